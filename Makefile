@@ -1,0 +1,15 @@
+# The two commands of the README: `make demo` and `make test`.
+.PHONY: demo test lint
+
+demo:
+	scripts/setup.sh app
+	.venv/bin/childfirst demo-data
+	.venv/bin/childfirst serve --host 127.0.0.1 --port 8000
+
+test:
+	scripts/setup.sh test
+	.venv/bin/python -m pytest
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .

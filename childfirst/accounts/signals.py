@@ -1,0 +1,29 @@
+"""Logins, logouts and failed logins go to the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from .audit import record
+from .models import User
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    record("auth.login", actor=user, request=request)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
+    if user is not None:
+        record("auth.logout", actor=user, request=request)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+    # Only the attempted user name is kept; the password never is.
+    record("auth.login_failed", actor_name=str(credentials.get("username", ""))[:150], request=request)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("me/", views.my_account, name="me"),
+    path("users/", views.user_list, name="users"),
+    path("password/", views.password_change, name="password"),
+    path("password/done/", views.password_done, name="password_done"),
+]

@@ -1,0 +1,17 @@
+"""Who may see which area. Every area view gets its area through `get_area_for_user`."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from .models import Area
+
+
+def get_area_for_user(request: HttpRequest, code: str) -> Area:
+    """The area, if inside the user's scope; 403 outside it (a department user sees its district)."""
+    area = get_object_or_404(Area, code=code)
+    if not request.user.can_see_area(area):
+        raise PermissionDenied
+    return area

@@ -1,0 +1,101 @@
+"""The area tree: district → street/town → community/village.
+
+Codes are hierarchical (GB/T 2260 six digits for the district, then three digits for the
+street/town and three for the community/village), so an area's subtree is every code that
+starts with its own. A restructuring never edits history: the old area gets a `valid_to`
+date and the new one a `valid_from`, with `replaced_by` pointing forward.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    DISTRICT = "district", _("District/County")
+    STREET = "street", _("Street/Town")
+    COMMUNITY = "community", _("Community/Village")
+
+
+CODE_LENGTH = {Level.DISTRICT: 6, Level.STREET: 9, Level.COMMUNITY: 12}
+
+
+class AreaQuerySet(models.QuerySet["Area"]):
+    def valid_on(self, day: datetime.date | None = None) -> AreaQuerySet:
+        """Areas that exist on `day` (today by default)."""
+        day = day or timezone.localdate()
+        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+    def within(self, area: Area) -> AreaQuerySet:
+        """`area` itself and everything below it."""
+        return self.filter(code__startswith=area.code)
+
+    def within_any(self, areas: list[Area]) -> AreaQuerySet:
+        """Areas inside any of `areas`; none when the list is empty."""
+        condition = Q(pk__in=[])
+        for area in areas:
+            condition |= Q(code__startswith=area.code)
+        return self.filter(condition)
+
+    def streets(self) -> AreaQuerySet:
+        return self.filter(level=Level.STREET)
+
+    def communities(self) -> AreaQuerySet:
+        return self.filter(level=Level.COMMUNITY)
+
+
+class Area(models.Model):
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    kind = models.CharField(_("kind"), max_length=12, blank=True, help_text=_("e.g. 街道, 镇, 社区, 村"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    valid_from = models.DateField(_("valid from"), default=datetime.date(2000, 1, 1))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True, help_text=_("first day it no longer exists"))
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
+    is_synthetic = models.BooleanField(
+        _("synthetic (demo)"), default=False, help_text=_("made up for the demonstration; not a real area")
+    )
+    code_note = models.CharField(_("note on the code"), max_length=200, blank=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_valid_on(self, day: datetime.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to > day)
+
+    def contains(self, other: Area) -> bool:
+        return other.code.startswith(self.code)
+
+    def ancestors(self) -> list[Area]:
+        """From the top of the tree down to the parent, by code prefixes (one query)."""
+        prefixes = [self.code[:n] for n in (6, 9) if n < len(self.code)]
+        return list(Area.objects.filter(code__in=prefixes).order_by("code"))

@@ -1,0 +1,60 @@
+"""The `childfirst` console command.
+
+`childfirst plan load FILE` runs the Django management command `plan_load FILE`;
+`childfirst demo-data` runs `demo_data`. Any other Django command (migrate, shell,
+createsuperuser, makemigrations …) passes straight through, so there is one entry point.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+USAGE = """\
+用法 / usage: childfirst [--lang zh-hans|en] COMMAND [ARGS]
+
+  demo-data                      载入演示数据（幂等）/ load the demo (idempotent)
+  serve [--host H] [--port P]    启动网站 / run the web app (default 127.0.0.1:8000)
+  plan load FILE                 载入或更新规划 / load or update a plan file
+  plan check FILE                只校验不载入 / validate a plan file without loading it
+  plan show [--json]             列出指标目录 / list the indicator catalogue
+  plan schema                    规划文件的 JSON Schema / the plan file's JSON Schema
+  areas load FILE                载入区划 / load an area tree
+  areas show                     列出区划 / list the area tree
+  user create|list …             账号管理 / manage accounts
+
+Django's own commands (migrate, shell, …) work too. `childfirst COMMAND --help` for details.
+Database: DATABASE_URL (default: SQLite file under var/).
+"""
+
+
+def resolve(argv: list[str], commands: set[str]) -> list[str]:
+    """Map `plan load X` → `plan_load X` and `demo-data` → `demo_data`."""
+    if len(argv) >= 2:
+        joined = f"{argv[0]}_{argv[1]}".replace("-", "_")
+        if joined in commands:
+            return [joined, *argv[2:]]
+    if argv and argv[0].replace("-", "_") in commands:
+        return [argv[0].replace("-", "_"), *argv[1:]]
+    return argv
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "childfirst.settings")
+    language = None
+    if argv[:1] == ["--lang"] and len(argv) >= 2:
+        language, argv = argv[1], argv[2:]
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0
+
+    import django
+    from django.conf import settings
+    from django.core.management import execute_from_command_line, get_commands
+    from django.utils import translation
+
+    django.setup()
+    translation.activate(language or settings.LANGUAGE_CODE)
+    execute_from_command_line(["childfirst", *resolve(argv, set(get_commands()))])
+    return 0

@@ -1,0 +1,28 @@
+"""Who may see which plan. Every plan view gets its plan through `get_plan_for_user`."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from childfirst.accounts.models import User
+
+from .models import Plan
+
+
+def user_can_see_plan(user: User, plan: Plan) -> bool:
+    """A plan is visible to users whose scope overlaps the plan's area (above or below it)."""
+    if not user.role:
+        return False
+    scope = user.scope_area()
+    if scope is None:
+        return True
+    return scope.contains(plan.area) or plan.area.contains(scope)
+
+
+def get_plan_for_user(request: HttpRequest, code: str) -> Plan:
+    plan = get_object_or_404(Plan.objects.select_related("area"), code=code)
+    if not user_can_see_plan(request.user, plan):
+        raise PermissionDenied
+    return plan

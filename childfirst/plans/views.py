@@ -1,0 +1,155 @@
+"""The catalogue browser: plan → domains → goals, measures and indicators; key projects."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from childfirst.accounts.decorators import role_required
+
+from .access import get_plan_for_user, user_can_see_plan
+from .models import Comparator, Department, Domain, Indicator, KeyProject, Plan, Unit
+
+
+@role_required()
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = [p for p in Plan.objects.select_related("area") if user_can_see_plan(request.user, p)]
+    if len(plans) == 1:
+        return redirect("plans:plan", plan=plans[0].code)
+    return render(request, "plans/plan_list.html", {"plans": plans})
+
+
+@role_required()
+def indicators_default(request: HttpRequest) -> HttpResponse:
+    """The indicator list of the newest plan the user can see."""
+    for candidate in Plan.objects.select_related("area"):
+        if user_can_see_plan(request.user, candidate):
+            return redirect("plans:indicators", plan=candidate.code)
+    return render(request, "plans/plan_list.html", {"plans": []})
+
+
+@role_required()
+def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
+    the_plan = get_plan_for_user(request, plan)
+    active = Q(indicators__retired_at__isnull=True)
+    domains = the_plan.domains.annotate(
+        indicator_count=Count("indicators", filter=active, distinct=True),
+        goal_count=Count("goals", distinct=True),
+        measure_count=Count("measures", distinct=True),
+    )
+    key_projects = (
+        the_plan.key_projects.filter(retired_at__isnull=True)
+        .select_related("domain")
+        .prefetch_related("departments")
+        .annotate(indicator_count=Count("indicators", filter=Q(indicators__retired_at__isnull=True)))
+    )
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": the_plan,
+            "domains": domains,
+            "key_projects": key_projects,
+            "indicator_total": the_plan.indicators.active().count(),
+        },
+    )
+
+
+@role_required()
+def domain_detail(request: HttpRequest, plan: str, domain: str) -> HttpResponse:
+    the_plan = get_plan_for_user(request, plan)
+    the_domain = get_object_or_404(Domain.objects.prefetch_related("goals", "measures"), plan=the_plan, code=domain)
+    indicators = the_domain.indicators.active().catalogue()
+    return render(
+        request,
+        "plans/domain_detail.html",
+        {
+            "plan": the_plan,
+            "domain": the_domain,
+            "domains": the_plan.domains.all(),
+            "indicators": indicators,
+            "key_projects": the_domain.key_projects.filter(retired_at__isnull=True),
+        },
+    )
+
+
+@role_required()
+def indicator_list(request: HttpRequest, plan: str) -> HttpResponse:
+    """All indicators with filters; htmx requests get only the table back."""
+    the_plan = get_plan_for_user(request, plan)
+    indicators = the_plan.indicators.catalogue()
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "domain": request.GET.get("domain", ""),
+        "department": request.GET.get("department", ""),
+        "kind": request.GET.get("kind", ""),
+        "status": request.GET.get("status", "active"),
+    }
+    retired = filters["status"] == "retired"
+    indicators = indicators.filter(retired_at__isnull=not retired)
+    if filters["q"]:
+        q = filters["q"]
+        indicators = indicators.filter(
+            Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q) | Q(source_text__icontains=q)
+        )
+    if filters["domain"]:
+        indicators = indicators.filter(domain__code=filters["domain"])
+    if filters["department"]:
+        indicators = indicators.filter(responsibilities__department__code=filters["department"]).distinct()
+    kinds = {
+        "numeric": [Comparator.GE, Comparator.LE, Comparator.LT, Comparator.GT, Comparator.ANNUAL_DECREASE],
+        "directional": [Comparator.UP, Comparator.DOWN, Comparator.YOY_INCREASE],
+    }
+    if filters["kind"] in kinds:
+        indicators = indicators.filter(comparator__in=kinds[filters["kind"]])
+    elif filters["kind"] == "key_project":
+        indicators = indicators.filter(key_project__isnull=False)
+    context = {
+        "plan": the_plan,
+        "indicators": indicators,
+        "filters": filters,
+        "domains": the_plan.domains.all(),
+        "departments": Department.objects.filter(responsibilities__indicator__plan=the_plan).distinct(),
+    }
+    template = "plans/_indicator_table.html" if request.headers.get("HX-Request") else "plans/indicator_list.html"
+    return render(request, template, context)
+
+
+@role_required()
+def indicator_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse:
+    the_plan = get_plan_for_user(request, plan)
+    indicator = get_object_or_404(
+        Indicator.objects.catalogue().prefetch_related("measures", "milestones__key_project"),
+        plan=the_plan,
+        code=code,
+    )
+    return render(
+        request,
+        "plans/indicator_detail.html",
+        {
+            "plan": the_plan,
+            "indicator": indicator,
+            "is_rate": indicator.is_rate,
+            "unit_label": Unit(indicator.unit).label,
+            "comparator_label": Comparator(indicator.comparator).label,
+        },
+    )
+
+
+@role_required()
+def key_project_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse:
+    the_plan = get_plan_for_user(request, plan)
+    project = (
+        KeyProject.objects.filter(plan=the_plan, code=code)
+        .select_related("domain")
+        .prefetch_related(
+            "departments",
+            Prefetch("milestones__indicator"),
+            Prefetch("indicators", queryset=Indicator.objects.active().catalogue()),
+        )
+        .first()
+    )
+    if project is None:
+        raise Http404
+    return render(request, "plans/key_project_detail.html", {"plan": the_plan, "project": project})

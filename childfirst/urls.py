@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from childfirst.plans import views as plan_views
+from childfirst.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("childfirst.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The indicator list of the user's plan, for the navigation bar.
+    path("indicators/", plan_views.indicators_default, name="indicators"),
+    path("plans/", include("childfirst.plans.urls")),
+    path("areas/", include("childfirst.areas.urls")),
+]

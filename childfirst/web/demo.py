@@ -1,0 +1,133 @@
+"""Synthetic demo data: communities and one account per role. Everything here is made up
+and marked so (areas carry is_synthetic, accounts is_demo); nothing is a real person or place
+below the street level."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from axes.utils import reset as reset_lockouts
+from django.db import transaction
+from django.utils import timezone
+
+from childfirst.accounts.actions import do_change_user_role, do_create_user, do_set_password
+from childfirst.accounts.models import Role, User
+from childfirst.areas.loader import load_areas
+from childfirst.areas.models import Area, Level
+from childfirst.plans.loader import load_plan
+from childfirst.plans.models import Department
+
+DATA = Path(__file__).resolve().parent.parent
+AREA_FILE = DATA / "areas" / "data" / "lucheng.yaml"
+PLAN_FILE = DATA / "plans" / "data" / "lucheng-2021-2025.yaml"
+DEMO_PASSWORD = "Demo-2025-ChildFirst"  # noqa: S105 (printed on purpose: demo accounts only)
+COMMUNITIES_PER_STREET = 4
+NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    full_name: str
+    department: str | None = None
+    area: str | None = None
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("demo-office", Role.OFFICE, "演示·妇儿工委办", area="330302"),
+    DemoAccount("demo-reporter", Role.DEPT_REPORTER, "演示·卫健局填报员", department="health"),
+    DemoAccount("demo-reviewer", Role.DEPT_REVIEWER, "演示·卫健局审核员", department="health"),
+    DemoAccount("demo-supervisor", Role.STREET_SUPERVISOR, "演示·五马街道儿童督导员", area="330302001"),
+    DemoAccount("demo-director", Role.COMMUNITY_DIRECTOR, "演示·五马第一社区儿童主任", area="330302001001"),
+    DemoAccount("demo-leader", Role.LEADER, "演示·区领导", area="330302"),
+    DemoAccount("demo-evaluator", Role.EVALUATOR, "演示·第三方评估", area="330302"),
+]
+
+
+def community_name(street: Area, number: int) -> str:
+    short = street.name.removesuffix("街道").removesuffix("镇")
+    kind = "村" if street.kind == "镇" else "社区"
+    return f"{short}第{NUMERALS[number - 1]}{kind}（演示）"
+
+
+@transaction.atomic
+def create_demo_communities() -> int:
+    """Synthetic communities under every street, plus one merged away in 2023 to show history."""
+    created = 0
+    for street in Area.objects.streets().filter(is_synthetic=False):
+        for number in range(1, COMMUNITIES_PER_STREET + 1):
+            kind = "村" if street.kind == "镇" else "社区"
+            _area, made = Area.objects.update_or_create(
+                code=f"{street.code}{number:03d}",
+                defaults={
+                    "name": community_name(street, number),
+                    "name_en": f"Demo {'Village' if kind == '村' else 'Community'} {number}, {street.name_en}",
+                    "level": Level.COMMUNITY,
+                    "kind": kind,
+                    "parent": street,
+                    "is_synthetic": True,
+                },
+            )
+            created += made
+    wuma = Area.objects.get(code="330302001")
+    _merged, made = Area.objects.update_or_create(
+        code="330302001005",
+        defaults={
+            "name": "五马第五社区（演示，已撤并）",
+            "name_en": "Demo Community 5, Wuma (merged)",
+            "level": Level.COMMUNITY,
+            "kind": "社区",
+            "parent": wuma,
+            "is_synthetic": True,
+            "valid_from": datetime.date(2000, 1, 1),
+            "valid_to": datetime.date(2023, 1, 1),
+            "replaced_by": Area.objects.get(code="330302001001"),
+        },
+    )
+    return created + made
+
+
+def ensure_demo_accounts() -> list[DemoAccount]:
+    for spec in DEMO_ACCOUNTS:
+        department = Department.objects.get(code=spec.department, area__code="330302") if spec.department else None
+        area = Area.objects.get(code=spec.area) if spec.area else None
+        expires = timezone.now() + datetime.timedelta(days=90) if spec.role == Role.EVALUATOR else None
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            do_create_user(
+                None,
+                username=spec.username,
+                password=DEMO_PASSWORD,
+                role=spec.role,
+                full_name=spec.full_name,
+                department=department,
+                area=area,
+                access_expires_at=expires,
+                is_demo=True,
+            )
+        else:
+            if (user.role, user.department, user.area) != (spec.role, department, area) or (
+                expires and user.access_expired()
+            ):
+                do_change_user_role(
+                    None, user, role=spec.role, department=department, area=area, access_expires_at=expires
+                )
+            if not user.check_password(DEMO_PASSWORD):
+                do_set_password(None, user, DEMO_PASSWORD)
+        reset_lockouts(username=spec.username)
+    return DEMO_ACCOUNTS
+
+
+def load_demo() -> dict[str, int]:
+    areas = load_areas(AREA_FILE)
+    communities = create_demo_communities()
+    plan = load_plan(PLAN_FILE)
+    ensure_demo_accounts()
+    return {
+        "areas_created": areas.created + communities,
+        "indicators_created": plan.created,
+        "indicators": plan.plan.indicators.active().count(),
+    }

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from childfirst.accounts.models import Role
+from childfirst.migrating import ensure_migrated
+from childfirst.web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the shipped plan, areas, synthetic demo data and one demo account per role (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ensure_migrated()
+        counts = load_demo()
+        self.stdout.write(
+            _("Demo loaded: %(indicators)d indicators in the catalogue; all communities and accounts are synthetic.")
+            % counts
+        )
+        self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.username:<18} {Role(account.role).label}")

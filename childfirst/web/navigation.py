@@ -1,0 +1,47 @@
+"""The navigation bar by role, and the demo-data banner flag, for every template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from childfirst.accounts.models import Role
+from childfirst.areas.models import Area
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[Role] | None = None  # None: every role
+
+    def visible_to(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
+
+
+NAV_ITEMS = [
+    NavItem(_("Home"), "home"),
+    NavItem(_("Plan catalogue"), "plans:list"),
+    NavItem(_("Indicators"), "indicators"),
+    NavItem(_("Areas"), "areas:tree"),
+    NavItem(_("Accounts"), "accounts:users", frozenset({Role.OFFICE})),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not getattr(user, "role", ""):
+        return {"nav_items": [], "demo_mode": False}
+    path = request.path
+    items = []
+    for item in NAV_ITEMS:
+        if item.visible_to(user.role):
+            url = reverse(item.url_name)
+            current = path == url if url == "/" else path.startswith(url)
+            items.append({"label": item.label, "url": url, "current": current})
+    return {"nav_items": items, "demo_mode": Area.objects.filter(is_synthetic=True).exists()}

@@ -1,0 +1,90 @@
+"""Shared fixtures: the shipped areas and plan loaded once per test database, and one named
+user per role (plus a few in other areas, to prove scoping)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from childfirst.accounts.actions import do_create_user
+from childfirst.accounts.models import Role, User
+from childfirst.areas.loader import load_areas
+from childfirst.areas.models import Area
+from childfirst.plans.loader import load_plan
+from childfirst.plans.models import Department, Plan
+from childfirst.web.demo import AREA_FILE, PLAN_FILE, create_demo_communities
+
+# Playwright's sync API runs an event loop in the test thread; Django would refuse ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Test-Password-2025!"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The shipped area tree (with synthetic communities) and the Lucheng plan, loaded once."""
+    with django_db_blocker.unblock():
+        load_areas(AREA_FILE)
+        create_demo_communities()
+        load_plan(PLAN_FILE)
+
+
+@pytest.fixture
+def plan(db) -> Plan:
+    return Plan.objects.get(code="lucheng-2021-2025")
+
+
+@dataclass
+class Users:
+    office: User
+    reporter: User
+    reviewer: User
+    education_reporter: User
+    supervisor: User  # 五马街道
+    other_supervisor: User  # 松台街道
+    director: User  # 五马第一社区
+    other_director: User  # 五马第二社区
+    leader: User
+    evaluator: User
+
+
+def make_user(username: str, role: Role, *, department: str | None = None, area: str | None = None, **extra) -> User:
+    return do_create_user(
+        None,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        department=Department.objects.get(code=department) if department else None,
+        area=Area.objects.get(code=area) if area else None,
+        **extra,
+    )
+
+
+@pytest.fixture
+def users(db) -> Users:
+    return Users(
+        office=make_user("office", Role.OFFICE, area="330302"),
+        reporter=make_user("reporter", Role.DEPT_REPORTER, department="health"),
+        reviewer=make_user("reviewer", Role.DEPT_REVIEWER, department="health"),
+        education_reporter=make_user("edu-reporter", Role.DEPT_REPORTER, department="education"),
+        supervisor=make_user("supervisor", Role.STREET_SUPERVISOR, area="330302001"),
+        other_supervisor=make_user("supervisor2", Role.STREET_SUPERVISOR, area="330302002"),
+        director=make_user("director", Role.COMMUNITY_DIRECTOR, area="330302001001"),
+        other_director=make_user("director2", Role.COMMUNITY_DIRECTOR, area="330302001002"),
+        leader=make_user("leader", Role.LEADER, area="330302"),
+        evaluator=make_user(
+            "evaluator",
+            Role.EVALUATOR,
+            area="330302",
+            access_expires_at=timezone.now() + datetime.timedelta(days=30),
+        ),
+    )

@@ -1,0 +1,144 @@
+"""Access: every page refuses anonymous users, office-only pages refuse other roles, and
+area-scoped pages refuse users of another area. New URL patterns must be added here."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from childfirst.accounts.models import Role
+from childfirst.areas.models import Area
+
+from .conftest import make_user
+
+PUBLIC = {"login", "healthz", "set_language"}
+
+# One concrete URL per pattern name, with who may open it. Keep in step with the urlconf:
+# test_every_pattern_is_listed fails when a pattern is missing here.
+PAGES = {
+    "home": "/",
+    "logout": None,  # POST only; tested in test_login
+    "accounts:me": "/accounts/me/",
+    "accounts:users": "/accounts/users/",
+    "accounts:password": "/accounts/password/",
+    "accounts:password_done": "/accounts/password/done/",
+    "indicators": "/indicators/",
+    "plans:list": "/plans/",
+    "plans:plan": "/plans/lucheng-2021-2025/",
+    "plans:indicators": "/plans/lucheng-2021-2025/indicators/",
+    "plans:indicator": "/plans/lucheng-2021-2025/indicators/HEA-01/",
+    "plans:domain": "/plans/lucheng-2021-2025/domains/health/",
+    "plans:key_project": "/plans/lucheng-2021-2025/projects/KP1/",
+    "areas:tree": "/areas/",
+    "areas:area": "/areas/330302001/",
+}
+
+
+def pattern_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            names |= pattern_names(entry, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(prefix + entry.name)
+    return names
+
+
+def test_every_pattern_is_listed():
+    unlisted = pattern_names() - PUBLIC - set(PAGES)
+    assert not unlisted, f"add these URL names to the access tests: {sorted(unlisted)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(k for k, v in PAGES.items() if v))
+def test_anonymous_is_sent_to_login(client, name):
+    response = client.get(PAGES[name])
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["office", "reporter", "supervisor", "director", "leader", "evaluator"])
+@pytest.mark.parametrize("name", sorted(k for k, v in PAGES.items() if v and k != "accounts:users"))
+def test_every_role_opens_shared_pages(client, users, role, name):
+    user = getattr(users, role)
+    client.force_login(user)
+    url = PAGES[name] if name != "areas:area" else f"/areas/{user.scope_area().code}/"
+    assert client.get(url, follow=True).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["reporter", "reviewer", "supervisor", "director", "leader", "evaluator"])
+def test_account_list_is_for_the_office_only(client, users, role):
+    client.force_login(getattr(users, role))
+    response = client.get("/accounts/users/")
+    assert response.status_code == 403
+    assert "无权访问" in response.content.decode()
+    client.force_login(users.office)
+    assert client.get("/accounts/users/").status_code == 200
+
+
+@pytest.mark.django_db
+class TestAreaScope:
+    def test_visible_areas_by_role(self, users):
+        wuma = Area.objects.get(code="330302001")
+        assert users.office.visible_areas().count() == Area.objects.count()
+        assert set(users.supervisor.visible_areas()) == set(Area.objects.within(wuma))
+        assert list(users.director.visible_areas().values_list("code", flat=True)) == ["330302001001"]
+        assert users.reporter.visible_areas().count() == Area.objects.count()  # its department's district
+
+    @pytest.mark.parametrize(
+        ("role", "allowed", "refused"),
+        [
+            ("supervisor", ["330302001", "330302001002"], ["330302", "330302002", "330302002001"]),
+            ("other_supervisor", ["330302002", "330302002003"], ["330302001", "330302001001"]),
+            ("director", ["330302001001"], ["330302001", "330302001002", "330302002001"]),
+            ("other_director", ["330302001002"], ["330302001001"]),
+            ("office", ["330302", "330302014004"], []),
+        ],
+    )
+    def test_area_pages_refuse_another_area(self, client, users, role, allowed, refused):
+        client.force_login(getattr(users, role))
+        for code in allowed:
+            assert client.get(f"/areas/{code}/").status_code == 200, code
+        for code in refused:
+            assert client.get(f"/areas/{code}/").status_code == 403, code
+
+    def test_area_tree_lists_only_the_scope(self, client, users):
+        client.force_login(users.supervisor)
+        page = client.get("/areas/").content.decode()
+        assert "五马街道" in page and "五马第二社区（演示）" in page
+        assert "松台街道" not in page and "藤桥" not in page
+
+    def test_plan_of_another_district_is_refused(self, client, users):
+        other = Area.objects.create(code="330304", name="瓯海区", level="district")
+        stranger = make_user("ouhai-office", Role.OFFICE, area=other.code)
+        client.force_login(stranger)
+        for name in (
+            "plans:plan",
+            "plans:indicators",
+            "plans:indicator",
+            "plans:domain",
+            "plans:key_project",
+        ):
+            assert client.get(PAGES[name]).status_code == 403, name
+        assert client.get("/areas/330302001/").status_code == 403
+        assert "鹿城" not in client.get("/").content.decode()
+
+    def test_unknown_objects_are_404_not_500(self, client, users):
+        client.force_login(users.office)
+        for url in ("/plans/nope/", "/plans/lucheng-2021-2025/indicators/XX-99/", "/areas/999999/"):
+            assert client.get(url).status_code in (403, 404), url
+
+
+@pytest.mark.django_db
+def test_department_users_only_belong_to_a_department(users):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        make_user("no-dept", Role.DEPT_REPORTER)
+    with pytest.raises(ValidationError):
+        make_user("bad-director", Role.COMMUNITY_DIRECTOR, area="330302001")  # a street, not a community
+    with pytest.raises(ValidationError):
+        make_user("forever", Role.EVALUATOR, area="330302")  # an evaluator's access must end

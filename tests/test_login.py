@@ -1,0 +1,116 @@
+"""Login hardening: Chinese login page, lockout, password rules, idle timeout, time-limited
+evaluators, and an append-only audit log of sign-ins."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from childfirst.accounts.models import AuditEvent
+
+from .conftest import PASSWORD
+
+
+@pytest.mark.django_db
+class TestLogin:
+    def test_login_page_is_chinese(self, client):
+        page = client.get("/accounts/login/").content.decode()
+        assert '<html lang="zh-hans">' in page
+        assert "登录" in page and "用户名" in page and "密码" in page
+
+    def test_login_and_logout_are_audited(self, client, users):
+        response = client.post("/accounts/login/", {"username": "supervisor", "password": PASSWORD})
+        assert response.status_code == 302 and response.url == "/"
+        assert AuditEvent.objects.filter(action="auth.login", actor=users.supervisor).exists()
+        client.post("/accounts/logout/")
+        assert AuditEvent.objects.filter(action="auth.logout", actor=users.supervisor).exists()
+        assert client.get("/").status_code == 302
+
+    def test_wrong_password_says_so_in_chinese(self, client, users):
+        response = client.post("/accounts/login/", {"username": "supervisor", "password": "wrong"})
+        assert response.status_code == 200
+        assert "请输入一个正确的" in response.content.decode()
+        assert AuditEvent.objects.filter(action="auth.login_failed", actor_name="supervisor").exists()
+
+    def test_lockout_after_repeated_failures(self, client, users, settings):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            client.post("/accounts/login/", {"username": "leader", "password": "wrong"})
+        response = client.post("/accounts/login/", {"username": "leader", "password": PASSWORD})
+        assert response.status_code == 429
+        assert "账号已锁定" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    def test_idle_session_timeout(self, client, users, settings):
+        assert settings.SESSION_SAVE_EVERY_REQUEST
+        client.post("/accounts/login/", {"username": "office", "password": PASSWORD})
+        client.get("/")
+        remaining = client.session.get_expiry_age()
+        assert settings.SESSION_COOKIE_AGE - 5 <= remaining <= settings.SESSION_COOKIE_AGE
+        assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+    def test_expired_evaluator_is_logged_out(self, client, users):
+        client.force_login(users.evaluator)
+        assert client.get("/").status_code == 200
+        users.evaluator.access_expires_at = timezone.now() - datetime.timedelta(minutes=1)
+        users.evaluator.save()
+        response = client.get("/")
+        assert response.status_code == 302 and response.url == "/accounts/login/"
+        assert client.get("/").status_code == 302
+
+
+class TestPasswordRules:
+    @pytest.mark.parametrize("weak", ["short1A!", "alllowercaseletters", "12345678901234", "password12345"])
+    def test_weak_passwords_are_refused(self, weak):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+
+    def test_strong_password_passes(self):
+        validate_password("Kite-Harbour-73-Lantern")
+
+    @pytest.mark.django_db
+    def test_password_change_page_explains_in_chinese(self, client, users):
+        client.force_login(users.director)
+        response = client.post(
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password1": "abcdefghijkl", "new_password2": "abcdefghijkl"},
+        )
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "至少混合" in page
+        response = client.post(
+            "/accounts/password/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Kite-Harbour-73",
+                "new_password2": "Kite-Harbour-73",
+            },
+        )
+        assert response.status_code == 302
+        assert AuditEvent.objects.filter(action="account.set_password", actor=users.director).exists()
+
+
+@pytest.mark.django_db
+class TestAuditLog:
+    def test_rows_cannot_be_changed_through_the_orm(self, users):
+        event = AuditEvent.objects.filter(action="account.create").first()
+        event.action = "nothing.happened"
+        with pytest.raises(TypeError):
+            event.save()
+        with pytest.raises(TypeError):
+            event.delete()
+        with pytest.raises(TypeError):
+            AuditEvent.objects.all().update(action="x")
+        with pytest.raises(TypeError):
+            AuditEvent.objects.all().delete()
+
+    def test_rows_cannot_be_changed_in_sql(self, users):
+        table = AuditEvent._meta.db_table
+        for statement in (f"UPDATE {table} SET action = 'x'", f"DELETE FROM {table}"):
+            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(statement)
+        assert AuditEvent.objects.filter(action="account.create").count() >= 10

@@ -1,0 +1,162 @@
+"""The plan loader: every problem reported with its place in the file, nothing changed on error,
+reloads update in place, dropped indicators retire with their data kept."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from childfirst.accounts.models import AuditEvent
+from childfirst.datafile import DataFileInvalid
+from childfirst.plans.loader import load_plan
+from childfirst.plans.models import Indicator, Plan
+
+DATA = Path(__file__).parent / "data"
+MINI = (DATA / "mini-plan.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def plan_dir(tmp_path: Path) -> Path:
+    shutil.copy(DATA / "mini-plan.txt", tmp_path / "mini-plan.txt")
+    return tmp_path
+
+
+def write(plan_dir: Path, text: str) -> Path:
+    path = plan_dir / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(DataFileInvalid) as caught:
+        load_plan(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def line_of(text: str, fragment: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if fragment in line)
+
+
+@pytest.mark.django_db
+class TestErrors:
+    def test_syntax_error_names_line(self, plan_dir):
+        broken = MINI.replace("  version: v1", "  version: [v1")
+        problems = problems_of(write(plan_dir, broken))
+        assert len(problems) == 1
+        assert "YAML 语法错误" in problems[0]
+        assert re.search(r"plan\.yaml:\d+:\d+", problems[0])
+
+    def test_every_schema_problem_is_listed_with_its_line(self, plan_dir):
+        text = MINI.replace('comparator: ">="', 'comparator: "≥"').replace('    unit: "‰"', "    unit: permille")
+        text = text.replace("    per_street: true", "    per_street: true\n    colour: red")
+        problems = problems_of(write(plan_dir, text))
+        joined = "\n".join(problems)
+        assert len(problems) == 3, joined
+        comparator_line = line_of(text, 'comparator: "≥"')
+        assert f"plan.yaml:{comparator_line}:" in joined
+        assert "indicators[0].comparator" in joined and "不允许" in joined
+        assert f"plan.yaml:{line_of(text, 'unit: permille')}" in joined
+        assert f"plan.yaml:{line_of(text, 'colour: red')}" in joined and "未知字段" in joined
+
+    def test_cross_reference_problems(self, plan_dir):
+        text = MINI.replace("departments: [{code: health, inferred: true}]", "departments: [{code: police}]")
+        text = text.replace("    target: 5\n", "")
+        text = text.replace("    measures: [1]", "    measures: [7]")
+        joined = "\n".join(problems_of(write(plan_dir, text)))
+        assert "未知的部门 police" in joined
+        assert "需要目标值" in joined
+        assert "没有措施 7" in joined
+
+    def test_quote_not_in_the_plan_text_is_refused(self, plan_dir):
+        text = MINI.replace("source_text: 婴儿死亡率控制在5‰以下。", "source_text: 婴儿死亡率控制在4‰以下。")
+        joined = "\n".join(problems_of(write(plan_dir, text)))
+        assert f"plan.yaml:{line_of(text, '控制在4‰')}" in joined
+        assert "规划原文" in joined
+
+    def test_duplicate_key_and_duplicate_code(self, plan_dir):
+        text = MINI.replace("  - code: HEA-02", "  - code: HEA-01").replace(
+            "  version: v1", "  version: v1\n  version: v2"
+        )
+        joined = "\n".join(problems_of(write(plan_dir, text)))
+        assert "重复的键" in joined
+
+        text = MINI.replace("  - code: HEA-02", "  - code: HEA-01")
+        joined = "\n".join(problems_of(write(plan_dir, text)))
+        assert "HEA-01 出现了不止一次" in joined
+
+    def test_english_messages_available(self, plan_dir):
+        text = MINI.replace('comparator: ">="', 'comparator: "≥"')
+        with translation.override("en"):
+            joined = "\n".join(problems_of(write(plan_dir, text)))
+        assert "is not allowed; expected one of" in joined
+
+    def test_a_bad_file_changes_nothing(self, plan_dir):
+        load_plan(write(plan_dir, MINI))
+        before = list(Indicator.objects.filter(plan__code="mini-plan").values_list("code", "name", "target"))
+        events = AuditEvent.objects.count()
+        bad = MINI.replace("name: 新生儿访视率", "name: 新生儿访视率（改）").replace("target: 5\n", "target: -5\n")
+        with pytest.raises(DataFileInvalid):
+            load_plan(write(plan_dir, bad))
+        after = list(Indicator.objects.filter(plan__code="mini-plan").values_list("code", "name", "target"))
+        assert after == before
+        assert AuditEvent.objects.count() == events
+
+    def test_command_prints_problems_without_traceback(self, plan_dir, tmp_path):
+        bad = write(plan_dir, MINI.replace('comparator: ">="', "comparator: at-least"))
+        env = {"CHILDFIRST_VAR_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"}
+        done = subprocess.run(
+            [sys.executable, "-m", "childfirst", "plan", "load", str(bad)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode != 0
+        assert "Traceback" not in done.stderr
+        assert "未作任何更改" in done.stderr
+        assert f"plan.yaml:{line_of(bad.read_text(), 'at-least')}" in done.stderr
+
+
+@pytest.mark.django_db
+class TestReload:
+    def test_reload_updates_in_place_and_never_duplicates(self, plan_dir):
+        path = write(plan_dir, MINI)
+        first = load_plan(path)
+        assert first.created == 2
+        ids = dict(Indicator.objects.filter(plan__code="mini-plan").values_list("code", "pk"))
+        second = load_plan(path)
+        assert (second.created, second.updated, second.unchanged) == (0, 0, 2)
+        assert Plan.objects.filter(code="mini-plan").count() == 1
+        assert dict(Indicator.objects.filter(plan__code="mini-plan").values_list("code", "pk")) == ids
+
+        changed = load_plan(write(plan_dir, MINI.replace("name: 婴儿死亡率", "name: 婴儿死亡率（修订）")))
+        assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 1)
+        indicator = Indicator.objects.get(plan__code="mini-plan", code="HEA-02")
+        assert indicator.pk == ids["HEA-02"] and indicator.name == "婴儿死亡率（修订）"
+
+    def test_dropped_indicator_is_retired_and_comes_back(self, plan_dir):
+        load_plan(write(plan_dir, MINI))
+        kept = Indicator.objects.get(plan__code="mini-plan", code="HEA-02")
+        without = MINI[: MINI.index("  - code: HEA-02")]
+        result = load_plan(write(plan_dir, without))
+        assert result.retired == ["HEA-02"]
+        retired = Indicator.objects.get(pk=kept.pk)
+        assert retired.retired_at is not None
+        assert retired.responsibilities.count() == 1  # its data stays
+        assert not Indicator.objects.active().filter(pk=kept.pk).exists()
+
+        again = load_plan(write(plan_dir, MINI))
+        assert again.reinstated == ["HEA-02"]
+        assert Indicator.objects.get(pk=kept.pk).retired_at is None
+
+    def test_load_is_audited(self, plan_dir):
+        load_plan(write(plan_dir, MINI))
+        event = AuditEvent.objects.filter(action="plan.load").first()
+        assert event.object_id == str(Plan.objects.get(code="mini-plan").pk)
+        assert event.detail["indicators_created"] == 2

@@ -1,0 +1,101 @@
+"""Settings fail loudly on bad environment values; the console command works end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from childfirst import settings as settings_module
+from childfirst.cli import resolve
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, var: Path) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update({"CHILDFIRST_VAR_DIR": str(var), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "childfirst", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+
+
+class TestEnvironment:
+    @pytest.mark.parametrize("raw", ["maybe", "2", "yes please"])
+    def test_bad_boolean_fails_loudly(self, monkeypatch, raw):
+        monkeypatch.setenv("CHILDFIRST_DEBUG", raw)
+        with pytest.raises(ImproperlyConfigured, match="CHILDFIRST_DEBUG"):
+            settings_module.envbool("CHILDFIRST_DEBUG", False)
+
+    def test_bad_number_fails_loudly(self, monkeypatch):
+        monkeypatch.setenv("CHILDFIRST_SESSION_IDLE_MINUTES", "thirty")
+        with pytest.raises(ImproperlyConfigured, match="CHILDFIRST_SESSION_IDLE_MINUTES"):
+            settings_module.envint("CHILDFIRST_SESSION_IDLE_MINUTES", 30)
+        monkeypatch.setenv("CHILDFIRST_SESSION_IDLE_MINUTES", "0")
+        with pytest.raises(ImproperlyConfigured, match="minimum"):
+            settings_module.envint("CHILDFIRST_SESSION_IDLE_MINUTES", 30, minimum=1)
+
+    def test_good_values(self, monkeypatch):
+        monkeypatch.setenv("CHILDFIRST_DEBUG", " Yes ")
+        assert settings_module.envbool("CHILDFIRST_DEBUG", False) is True
+        monkeypatch.setenv("CHILDFIRST_ALLOWED_HOSTS", "a.example, b.example,")
+        assert settings_module.envlist("CHILDFIRST_ALLOWED_HOSTS", []) == ["a.example", "b.example"]
+
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("DATABASE_URL", "mysqlx://nowhere"),
+            ("CHILDFIRST_SECRET_KEY", "short"),
+            ("CHILDFIRST_DEBUG", "sometimes"),
+        ],
+    )
+    def test_start_up_refuses_bad_configuration(self, tmp_path, name, value):
+        done = run_cli("plan", "show", env={name: value}, var=tmp_path)
+        assert done.returncode != 0
+        assert name in done.stderr
+
+
+def test_resolve_maps_spaced_commands():
+    commands = {"plan_load", "plan_show", "demo_data", "serve", "migrate"}
+    assert resolve(["plan", "load", "x.yaml"], commands) == ["plan_load", "x.yaml"]
+    assert resolve(["demo-data"], commands) == ["demo_data"]
+    assert resolve(["serve", "--port", "9000"], commands) == ["serve", "--port", "9000"]
+    assert resolve(["migrate", "--plan"], commands) == ["migrate", "--plan"]
+
+
+@pytest.mark.slow
+def test_demo_data_is_idempotent_and_plan_show_json(tmp_path):
+    first = run_cli("demo-data", var=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "demo-office" in first.stdout and "Demo-2025-ChildFirst" in first.stdout
+    second = run_cli("demo-data", var=tmp_path)
+    assert second.returncode == 0, second.stderr
+
+    shown = run_cli("plan", "show", "--json", var=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    records = json.loads(shown.stdout)
+    codes = [r["code"] for r in records]
+    assert len(codes) == len(set(codes)) >= 50
+    for record in records:
+        assert {"code", "name", "domain", "unit", "comparator", "target", "target_year", "direction"} <= set(record)
+        assert record["departments"] and record["source_text"]
+
+    text = run_cli("--lang", "en", "plan", "show", var=tmp_path)
+    assert text.returncode == 0 and "indicators" in text.stdout
+
+    counts = run_cli(
+        "shell", "-c",
+        "from childfirst.accounts.models import User; from childfirst.areas.models import Area;"
+        "from childfirst.plans.models import Indicator;"
+        "print(User.objects.count(), Area.objects.count(), Indicator.objects.count())",
+        var=tmp_path,
+    )  # fmt: skip
+    users, areas, indicators = map(int, counts.stdout.strip().splitlines()[-1].split())
+    assert users == 7 and areas == 1 + 14 + 14 * 4 + 1 and indicators == len(records)
