@@ -88,3 +88,9 @@ def users(db) -> Users:
             access_expires_at=timezone.now() + datetime.timedelta(days=30),
         ),
     )
+
+
+def pytest_report_header(config) -> str:
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"

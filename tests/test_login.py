@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from childfirst.accounts.models import AuditEvent
+from childfirst.web.demo import AREA_FILE
 
 from .conftest import PASSWORD
 
@@ -114,3 +115,31 @@ class TestAuditLog:
             with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement)
         assert AuditEvent.objects.filter(action="account.create").count() >= 10
+
+
+def test_user_create_command_checks_role_scope_and_password(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["CHILDFIRST_VAR_DIR"] = str(tmp_path)
+
+    def create(*args: str, password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "childfirst", "user", "create", *args, "--password-stdin"],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+
+    subprocess.run([sys.executable, "-m", "childfirst", "areas", "load", str(AREA_FILE)],
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    refused = create("li", "--role", "community_director", "--area", "330302003", password="weak")
+    assert refused.returncode != 0
+    assert "该角色的范围必须是一个村社" in refused.stderr and "密码" in refused.stderr
+    made = create("wang", "--role", "street_supervisor", "--area", "330302003", password="Kite-Harbour-73!")
+    assert made.returncode == 0, made.stderr
+    assert "已创建 wang" in made.stdout

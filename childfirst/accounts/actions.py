@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -46,8 +46,14 @@ def do_create_user(
         access_expires_at=access_expires_at,
         is_demo=is_demo,
     )
-    user.full_clean(exclude=["password"])
-    validate_password(password, user)
+    problems: list[str] = []
+    for check in (lambda: user.full_clean(exclude=["password"]), lambda: validate_password(password, user)):
+        try:
+            check()
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    if problems:
+        raise ValidationError(problems)
     user.set_password(password)
     user.save()
     record(
