@@ -31,9 +31,14 @@ extras=""
 [ "$what" = test ] && extras="[test]"
 stamp=".venv/.installed-$what-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  echo "==> installing Python packages"
-  .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/pip install -q --disable-pip-version-check -e ".$extras"
+  echo "==> installing Python packages (log: var/pip-install.log)"
+  mkdir -p var
+  if ! { .venv/bin/pip install --disable-pip-version-check --upgrade pip &&
+         .venv/bin/pip install --disable-pip-version-check -e ".$extras"; } > var/pip-install.log 2>&1; then
+    tail -40 var/pip-install.log
+    echo "pip install failed; the whole log is in var/pip-install.log" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 # Translations are compiled from the .po sources kept in git.

@@ -51,3 +51,12 @@ def test_pages_default_to_chinese_and_switch_to_english(client, users):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get("/").content.decode()
     assert "Home" in english and "Plan catalogue" in english and "首页" not in english
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_switching(client, users):
+    client.force_login(users.leader)
+    page = client.get("/", headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="zh-hans">' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from childfirst.bilingual import BilingualName
+
 
 class Level(models.TextChoices):
     DISTRICT = "district", _("District/County")
@@ -49,7 +51,7 @@ class AreaQuerySet(models.QuerySet["Area"]):
         return self.filter(level=Level.COMMUNITY)
 
 
-class Area(models.Model):
+class Area(BilingualName, models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
@@ -86,7 +88,7 @@ class Area(models.Model):
         verbose_name_plural = _("areas")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     def is_valid_on(self, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()

@@ -8,10 +8,10 @@ keeps its data.
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.areas.models import Area
+from childfirst.bilingual import BilingualName
 
 
 class Unit(models.TextChoices):
@@ -69,19 +69,6 @@ class SourcePart(models.TextChoices):
     GOAL = "goal", _("main goal")
     MEASURE = "measure", _("main measure")
     KEY_PROJECT = "key_project", _("key project")
-
-
-class BilingualName:
-    """`display_name` picks the English name when English is active and one exists."""
-
-    name: str
-    name_en: str
-
-    @property
-    def display_name(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 class Department(BilingualName, models.Model):

@@ -121,6 +121,14 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     return DEMO_ACCOUNTS
 
 
+def demo_users() -> list[User]:
+    """The demo accounts in role order, with their scope."""
+    users = User.objects.select_related("department", "area").in_bulk(
+        [a.username for a in DEMO_ACCOUNTS], field_name="username"
+    )
+    return [users[a.username] for a in DEMO_ACCOUNTS]
+
+
 def load_demo() -> dict[str, int]:
     areas = load_areas(AREA_FILE)
     communities = create_demo_communities()

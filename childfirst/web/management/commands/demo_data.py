@@ -5,9 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from childfirst.accounts.models import Role
 from childfirst.migrating import ensure_migrated
-from childfirst.web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from childfirst.web.demo import DEMO_PASSWORD, demo_users, load_demo
 
 
 class Command(BaseCommand):
@@ -21,5 +20,6 @@ class Command(BaseCommand):
             % counts
         )
         self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
-        for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account.username:<18} {Role(account.role).label}")
+        for account in demo_users():
+            scope = account.department.name if account.department else account.area.name
+            self.stdout.write(f"  {account.username:<18} {account.role_label}（{scope}）")
