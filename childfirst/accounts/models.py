@@ -29,8 +29,6 @@ REQUIRED_AREA_LEVEL = {
     Role.STREET_SUPERVISOR: Level.STREET,
     Role.COMMUNITY_DIRECTOR: Level.COMMUNITY,
 }
-# Roles that may ever see a child's file. Evaluators, leaders and departments see aggregates only.
-CHILD_FILE_ROLES = {Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR}
 
 
 class User(AbstractUser):
@@ -108,9 +106,6 @@ class User(AbstractUser):
         scope = self.scope_area()
         return bool(self.role) and (scope is None or scope.contains(area))
 
-    def can_see_child_files(self) -> bool:
-        return self.role in CHILD_FILE_ROLES
-
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
@@ -118,10 +113,6 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError("the audit log is append-only")
-
-    def for_object(self, obj: models.Model) -> AuditEventQuerySet:
-        """Events about one object, newest first."""
-        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-created_at")
 
 
 class AuditEvent(models.Model):
