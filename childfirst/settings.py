@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "childfirst.accounts",
     "childfirst.areas",
     "childfirst.plans",
+    "childfirst.collection",
     "childfirst.web",
 ]
 

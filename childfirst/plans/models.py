@@ -206,6 +206,10 @@ class IndicatorQuerySet(models.QuerySet["Indicator"]):
     def for_department(self, department: Department) -> IndicatorQuerySet:
         return self.filter(responsibilities__department=department).distinct()
 
+    def led_by(self, department: Department) -> IndicatorQuerySet:
+        """Indicators whose first responsible unit (the one that reports them) is `department`."""
+        return self.filter(responsibilities__department=department, responsibilities__order=0)
+
     def catalogue(self) -> IndicatorQuerySet:
         """With what a catalogue listing shows, in plan order, without a query per row."""
         return self.select_related("domain", "key_project").prefetch_related("responsibilities__department")

@@ -1,0 +1,214 @@
+"""Yearly data collection: rounds, one submission per department and round, the values in it,
+every change to a value, uploaded files, and the validation rules (as data).
+
+A value belongs to exactly one indicator × area × round and is entered by the indicator's lead
+department (its first responsible unit). Rates keep numerator and denominator; district totals
+of per-street indicators are derived (see totals.py), never stored.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from childfirst.areas.models import Area
+from childfirst.plans.models import Department, Indicator, Plan
+
+
+class RoundState(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+class ReportingRound(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("plan"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    deadline = models.DateField(_("deadline"))
+    state = models.CharField(_("state"), max_length=8, choices=RoundState.choices, default=RoundState.OPEN)
+    opened_at = models.DateTimeField(_("opened at"))
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["plan", "-year"]
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="one_round_per_plan_year")]
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+
+    def __str__(self) -> str:
+        return _("%(year)s round") % {"year": self.year}
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == RoundState.OPEN
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted, awaiting review")
+    RETURNED = "returned", _("returned for correction")
+    APPROVED = "approved", _("approved by the department")
+    ACCEPTED = "accepted", _("accepted by the office")
+
+
+EDITABLE_STATES = {SubmissionState.DRAFT, SubmissionState.RETURNED}
+
+
+class SubmissionQuerySet(models.QuerySet["Submission"]):
+    def overdue(self, today) -> SubmissionQuerySet:
+        """Not yet submitted although the round's deadline has passed."""
+        return self.filter(round__state=RoundState.OPEN, round__deadline__lt=today, state__in=list(EDITABLE_STATES))
+
+
+class Submission(models.Model):
+    """A department's data for one round. `version` grows with every change, so that two people
+    acting on the same submission at once cannot overwrite each other (optimistic locking)."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.PROTECT, related_name="submissions")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="submissions")
+    state = models.CharField(_("state"), max_length=12, choices=SubmissionState.choices, default=SubmissionState.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "department"]
+        constraints = [models.UniqueConstraint(fields=["round", "department"], name="one_submission_per_department")]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+
+    def __str__(self) -> str:
+        return f"{self.round.year} {self.department}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES and self.round.is_open
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web form")
+    EXCEL = "excel", _("Excel upload")
+    API = "api", _("API")
+    SYSTEM = "system", _("system")
+
+
+class DataValueQuerySet(models.QuerySet["DataValue"]):
+    def answered(self) -> DataValueQuerySet:
+        """Values entered, or explicitly marked as not available with a reason."""
+        return self.exclude(value__isnull=True, missing_reason="")
+
+    def for_year(self, plan: Plan, year: int) -> DataValueQuerySet:
+        return self.filter(round__plan=plan, round__year=year)
+
+
+class DataValue(models.Model):
+    round = models.ForeignKey(ReportingRound, on_delete=models.PROTECT, related_name="values")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    numerator = models.DecimalField(_("numerator"), max_digits=20, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("denominator"), max_digits=20, decimal_places=4, null=True, blank=True)
+    missing_reason = models.CharField(_("why no value"), max_length=500, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    source_note = models.CharField(_("source"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("updated at"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+
+    objects = DataValueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "indicator", "area"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "indicator", "area"], name="one_value_per_indicator_area_year")
+        ]
+        indexes = [models.Index(fields=["indicator", "area"])]
+        verbose_name = _("data value")
+        verbose_name_plural = _("data values")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}@{self.area_id}/{self.round_id}"
+
+
+class ImportBatch(models.Model):
+    """One upload (Excel) or bulk request (API) that saved values; the original file is kept."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="imports")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    created_at = models.DateTimeField(_("uploaded at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    content = models.BinaryField(_("original file"), null=True, blank=True, editable=False)
+    value_count = models.PositiveIntegerField(default=0)
+    notices = models.JSONField(_("notices"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.file_name} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ValueChange(models.Model):
+    """History of one value: who, when, old → new, through which channel, in which state."""
+
+    data_value = models.ForeignKey(DataValue, on_delete=models.PROTECT, related_name="changes")
+    changed_at = models.DateTimeField(_("when"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    submission_state = models.CharField(_("submission state"), max_length=12, choices=SubmissionState.choices)
+    import_batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    old = models.JSONField(_("before"), null=True, blank=True)
+    new = models.JSONField(_("after"))
+
+    class Meta:
+        ordering = ["data_value", "-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.data_value_id} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", _("error (blocks submission)")
+    WARNING = "warning", _("warning (needs a comment)")
+
+
+class ValidationRule(models.Model):
+    """A check on entered values. Which checks run and their thresholds are data, loaded from
+    collection/data/validation_rules.yaml and listed on the rules page."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,65 @@
+"""What a round expects: which indicators each department reports, for which areas.
+
+An indicator is reported by its lead department (first responsible unit), per street/town
+where the catalogue says so (the streets that exist at the end of the round's year), else
+for the plan's district. A round for a year before the plan starts is a baseline round: it
+asks only for indicators whose baseline is that year.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from childfirst.areas.models import Area
+from childfirst.plans.models import Department, Indicator, Plan
+
+from .entries import IndicatorInfo
+
+
+def round_indicators(plan: Plan, year: int) -> list[Indicator]:
+    indicators = plan.indicators.active().select_related("domain").prefetch_related("responsibilities")
+    if year < plan.start_year:
+        indicators = indicators.filter(baseline_year=year)
+    return list(indicators)
+
+
+def reporting_departments(plan: Plan, year: int) -> list[Department]:
+    codes = set()
+    for indicator in round_indicators(plan, year):
+        lead = min(indicator.responsibilities.all(), key=lambda r: r.order, default=None)
+        if lead is not None:
+            codes.add(lead.department_id)
+    return list(Department.objects.filter(pk__in=codes).order_by("code"))
+
+
+def streets_in_year(plan: Plan, year: int) -> list[Area]:
+    return list(Area.objects.within(plan.area).streets().valid_on(datetime.date(year, 12, 31)))
+
+
+@dataclass
+class Expected:
+    """The cells one department owes in one round, in display order."""
+
+    indicators: list[Indicator]
+    streets: list[Area]
+    district: Area
+
+    def areas_for(self, indicator: Indicator) -> list[Area]:
+        return self.streets if indicator.per_street else [self.district]
+
+    def cells(self) -> list[tuple[Indicator, Area]]:
+        return [(i, a) for i in self.indicators for a in self.areas_for(i)]
+
+    def infos(self) -> dict[str, IndicatorInfo]:
+        return {i.code: info_of(i) for i in self.indicators}
+
+
+def expected_for(plan: Plan, year: int, department: Department) -> Expected:
+    led = set(plan.indicators.led_by(department).values_list("pk", flat=True))
+    indicators = [i for i in round_indicators(plan, year) if i.pk in led]
+    return Expected(indicators=indicators, streets=streets_in_year(plan, year), district=plan.area)
+
+
+def info_of(indicator: Indicator) -> IndicatorInfo:
+    return IndicatorInfo(code=indicator.code, name=indicator.name, unit=indicator.unit, per_street=indicator.per_street)
