@@ -210,6 +210,15 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the package too, so `serve`
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Reminders to departments. The demo prints mail on the console; production names an SMTP server.
+EMAIL_BACKEND = os.environ.get("CHILDFIRST_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("CHILDFIRST_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("CHILDFIRST_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("CHILDFIRST_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CHILDFIRST_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("CHILDFIRST_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("CHILDFIRST_EMAIL_FROM", "childfirst@localhost")
+
 # Logs carry no personal data: the audit log lives in the database, logs only say what failed.
 LOGGING = {
     "version": 1,

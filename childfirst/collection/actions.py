@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -140,6 +141,36 @@ def do_reopen_round(actor: User | None, reporting_round: ReportingRound, reason:
     reporting_round.save()
     record("collection.reopen_round", actor=actor, obj=reporting_round, reason=reason.strip())
     return reporting_round
+
+
+@transaction.atomic
+def do_send_reminders(actor: User | None, reporting_round: ReportingRound, today: datetime.date) -> int:
+    """Mail the reporters of every department that has not submitted by the deadline."""
+    _require(_is_office(actor), _("Only the office sends reminders."))
+    overdue = list(reporting_round.submissions.overdue(today).select_related("department"))
+    reporters = User.objects.filter(
+        role=Role.DEPT_REPORTER, department__in=[s.department for s in overdue], is_active=True
+    ).exclude(email="")
+    messages = []
+    for user in reporters:
+        subject = _("Reminder: %(year)s data for %(department)s is overdue") % {
+            "year": reporting_round.year,
+            "department": user.department.name,
+        }
+        body = _(
+            "The deadline for the %(year)s round was %(deadline)s. Please enter and submit your department's "
+            "indicators in ChildFirst."
+        ) % {"year": reporting_round.year, "deadline": reporting_round.deadline}
+        messages.append(EmailMessage(subject, body, to=[user.email]))
+    sent = get_connection().send_messages(messages) if messages else 0
+    record(
+        "collection.remind",
+        actor=actor,
+        obj=reporting_round,
+        departments=[s.department.code for s in overdue],
+        emails=sent or 0,
+    )
+    return sent or 0
 
 
 # ----- values -----------------------------------------------------------------------------------

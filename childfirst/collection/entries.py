@@ -173,7 +173,8 @@ def clean_cell(raw: RawCell, info: IndicatorInfo, rules: Rules) -> tuple[Entry |
     elif numerator is not None or denominator is not None:
         add("error", "not_a_rate", "numerator", _("this indicator takes a single value, not numerator/denominator"))
 
-    if info.unit == "%" and value is not None and value > 100:
+    proportion_error = any(f.rule == "numerator_above_denominator" for f in findings)
+    if info.unit == "%" and value is not None and value > 100 and not proportion_error:
         add("error", "percent_above_100", "value", _("a percentage above 100 (%(value)s%%)") % {"value": _text(value)})
     if value is not None and missing_reason:
         add("error", "value_and_missing", "value", _("give either a value or the reason it is missing, not both"))

@@ -8,6 +8,8 @@ of per-street indicators are derived (see totals.py), never stored.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -16,7 +16,7 @@ from .entries import Rules
 RULES_FILE = Path(__file__).resolve().parent / "data" / "validation_rules.yaml"
 
 DESCRIPTIONS = {
-    "not_a_number": _("The entry is not a number (after allowing full-width digits, spaces, separators, % and ‰)."),
+    "not_a_number": _("The entry is not a number (after allowing full-width digits, spaces, separators, percent and per-mille signs)."),
     "negative": _("A count, numerator, denominator or rate is negative."),
     "rate_needs_parts": _("A rate needs both numerator and denominator; per-street rates always need them."),
     "zero_denominator": _("The denominator is zero."),
@@ -24,7 +24,7 @@ DESCRIPTIONS = {
     "value_inconsistent": _("A typed value disagrees with its numerator and denominator."),
     "not_a_rate": _("Numerator or denominator given for an indicator that is a single value."),
     "percent_above_100": _("A percentage above 100."),
-    "wrong_unit": _("A % or ‰ sign that does not fit the indicator's unit."),
+    "wrong_unit": _("A percent or per-mille sign that does not fit the indicator's unit."),
     "value_and_missing": _("Both a value and a reason why it is missing."),
     "required_missing": _("At submission: an expected value is neither entered nor marked missing with a reason."),
     "yoy_change": _("The change from last year is unusual against the indicator's own history of yearly changes."),

@@ -9,6 +9,8 @@ Both use robust statistics, so that one wild figure does not hide another:
   (`default_threshold`: percentage points for % and ‰, a relative change for counts and other rates).
 * street far from the others: Iglewicz and Hoaglin's modified z-score, 0.6745 × |x − median| / MAD,
   over the streets' values for the same indicator and year; above `k` (3.5 by default) is flagged.
+  When more than half the streets share one value the MAD is 0; then, as the same authors advise,
+  the score is |x − median| / (1.253314 × mean absolute deviation).
 """
 
 from __future__ import annotations
@@ -111,10 +113,12 @@ def street_outlier_warnings(
         values = [float(e.value) for e in street_entries]
         centre = median(values)
         mad = _mad(values, centre)
-        if mad == 0:
-            continue
+        mean_deviation = sum(abs(v - centre) for v in values) / len(values)
+        if mad == 0 and mean_deviation == 0:
+            continue  # every street reports the same value
         for entry in street_entries:
-            score = 0.6745 * abs(float(entry.value) - centre) / mad
+            distance = abs(float(entry.value) - centre)
+            score = 0.6745 * distance / mad if mad else distance / (1.253314 * mean_deviation)
             if score > params.get("k", 3.5):
                 findings.append(
                     Finding(

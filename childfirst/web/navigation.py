@@ -28,6 +28,11 @@ NAV_ITEMS = [
     NavItem(_("Home"), "home"),
     NavItem(_("Plan catalogue"), "plans:list"),
     NavItem(_("Indicators"), "indicators"),
+    NavItem(
+        _("Data collection"),
+        "collection:rounds",
+        frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR}),
+    ),
     NavItem(_("Areas"), "areas:tree"),
     NavItem(_("Accounts"), "accounts:users", frozenset({Role.OFFICE})),
 ]

@@ -1,0 +1,71 @@
+"""Who may see and change which submission. Every collection view gets its round and
+submission through these helpers; refusals raise PermissionDenied (403)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from childfirst.accounts.models import Role, User
+from childfirst.plans.access import user_can_see_plan
+from childfirst.plans.models import Plan
+
+from .models import ReportingRound, Submission
+
+# Roles that see every department's submissions (read-only except the office's own steps).
+OVERSIGHT_ROLES = {Role.OFFICE, Role.LEADER, Role.EVALUATOR}
+DEPARTMENT_ROLES = {Role.DEPT_REPORTER, Role.DEPT_REVIEWER}
+
+
+def visible_plan(user: User) -> Plan:
+    """The newest plan the user can see; 404 when there is none."""
+    for plan in Plan.objects.select_related("area"):
+        if user_can_see_plan(user, plan):
+            return plan
+    raise Http404
+
+
+def require_collection_role(user: User) -> None:
+    if user.role not in OVERSIGHT_ROLES | DEPARTMENT_ROLES:
+        raise PermissionDenied
+
+
+def get_round_for_user(request: HttpRequest, year: int) -> ReportingRound:
+    require_collection_role(request.user)
+    plan = visible_plan(request.user)
+    reporting_round = ReportingRound.objects.filter(plan=plan, year=year).select_related("plan__area").first()
+    if reporting_round is None:
+        raise Http404
+    return reporting_round
+
+
+@dataclass(frozen=True)
+class SubmissionAccess:
+    submission: Submission
+    can_edit: bool  # may enter values (the department's reporters, while editable)
+    can_review: bool  # may approve/return (the department's reviewers)
+    is_office: bool
+
+
+def get_submission_for_user(request: HttpRequest, year: int, department_code: str) -> SubmissionAccess:
+    """The department's submission in that year's round, with what the user may do with it."""
+    reporting_round = get_round_for_user(request, year)
+    submission = (
+        Submission.objects.filter(round=reporting_round, department__code=department_code)
+        .select_related("round__plan__area", "department", "submitted_by", "reviewed_by", "accepted_by")
+        .first()
+    )
+    if submission is None:
+        raise Http404
+    user = request.user
+    if user.role in DEPARTMENT_ROLES and user.department_id != submission.department_id:
+        raise PermissionDenied
+    own = user.department_id == submission.department_id
+    return SubmissionAccess(
+        submission=submission,
+        can_edit=own and user.role == Role.DEPT_REPORTER and submission.is_editable,
+        can_review=own and user.role == Role.DEPT_REVIEWER,
+        is_office=user.role == Role.OFFICE,
+    )

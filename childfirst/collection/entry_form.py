@@ -1,0 +1,168 @@
+"""The entry page's grid: one block per indicator, one row per area, what was typed kept on error.
+
+Field names are "<indicator>|<area>|<part>", with "<indicator>|<area>|version" carrying the
+version of the value the page showed, so a save can tell when someone else changed it meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from childfirst.areas.models import Area
+from childfirst.plans.models import Indicator
+
+from .entries import SCALE, Finding, RawCell
+from .models import DataValue, Submission
+from .scope import expected_for
+from .totals import Total, derive_total
+
+PARTS = ("numerator", "denominator", "value", "missing_reason", "comment", "source_note")
+
+
+def plain(number: Decimal | None) -> str:
+    return "" if number is None else format(number.normalize(), "f")
+
+
+@dataclass
+class CellRow:
+    indicator: Indicator
+    area: Area
+    stored: DataValue | None
+    typed: dict[str, str]
+    last_year: Decimal | None
+    findings: list[Finding] = field(default_factory=list)
+    explained: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.indicator.code}|{self.area.code}"
+
+    @property
+    def version(self) -> int:
+        return self.stored.version if self.stored else 0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+@dataclass
+class IndicatorBlock:
+    indicator: Indicator
+    rows: list[CellRow]
+    total: Total | None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.indicator.unit in SCALE
+
+    @property
+    def scale(self) -> int:
+        return SCALE.get(self.indicator.unit, 1)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for r in self.rows if r.stored and (r.stored.value is not None or r.stored.missing_reason))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.errors for r in self.rows)
+
+    @property
+    def has_warnings(self) -> bool:
+        return any(r.warnings and not r.explained for r in self.rows)
+
+
+class EntryForm:
+    def __init__(self, submission: Submission, data: Mapping[str, str] | None = None):
+        self.submission = submission
+        self.data = data
+        plan, year = submission.round.plan, submission.round.year
+        expected = expected_for(plan, year, submission.department)
+        stored = {
+            (v.indicator_id, v.area_id): v
+            for v in submission.values.select_related("updated_by").filter(indicator__in=expected.indicators)
+        }
+        previous = dict(
+            (((indicator_id, area_id), value))
+            for indicator_id, area_id, value in DataValue.objects.filter(
+                round__plan=plan, round__year=year - 1, indicator__in=expected.indicators
+            ).values_list("indicator_id", "area_id", "value")
+        )
+        self.blocks: list[IndicatorBlock] = []
+        self._rows: dict[tuple[str, str], CellRow] = {}
+        for indicator in expected.indicators:
+            rows = []
+            for area in expected.areas_for(indicator):
+                value = stored.get((indicator.pk, area.pk))
+                row = CellRow(indicator, area, value, self._typed(indicator, area, value), previous.get((indicator.pk, area.pk)))
+                rows.append(row)
+                self._rows[(indicator.code, area.code)] = row
+            total = None
+            if indicator.per_street:
+                total = derive_total(indicator, [r.stored for r in rows if r.stored], len(rows))
+            self.blocks.append(IndicatorBlock(indicator, rows, total))
+
+    def _typed(self, indicator: Indicator, area: Area, value: DataValue | None) -> dict[str, str]:
+        if self.data is not None:
+            return {part: self.data.get(f"{indicator.code}|{area.code}|{part}", "") for part in PARTS}
+        if value is None:
+            return dict.fromkeys(PARTS, "")
+        return {
+            "numerator": plain(value.numerator),
+            "denominator": plain(value.denominator),
+            "value": plain(value.value) if indicator.unit not in SCALE or value.numerator is None else "",
+            "missing_reason": value.missing_reason,
+            "comment": value.comment,
+            "source_note": value.source_note,
+        }
+
+    def cells(self) -> list[RawCell]:
+        labels = {
+            "numerator": _("numerator"),
+            "denominator": _("denominator"),
+            "value": _("value"),
+            "missing_reason": _("why no value"),
+        }
+        cells = []
+        for (indicator, area), row in self._rows.items():
+            name = f"{indicator} {row.indicator.name} · {row.area.name}"
+            cells.append(
+                RawCell(
+                    indicator=indicator,
+                    area=area,
+                    numerator=row.typed["numerator"] or None,
+                    denominator=row.typed["denominator"] or None,
+                    value=row.typed["value"] or None,
+                    missing_reason=row.typed["missing_reason"],
+                    comment=row.typed["comment"],
+                    source_note=row.typed["source_note"],
+                    where={"row": name, **{part: f"{name} · {label}" for part, label in labels.items()}},
+                )
+            )
+        return cells
+
+    def seen_versions(self) -> dict[tuple[str, str], int]:
+        seen = {}
+        for key in self._rows:
+            raw = (self.data or {}).get(f"{key[0]}|{key[1]}|version", "")
+            if raw.isdigit():
+                seen[key] = int(raw)
+        return seen
+
+    def attach(self, findings: list[Finding], explained: set[tuple[str, str]] | None = None) -> None:
+        for finding in findings:
+            row = self._rows.get((finding.indicator, finding.area))
+            if row is not None:
+                row.findings.append(finding)
+        for key in explained or ():
+            if key in self._rows:
+                self._rows[key].explained = True

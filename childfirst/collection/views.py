@@ -1,0 +1,209 @@
+"""Collection pages: rounds, a round's completeness, a department's entry page with its workflow,
+a value's history and the validation rules."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from childfirst.accounts.decorators import role_required
+from childfirst.accounts.models import Role
+from childfirst.plans.models import Indicator
+
+from . import actions
+from .access import (
+    DEPARTMENT_ROLES,
+    OVERSIGHT_ROLES,
+    get_round_for_user,
+    get_submission_for_user,
+    require_collection_role,
+    visible_plan,
+)
+from .completeness import round_completeness
+from .entry_form import EntryForm
+from .models import ReportingRound, ValidationRule, ValueChange
+from .rules import DESCRIPTIONS
+
+COLLECTION_ROLES = tuple(OVERSIGHT_ROLES | DEPARTMENT_ROLES)
+
+
+@role_required(*COLLECTION_ROLES)
+def round_list(request: HttpRequest) -> HttpResponse:
+    plan = visible_plan(request.user)
+    rounds = list(ReportingRound.objects.filter(plan=plan))
+    progress = {r.pk: round_completeness(r) for r in rounds}
+    rows = [(r, progress[r.pk]) for r in rounds]
+    return render(
+        request,
+        "collection/round_list.html",
+        {"plan": plan, "rows": rows, "can_open": request.user.role == Role.OFFICE, "today": timezone.localdate()},
+    )
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def round_open(request: HttpRequest) -> HttpResponse:
+    plan = visible_plan(request.user)
+    try:
+        year = int(request.POST.get("year", ""))
+        deadline = datetime.date.fromisoformat(request.POST.get("deadline", ""))
+    except ValueError:
+        messages.error(request, _("Give the year and a deadline like 2026-03-31."))
+        return redirect("collection:rounds")
+    try:
+        actions.do_open_round(request.user, plan, year, deadline)
+    except actions.CollectionError as exc:
+        messages.error(request, str(exc))
+        return redirect("collection:rounds")
+    messages.success(request, _("The %(year)s round is open.") % {"year": year})
+    return redirect("collection:round", year=year)
+
+
+@role_required(*COLLECTION_ROLES)
+def round_detail(request: HttpRequest, year: int) -> HttpResponse:
+    reporting_round = get_round_for_user(request, year)
+    completeness = round_completeness(reporting_round)
+    return render(
+        request,
+        "collection/round_detail.html",
+        {
+            "round": reporting_round,
+            "completeness": completeness,
+            "is_office": request.user.role == Role.OFFICE,
+            "own_department": request.user.department_id,
+        },
+    )
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def round_state(request: HttpRequest, year: int) -> HttpResponse:
+    """Close, reopen or send reminders for a round (the office's buttons on the round page)."""
+    reporting_round = get_round_for_user(request, year)
+    step = request.POST.get("step")
+    try:
+        if step == "close":
+            actions.do_close_round(request.user, reporting_round)
+            messages.success(request, _("The round is closed."))
+        elif step == "reopen":
+            actions.do_reopen_round(request.user, reporting_round, request.POST.get("reason", ""))
+            messages.success(request, _("The round is open again."))
+        elif step == "remind":
+            sent = actions.do_send_reminders(request.user, reporting_round, timezone.localdate())
+            messages.success(request, _("%(count)d reminder(s) sent.") % {"count": sent})
+        else:
+            raise PermissionDenied
+    except actions.CollectionError as exc:
+        messages.error(request, str(exc))
+    return redirect("collection:round", year=year)
+
+
+@role_required(*COLLECTION_ROLES)
+def entry(request: HttpRequest, year: int, department: str) -> HttpResponse:
+    """The department's values for the round: view for everyone allowed, edit for its reporters."""
+    access = get_submission_for_user(request, year, department)
+    submission = access.submission
+    form = EntryForm(submission, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not access.can_edit:
+            raise PermissionDenied
+        try:
+            result = actions.save_values(
+                request.user,
+                submission,
+                form.cells(),
+                channel=actions.Channel.WEB,
+                seen_versions=form.seen_versions(),
+            )
+        except actions.ValuesRejected as exc:
+            form.attach(exc.findings)
+            messages.error(request, str(exc))
+        except actions.CollectionError as exc:
+            messages.error(request, str(exc))
+        else:
+            for notice in result.notices:
+                messages.info(request, str(notice))
+            messages.success(
+                request,
+                _("Saved as draft: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
+                % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+            )
+            return redirect("collection:entry", year=year, department=department)
+    review = actions.review_submission(submission)
+    form.attach(review.warnings, review.explained)
+    return render(
+        request,
+        "collection/entry.html",
+        {
+            "access": access,
+            "submission": submission,
+            "round": submission.round,
+            "form": form,
+            "review": review,
+            "imports": submission.imports.select_related("created_by")[:5],
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+WORKFLOW = {
+    "submit": (actions.do_submit, _("Submitted for review.")),
+    "approve": (actions.do_approve, _("Approved; the office has been left to accept it.")),
+    "return": (actions.do_return, _("Returned to the reporters with your reason.")),
+    "accept": (actions.do_accept, _("Accepted. The values are now locked.")),
+    "reopen": (actions.do_reopen, _("Reopened for correction; this is logged.")),
+}
+
+
+@role_required(*COLLECTION_ROLES)
+@require_POST
+def workflow(request: HttpRequest, year: int, department: str, step: str) -> HttpResponse:
+    access = get_submission_for_user(request, year, department)
+    if step not in WORKFLOW:
+        raise PermissionDenied
+    action, done = WORKFLOW[step]
+    try:
+        seen = int(request.POST.get("version", ""))
+    except ValueError:
+        seen = -1  # a request without the version it acts on is treated as stale
+    extra = {"reason": request.POST.get("reason", "")} if step in ("return", "reopen") else {}
+    try:
+        action(request.user, access.submission, seen, **extra)
+    except actions.SubmissionBlocked as exc:
+        messages.error(request, str(exc))
+        for finding in exc.findings[:20]:
+            messages.warning(request, str(finding))
+    except actions.CollectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("collection:entry", year=year, department=department)
+
+
+@role_required(*COLLECTION_ROLES)
+def value_history(request: HttpRequest, year: int, department: str, indicator: str, area: str) -> HttpResponse:
+    access = get_submission_for_user(request, year, department)
+    the_indicator = get_object_or_404(Indicator, plan=access.submission.round.plan, code=indicator)
+    value = access.submission.values.filter(indicator=the_indicator, area__code=area).select_related("area").first()
+    changes = (
+        ValueChange.objects.filter(data_value=value).select_related("changed_by", "import_batch") if value else []
+    )
+    return render(
+        request,
+        "collection/value_history.html",
+        {"submission": access.submission, "indicator": the_indicator, "value": value, "changes": changes},
+    )
+
+
+@role_required(*COLLECTION_ROLES)
+def rules(request: HttpRequest) -> HttpResponse:
+    require_collection_role(request.user)
+    rows = [(rule, DESCRIPTIONS.get(rule.code, "")) for rule in ValidationRule.objects.all()]
+    return render(request, "collection/rules.html", {"rows": rows})
