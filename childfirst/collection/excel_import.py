@@ -1,0 +1,644 @@
+"""Reading a filled-in template back: check everything first, then save all of it or nothing.
+
+The order matters. The file itself is judged before anything opens it (size; a workbook and not
+a CSV or an old .xls; a zip whose members would not blow up in memory), then the hidden sheet
+says which submission the file belongs to, then who may upload it, then every row and cell. Only
+when nothing is wrong are the values handed to `save_values`, which checks them once more, finds
+values changed by someone else since the download, and saves them in one transaction.
+
+Every problem names its sheet, cell, the value found and the reason, so a person can fix the
+file and upload it again. Rows are found by their locked code columns (indicator, area) and
+cross-checked with the hidden sheet, never by position, so sorting or inserting blank rows is
+harmless; columns are found by their header text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from python_calamine import CalamineWorkbook
+
+from childfirst.accounts.models import Role, User
+from childfirst.plans.models import Indicator
+
+from .actions import CollectionError, UploadedFile, ValuesRejected, clean_cells, save_values
+from .entries import Entry, Finding, RawCell
+from .excel_template import (
+    COLUMNS,
+    DATA_SHEET,
+    FORMAT_VERSION,
+    HEADERS,
+    MAGIC,
+    META_ROWS_HEADER,
+    META_SHEET,
+    TEXT_FIELDS,
+    record_hash,
+    row_kind,
+)
+from .models import Channel, ImportBatch, ReportingRound, Submission
+from .rules import current_rules
+from .scope import expected_for
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 100  # uncompressed/compressed size of one member; sheet XML rarely passes 20
+RATIO_FLOOR = 1024 * 1024  # small members may compress very well and still be harmless
+MAX_MEMBERS = 2000
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and workbooks encrypted with a password
+NUMBER_FIELDS = ("numerator", "denominator", "value")
+REQUIRED_FIELDS = ("indicator", "area", *NUMBER_FIELDS, *TEXT_FIELDS)
+TEXT_LIMITS = {"missing_reason": 500, "source_note": 500, "comment": 5000}
+_CELL = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "EXCEL_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_uncompressed_bytes() -> int:
+    return int(getattr(settings, "EXCEL_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with (or worth knowing about) an uploaded file, where it was found."""
+
+    sheet: str = ""
+    cell: str = ""
+    value: str = ""
+    reason: str = ""
+
+    @property
+    def place(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet
+
+    def __str__(self) -> str:
+        text = f"{self.place}: {self.reason}" if self.place else self.reason
+        if self.value:
+            text += " " + _("(found: %(value)s)") % {"value": self.value}
+        return text
+
+    def sort_key(self) -> tuple:
+        match = _CELL.match(self.cell)
+        if not match:
+            return (self.sheet != "", self.sheet != DATA_SHEET, 0, 0)
+        letters, number = match.groups()
+        column = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters)))
+        return (True, self.sheet != DATA_SHEET, int(number), column)
+
+
+@dataclass
+class ImportResult:
+    submission: Submission | None = None
+    errors: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    batch: ImportBatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Refused(Exception):
+    """Stops the import at a problem that makes reading further pointless."""
+
+    def __init__(self, *problems: Problem):
+        self.problems = list(problems)
+
+
+# ----- the file as a whole ----------------------------------------------------------------------
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_size(size: int) -> Problem | None:
+    """A problem when a file of `size` bytes is over the limit (callers check before reading it)."""
+    limit = max_upload_bytes()
+    if size > limit:
+        return Problem(
+            value=_megabytes(size),
+            reason=_("The file is larger than %(limit)s; a department's template is far smaller.")
+            % {"limit": _megabytes(limit)},
+        )
+    return None
+
+
+def _check_container(content: bytes) -> None:
+    """Refuse what is not an .xlsx, or whose unpacked size would be dangerous, before any parser
+    sees it. Declared sizes can lie, so every member is also read through with a running count."""
+    too_big = check_size(len(content))
+    if too_big:
+        raise _Refused(too_big)
+    if content.startswith(OLE2_MAGIC):
+        raise _Refused(
+            Problem(
+                reason=_(
+                    "This is an old-format .xls workbook or one locked with a password to open. "
+                    "Download the template again and fill it in, or save the file as .xlsx without a password."
+                )
+            )
+        )
+    not_workbook = Problem(
+        reason=_(
+            "This file is not an Excel workbook (.xlsx). A CSV or any other file cannot be read: "
+            "download the template and fill it in."
+        )
+    )
+    if not content.startswith(b"PK"):
+        raise _Refused(not_workbook)
+    limit = max_uncompressed_bytes()
+    bomb = Problem(
+        reason=_(
+            "The file would unpack to more than %(limit)s (or packs its content suspiciously tightly); "
+            "it was not opened."
+        )
+        % {"limit": _megabytes(limit)}
+    )
+    damaged = Problem(reason=_("The workbook is damaged and cannot be read; save it again in Excel or WPS."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise _Refused(not_workbook) from None
+    if len(members) > MAX_MEMBERS:
+        raise _Refused(bomb)
+    if not any(m.filename == "xl/workbook.xml" for m in members):
+        raise _Refused(not_workbook)
+    if sum(m.file_size for m in members) > limit:
+        raise _Refused(bomb)
+    for member in members:
+        if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise _Refused(bomb)
+    unpacked = 0
+    try:
+        for member in members:
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 20):
+                    unpacked += len(chunk)
+                    if unpacked > limit:
+                        raise _Refused(bomb)
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError):
+        raise _Refused(damaged) from None
+
+
+def _open(content: bytes) -> CalamineWorkbook:
+    _check_container(content)
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except Exception:  # calamine raises several types for malformed files; all mean the same to a user
+        raise _Refused(
+            Problem(reason=_("The workbook is damaged and cannot be read; save it again in Excel or WPS."))
+        ) from None
+
+
+# ----- cells ------------------------------------------------------------------------------------
+
+
+def display(raw: object) -> str:
+    """A cell's content as the person would recognise it, shortened for messages."""
+    if raw is None or raw == "":
+        return ""
+    if isinstance(raw, float):
+        text = str(int(raw)) if raw.is_integer() else f"{raw:.12g}"
+    elif isinstance(raw, datetime.datetime | datetime.date | datetime.time):
+        text = raw.isoformat()
+    else:
+        text = str(raw).strip()
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def read_number(raw: object) -> tuple[object, str | None]:
+    """What a number cell holds, ready for parse_number, or why it cannot be read.
+
+    Formulas arrive as their cached values. Floats keep 15 significant digits, which drops the
+    binary noise of spreadsheet arithmetic (0.1 + 0.2) but keeps every digit a person typed."""
+    if raw is None or raw == "":
+        return None, None
+    if isinstance(raw, datetime.datetime | datetime.date | datetime.time | datetime.timedelta):
+        return None, _("Excel turned this entry into a date or time; type the number again.")
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            return None, _("not a finite number")
+        return Decimal(f"{raw:.15g}"), None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return Decimal(raw), None
+    return raw if isinstance(raw, bool) else str(raw), None
+
+
+def read_text(raw: object) -> str:
+    if raw is None or raw == "":
+        return ""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else f"{raw:.12g}"
+    if isinstance(raw, datetime.datetime | datetime.date | datetime.time):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def read_code(raw: object) -> str:
+    """A code cell: text, or a number if someone retyped a numeric area code."""
+    return read_text(raw)
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _at(row: list, index: int | None) -> object:
+    return row[index] if index is not None and index < len(row) else None
+
+
+# ----- the hidden sheet -------------------------------------------------------------------------
+
+
+@dataclass
+class Meta:
+    format: str
+    plan: str
+    year: int
+    department: str
+    submission: int
+    rows: dict[tuple[str, str], tuple[int, int]]  # (indicator, area) → (row at generation, version)
+    base: dict[tuple[str, str], str]  # (indicator, area) → fingerprint of the prefilled value (format ≥ 1.1)
+
+
+def _format_problem(found: str) -> Problem | None:
+    try:
+        major, minor = (int(part) for part in found.split("."))
+    except ValueError:
+        major, minor = -1, -1
+    current_major, current_minor = (int(part) for part in FORMAT_VERSION.split("."))
+    if major == current_major and minor <= current_minor:
+        return None
+    if (major, minor) > (current_major, current_minor):
+        reason = _(
+            "This template was made by a newer version of ChildFirst (format %(found)s); "
+            "download the template from this system."
+        )
+    else:
+        reason = _(
+            "This template has an old format (%(found)s) that can no longer be read; "
+            "download a new template and copy your figures into it."
+        )
+    return Problem(META_SHEET, "B2", found, reason % {"found": found})
+
+
+def _read_meta(book: CalamineWorkbook) -> Meta:
+    names = book.sheet_names
+    missing = []
+    if META_SHEET not in names:
+        missing.append(
+            Problem(
+                reason=_(
+                    "This is not a ChildFirst template, or its hidden sheet %(sheet)s was removed: "
+                    "download the template again."
+                )
+                % {"sheet": META_SHEET}
+            )
+        )
+    if DATA_SHEET not in names:
+        missing.append(
+            Problem(
+                DATA_SHEET,
+                "",
+                "",
+                _("The sheet %(sheet)s is missing (deleted or renamed); the data must stay on it.")
+                % {"sheet": DATA_SHEET},
+            )
+        )
+    if missing:
+        raise _Refused(*missing)
+    rows = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+    damaged = _("The hidden sheet of the template is damaged: download the template again.")
+    values: dict[str, object] = {}
+    index = 0
+    while index < len(rows) and read_text(_at(rows[index], 0)) != META_ROWS_HEADER:
+        values[read_text(_at(rows[index], 0))] = _at(rows[index], 1)
+        index += 1
+    if read_text(values.get("magic")) != MAGIC:
+        raise _Refused(Problem(META_SHEET, "B1", display(values.get("magic")), damaged))
+    found = read_text(values.get("format"))
+    if problem := _format_problem(found):
+        raise _Refused(problem)
+    records: dict[tuple[str, str], tuple[int, int]] = {}
+    base: dict[tuple[str, str], str] = {}
+    try:
+        year, submission = int(values["year"]), int(values["submission"])
+        for line in rows[index + 1 :]:
+            if all(cell in ("", None) for cell in line):
+                continue
+            key = (read_code(_at(line, 1)), read_code(_at(line, 2)))
+            records[key] = (int(_at(line, 0)), int(_at(line, 3) or 0))
+            if fingerprint := read_text(_at(line, 4)):
+                base[key] = fingerprint
+    except (KeyError, TypeError, ValueError):
+        raise _Refused(Problem(META_SHEET, "", "", damaged)) from None
+    return Meta(
+        format=found,
+        plan=read_text(values.get("plan")),
+        year=year,
+        department=read_text(values.get("department")),
+        submission=submission,
+        rows=records,
+        base=base,
+    )
+
+
+def _submission_of(meta: Meta, expect: Submission | None) -> Submission:
+    rnd = ReportingRound.objects.filter(plan__code=meta.plan, year=meta.year).select_related("plan__area").first()
+    submission = (
+        Submission.objects.filter(round=rnd, department__code=meta.department)
+        .select_related("round__plan__area", "department")
+        .first()
+        if rnd
+        else None
+    )
+    if submission is None or submission.pk != meta.submission:
+        raise _Refused(
+            Problem(
+                reason=_(
+                    "This template (%(department)s, %(year)s) does not belong to a reporting round "
+                    "of this system: download the template again."
+                )
+                % {"department": meta.department, "year": meta.year}
+            )
+        )
+    if expect is not None and submission.pk != expect.pk:
+        raise _Refused(
+            Problem(
+                reason=_(
+                    "This template is for %(department)s, %(year)s (%(plan)s), not for %(expected)s, "
+                    "%(expected_year)s: upload it on its own department's page."
+                )
+                % {
+                    "department": submission.department.name,
+                    "year": submission.round.year,
+                    "plan": submission.round.plan.name,
+                    "expected": expect.department.name,
+                    "expected_year": expect.round.year,
+                }
+            )
+        )
+    return submission
+
+
+def _check_may_upload(user: User | None, submission: Submission) -> None:
+    if user is not None and not (user.role == Role.DEPT_REPORTER and user.department_id == submission.department_id):
+        raise _Refused(
+            Problem(
+                reason=_("Only the reporters of %(department)s can upload its data.")
+                % {"department": submission.department.name}
+            )
+        )
+    if not submission.is_editable:
+        reason = (
+            _("This submission is %(state)s and cannot be changed.") % {"state": submission.get_state_display()}
+            if submission.round.is_open
+            else _("The %(year)s round is closed.") % {"year": submission.round.year}
+        )
+        raise _Refused(Problem(reason=reason))
+
+
+# ----- the data sheet ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    cells: list[RawCell]
+    seen_versions: dict[tuple[str, str], int]
+    shown: dict[str, str]  # "填报!G12" → the value found there
+    rows: dict[tuple[str, str], RawCell]
+    errors: list[Problem]
+    notices: list[Problem]
+
+
+def _find_columns(rows: list[list]) -> tuple[int, dict[str, int]]:
+    for index, line in enumerate(rows[:30]):
+        texts = [read_text(cell) for cell in line]
+        if HEADERS["indicator"] in texts and HEADERS["area"] in texts:
+            columns: dict[str, int] = {}
+            for position, text in enumerate(texts):
+                for name, header in COLUMNS:
+                    if text == header and name not in columns:
+                        columns[name] = position
+            absent = [HEADERS[name] for name in REQUIRED_FIELDS if name not in columns]
+            if absent:
+                raise _Refused(
+                    Problem(
+                        DATA_SHEET,
+                        f"A{index + 1}",
+                        "",
+                        _("Column(s) missing from the header row: %(columns)s") % {"columns": "、".join(absent)},
+                    )
+                )
+            return index, columns
+    raise _Refused(
+        Problem(DATA_SHEET, "", "", _("The header row (指标代码 … 区域代码 …) was not found on this sheet."))
+    )
+
+
+def _read_sheet(book: CalamineWorkbook, meta: Meta, indicators: dict[str, Indicator]) -> _Sheet:
+    rows = book.get_sheet_by_name(DATA_SHEET).to_python(skip_empty_area=False)
+    header, columns = _find_columns(rows)
+    sheet = _Sheet(cells=[], seen_versions={}, shown={}, rows={}, errors=[], notices=[])
+    first_row: dict[tuple[str, str], int] = {}
+
+    def place(name: str, row: int) -> str:
+        return f"{_letter(columns[name])}{row}"
+
+    def error(cell: str, value: object, reason: str) -> None:
+        sheet.errors.append(Problem(DATA_SHEET, cell, display(value), reason))
+
+    for index in range(header + 1, len(rows)):
+        line, row = rows[index], index + 1
+        indicator_code, area_code = read_code(_at(line, columns["indicator"])), read_code(_at(line, columns["area"]))
+        inputs = {name: _at(line, columns[name]) for name in (*NUMBER_FIELDS, *TEXT_FIELDS)}
+        if not indicator_code and not area_code:
+            if any(v not in ("", None) for v in inputs.values()):
+                error(place("indicator", row), "", _("This row has figures but no indicator code and area code."))
+            continue
+        key = (indicator_code, area_code)
+        shown_key = f"{indicator_code} / {area_code}"
+        if key not in meta.rows:
+            error(
+                place("indicator", row),
+                shown_key,
+                _(
+                    "This row is not part of the template (indicator %(indicator)s, area %(area)s); "
+                    "the code columns must not be changed."
+                )
+                % {"indicator": indicator_code, "area": area_code},
+            )
+            continue
+        if key in first_row:
+            error(
+                place("indicator", row),
+                shown_key,
+                _("The row for %(indicator)s / %(area)s appears twice (also row %(row)d).")
+                % {"indicator": indicator_code, "area": area_code, "row": first_row[key]},
+            )
+            continue
+        first_row[key] = row
+        indicator = indicators.get(indicator_code)
+        if indicator is None:
+            error(
+                place("indicator", row),
+                shown_key,
+                _("Indicator %(code)s is no longer reported by this department: download a new template.")
+                % {"code": indicator_code},
+            )
+            continue
+        where = {"row": f"{DATA_SHEET}!{place('indicator', row)}"}
+        where.update({name: f"{DATA_SHEET}!{place(name, row)}" for name in inputs})
+        sheet.shown[where["row"]] = shown_key
+        raw = RawCell(indicator=indicator_code, area=area_code, where=where)
+        kind = row_kind(indicator)
+        for name in NUMBER_FIELDS:
+            if name == "value" and kind.formula:
+                continue  # a locked display of numerator/denominator, not an entry
+            sheet.shown[where[name]] = display(inputs[name])
+            number, reason = read_number(inputs[name])
+            if reason:
+                error(place(name, row), inputs[name], reason)
+            setattr(raw, name, number)
+        for name in TEXT_FIELDS:
+            text = read_text(inputs[name])
+            sheet.shown[where[name]] = display(text)
+            if len(text) > TEXT_LIMITS[name]:
+                error(place(name, row), text, _("longer than %(limit)d characters") % {"limit": TEXT_LIMITS[name]})
+            setattr(raw, name, text)
+        sheet.cells.append(raw)
+        sheet.rows[key] = raw
+        sheet.seen_versions[key] = meta.rows[key][1]
+
+    absent = [key for key in meta.rows if key not in first_row]
+    if absent:
+        sheet.notices.append(
+            Problem(
+                DATA_SHEET,
+                "",
+                "",
+                _(
+                    "%(count)d row(s) of the template are not on the sheet (first: %(first)s); "
+                    "their values were left as they were."
+                )
+                % {"count": len(absent), "first": " / ".join(absent[0])},
+            )
+        )
+    return sheet
+
+
+def _problem_of(finding: Finding, sheet: _Sheet) -> Problem:
+    """A finding from validation or saving, placed at its cell in the workbook."""
+    location = finding.location
+    if location not in sheet.shown:
+        raw = sheet.rows.get((finding.indicator, finding.area))
+        if raw is not None:  # e.g. a conflict, which names the value rather than a cell
+            location = next(
+                (raw.where[n] for n in ("value", "numerator") if raw.where[n] in sheet.shown), raw.where["row"]
+            )
+    sheet_name, _sep, cell = location.partition("!")
+    if not cell:
+        return Problem("", "", "", f"{location}: {finding.message}")
+    return Problem(sheet_name, cell, sheet.shown.get(location, ""), finding.message)
+
+
+# ----- the whole import -------------------------------------------------------------------------
+
+
+def import_workbook(
+    content: bytes, *, user: User | None, file_name: str, expect: Submission | None = None
+) -> ImportResult:
+    """Validate the whole workbook; save its values as a draft through channel "excel" only if
+    nothing is wrong. `user` None is the system (command line with --as-system). `expect`, when
+    given, is the submission the file must belong to (the web page it was uploaded on)."""
+    result = ImportResult()
+    try:
+        book = _open(content)
+        meta = _read_meta(book)
+        submission = _submission_of(meta, expect)
+        result.submission = submission
+        _check_may_upload(user, submission)
+        expected = expected_for(submission.round.plan, submission.round.year, submission.department)
+        sheet = _read_sheet(book, meta, {i.code: i for i in expected.indicators})
+    except _Refused as refused:
+        result.errors = refused.problems
+        return result
+    result.rows = len(sheet.cells)
+    rules = current_rules()
+    entries, findings, _catalogue = clean_cells(submission, sheet.cells, rules)
+    errors = sheet.errors + [_problem_of(f, sheet) for f in findings if f.severity == "error"]
+    if errors:
+        result.errors = sorted(errors, key=Problem.sort_key)
+        return result
+    changed, untouched_notices = _touched(sheet, meta, entries, submission)
+    try:
+        saved = save_values(
+            user,
+            submission,
+            changed,
+            channel=Channel.EXCEL,
+            seen_versions=sheet.seen_versions,
+            upload=UploadedFile(name=file_name[:255], content=content),
+            rules=rules,
+        )
+    except ValuesRejected as rejected:
+        result.errors = sorted((_problem_of(f, sheet) for f in rejected.findings), key=Problem.sort_key)
+        return result
+    except PermissionDenied as exc:
+        result.errors = [Problem(reason=str(exc) or _("Your role cannot do this."))]
+        return result
+    except CollectionError as exc:
+        result.errors = [Problem(reason=str(exc))]
+        return result
+    result.created, result.updated, result.batch = saved.created, saved.updated, saved.batch
+    result.unchanged = saved.unchanged + len(sheet.cells) - len(changed)
+    notices = [_problem_of(f, sheet) for f in saved.notices] + untouched_notices
+    result.notices = sheet.notices + sorted(notices, key=Problem.sort_key)
+    return result
+
+
+def _touched(sheet: _Sheet, meta: Meta, entries: list[Entry], submission: Submission) -> tuple[list, list]:
+    """The rows the person changed since the download; the others are left out, so that a value
+    someone else changed in the system meanwhile is kept rather than reported as a conflict.
+    Templates of format 1.0 carry no fingerprints: all their rows count as changed."""
+    if not meta.base:
+        return sheet.cells, []
+    by_key = {(e.indicator, e.area): e for e in entries}
+    now = {(i, a): v for i, a, v in submission.values.values_list("indicator__code", "area__code", "version")}
+    changed, notices = [], []
+    for raw in sheet.cells:
+        key = (raw.indicator, raw.area)
+        entry = by_key.get(key)
+        if entry is None or record_hash(entry.as_record()) != meta.base.get(key):
+            changed.append(raw)
+        elif now.get(key, 0) != meta.rows[key][1]:
+            notices.append(
+                Problem(DATA_SHEET, raw.where["row"].partition("!")[2], sheet.shown.get(raw.where["row"], ""),
+                        _("changed in the system by someone else after this template was downloaded; "
+                          "the newer value was kept (download the template again to see it)"))
+            )  # fmt: skip
+    return changed, notices
