@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # so the API docs page serves the Swagger UI ninja ships, not one from a CDN
     "childfirst.accounts",
     "childfirst.areas",
     "childfirst.plans",

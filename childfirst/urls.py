@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from childfirst.api import api
 from childfirst.plans import views as plan_views
 from childfirst.web import views as web_views
 
@@ -19,4 +20,5 @@ urlpatterns = [
     path("indicators/", plan_views.indicators_default, name="indicators"),
     path("plans/", include("childfirst.plans.urls")),
     path("areas/", include("childfirst.areas.urls")),
+    path("api/", api.urls),
 ]

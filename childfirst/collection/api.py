@@ -1,0 +1,436 @@
+"""Data values over the API, in a shape like DHIS2's dataValueSets.
+
+Reading: rounds, and values by year (a department's own; everything for the office, leaders and
+evaluators). Writing: a department's reporters post values, which go through the very same
+save_values as the web form and the Excel upload (channel "api"): same validation, all or nothing,
+same history; and the workflow steps go through the same do_* actions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict, WithJsonSchema
+
+from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
+from childfirst.accounts.tokens import API_ROLES
+
+from .access import get_round_for_user, get_submission_for_user, visible_plan
+from .actions import (
+    CollectionError,
+    SaveResult,
+    StaleSubmission,
+    SubmissionBlocked,
+    UploadedFile,
+    ValuesRejected,
+    do_accept,
+    do_approve,
+    do_reopen,
+    do_return,
+    do_submit,
+    save_values,
+)
+from .entries import Finding, RawCell
+from .models import Channel, DataValue, Submission
+
+router = Router(tags=["data values"])
+
+MAX_PAGE = 10_000
+
+
+# ----- schemas ----------------------------------------------------------------------------------
+
+
+class ErrorItem(Schema):
+    index: int | None = Field(None, description="position of the item in dataValues, when the problem is in one")
+    indicator: str | None = None
+    area: str | None = None
+    field: str | None = Field(None, description="e.g. numerator, value, version")
+    rule: str = Field(description="the validation rule, e.g. not_a_number, numerator_above_denominator, conflict")
+    message: str
+
+
+class ErrorOut(Schema):
+    status: str = Field("ERROR", examples=["ERROR"])
+    message: str
+    errors: list[ErrorItem] = []
+
+
+class SubmissionOut(Schema):
+    year: int
+    department: str
+    state: str = Field(description="draft, submitted, returned, approved or accepted")
+    version: int = Field(description="send it back with a workflow step; it changes with every change")
+    submittedAt: datetime.datetime | None
+    reviewedAt: datetime.datetime | None
+    acceptedAt: datetime.datetime | None
+    returnReason: str
+
+
+class RoundOut(Schema):
+    plan: str
+    year: int
+    deadline: datetime.date
+    state: str = Field(description="open or closed")
+    submissions: list[SubmissionOut] = Field(description="every department's, or only your own department's")
+
+
+class DataValueOut(Schema):
+    indicator: str
+    area: str
+    year: int
+    department: str
+    value: str | None = Field(description="as text, in the indicator's unit (a rate is computed from its parts)")
+    numerator: str | None
+    denominator: str | None
+    missingReason: str
+    comment: str
+    sourceNote: str
+    state: str = Field(description="the state of the department's submission")
+    version: int = Field(description="the value's version; send it back when changing the value")
+    lastUpdated: datetime.datetime
+    channel: str = Field(description="web, excel, api or system")
+
+
+class Pager(Schema):
+    total: int
+    offset: int
+    limit: int
+    nextOffset: int | None = Field(description="offset of the next page; null on the last page")
+
+
+class DataValueSetOut(Schema):
+    year: int
+    pager: Pager
+    dataValues: list[DataValueOut]
+
+
+# A number as JSON number or as text. Anything else (true, a list …) is let through to the shared
+# validation, which says what is wrong with it in the same words as the web form.
+RawNumber = Annotated[
+    Any, WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}], "default": None})
+]
+
+
+class DataValueIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: str = Field(examples=["HEA-04"])
+    area: str = Field(examples=["330302001"])
+    value: RawNumber = None
+    numerator: RawNumber = None
+    denominator: RawNumber = None
+    missingReason: str = Field("", max_length=500, description="why there is no value (instead of a value)")
+    comment: str = Field("", max_length=5000)
+    sourceNote: str = Field("", max_length=500)
+    version: int | None = Field(
+        None, description="the value's version when you read it; if it has changed since, the item is a conflict"
+    )
+
+
+class DataValueSetIn(Schema):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "year": 2025,
+                    "department": "health",
+                    "dataValues": [
+                        {"indicator": "HEA-04", "area": "330302001", "numerator": 1234, "denominator": 1250},
+                        {"indicator": "HEA-01", "area": "330302", "value": "2.1", "comment": "provisional"},
+                    ],
+                    "dryRun": False,
+                }
+            ]
+        },
+    )
+
+    year: int
+    department: str = Field(description="department code, e.g. health")
+    dataValues: list[DataValueIn]
+    dryRun: bool = Field(False, description="validate and count, save nothing")
+
+
+class ImportSummary(Schema):
+    status: str = Field("OK", examples=["OK"])
+    imported: int = Field(description="values created")
+    updated: int = Field(description="values changed")
+    ignored: int = Field(description="items unchanged, or empty where nothing was stored")
+    notices: list[ErrorItem] = Field(description="how ambiguous entries were read, e.g. 0.9 in a % field as 90%")
+    importBatch: int | None = Field(description="the import batch that keeps this request; null for a dry run")
+    dryRun: bool
+
+
+class StepIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(description="the submission's version when you read it")
+    reason: str = Field("", max_length=2000, description="required to return or reopen")
+
+
+class Step(StrEnum):
+    submit = "submit"
+    approve = "approve"
+    return_ = "return"
+    accept = "accept"
+    reopen = "reopen"
+
+
+# ----- access -----------------------------------------------------------------------------------
+
+
+def api_user(request: HttpRequest) -> User:
+    """The token's user, if the role uses the data API (street and community roles do not)."""
+    user = request.auth
+    if user.role not in API_ROLES:
+        raise PermissionDenied(_("This role does not use the data API."))
+    return user
+
+
+def submission_for(request: HttpRequest, year: int, department: str) -> Submission:
+    """The shared access helper (request.user is the token's user), with a message for a refusal."""
+    try:
+        return get_submission_for_user(request, year, department).submission
+    except PermissionDenied:
+        raise PermissionDenied(_("You can only see and change your own department's data.")) from None
+
+
+# ----- reading ----------------------------------------------------------------------------------
+
+
+def submission_out(submission: Submission) -> dict[str, Any]:
+    return {
+        "year": submission.round.year,
+        "department": submission.department.code,
+        "state": submission.state,
+        "version": submission.version,
+        "submittedAt": submission.submitted_at,
+        "reviewedAt": submission.reviewed_at,
+        "acceptedAt": submission.accepted_at,
+        "returnReason": submission.return_reason,
+    }
+
+
+@router.get("/rounds", response={200: list[RoundOut], 401: ErrorOut, 403: ErrorOut}, operation_id="listRounds")
+def list_rounds(request: HttpRequest):
+    """Reporting rounds of your plan, newest first, with the submissions you can see in each."""
+    user = api_user(request)
+    plan = visible_plan(user)
+    submissions = Submission.objects.filter(round__plan=plan).select_related("round", "department")
+    if user.role in DEPARTMENT_ROLES:
+        submissions = submissions.filter(department=user.department_id)
+    by_round: dict[int, list] = {}
+    for submission in submissions.order_by("department__code"):
+        by_round.setdefault(submission.round_id, []).append(submission_out(submission))
+    return [
+        {"plan": plan.code, "year": r.year, "deadline": r.deadline, "state": r.state,
+         "submissions": by_round.get(r.pk, [])}
+        for r in plan.rounds.order_by("-year")
+    ]  # fmt: skip
+
+
+class ValueFilter(Schema):
+    year: int
+    department: str | None = Field(None, description="department code; a department's users see only their own")
+    indicator: str | None = Field(None, description="indicator code")
+    area: str | None = Field(None, description="area code (that area only, not the areas below it)")
+    limit: int = Field(1000, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0)
+
+
+def _text(number: Decimal | None) -> str | None:
+    return None if number is None else format(number.normalize(), "f")
+
+
+@router.get(
+    "/dataValueSets",
+    response={200: DataValueSetOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="getDataValueSets",
+)
+def get_data_values(request: HttpRequest, filters: Query[ValueFilter]):
+    """Values of one year, a page at a time (at most 10,000 per page), in a stable order."""
+    user = api_user(request)
+    values = DataValue.objects.filter(round=get_round_for_user(request, filters.year))
+    if user.role in DEPARTMENT_ROLES:
+        if filters.department and filters.department != user.department.code:
+            raise PermissionDenied(_("You can only see and change your own department's data."))
+        values = values.filter(submission__department=user.department_id)
+    elif filters.department:
+        values = values.filter(submission__department__code=filters.department)
+    if filters.indicator:
+        values = values.filter(indicator__code=filters.indicator)
+    if filters.area:
+        values = values.filter(area__code=filters.area)
+    total = values.count()
+    rows = values.order_by("pk").values_list(
+        "indicator__code", "area__code", "round__year", "submission__department__code", "value", "numerator",
+        "denominator", "missing_reason", "comment", "source_note", "submission__state", "version", "updated_at",
+        "channel",
+    )[filters.offset : filters.offset + filters.limit]  # fmt: skip
+    data = [
+        {"indicator": i, "area": a, "year": y, "department": d, "value": _text(v), "numerator": _text(n),
+         "denominator": _text(dn), "missingReason": mr, "comment": c, "sourceNote": sn, "state": st,
+         "version": ver, "lastUpdated": at, "channel": ch}
+        for i, a, y, d, v, n, dn, mr, c, sn, st, ver, at, ch in rows
+    ]  # fmt: skip
+    following = filters.offset + len(data)
+    return {
+        "year": filters.year,
+        "pager": {
+            "total": total,
+            "offset": filters.offset,
+            "limit": filters.limit,
+            "nextOffset": following if following < total else None,
+        },
+        "dataValues": data,
+    }
+
+
+# ----- writing ----------------------------------------------------------------------------------
+
+_PLACE = re.compile(r"^dataValues\[(\d+)\](?:\.(\w+))?$")
+
+
+def raw_cells(items: list[DataValueIn]) -> tuple[list[RawCell], dict[tuple[str, str], int]]:
+    """The items as the shared validation takes them; each names its place in the request, so that
+    findings point at e.g. `dataValues[3].numerator`."""
+    cells, seen = [], {}
+    for index, item in enumerate(items):
+        row = f"dataValues[{index}]"
+        where = {
+            "row": row,
+            "value": row + ".value",
+            "numerator": row + ".numerator",
+            "denominator": row + ".denominator",
+        }
+        cells.append(
+            RawCell(item.indicator, item.area, item.value, item.numerator, item.denominator,
+                    item.missingReason, item.comment, item.sourceNote, where)
+        )  # fmt: skip
+        if item.version is not None:
+            seen[(item.indicator, item.area)] = item.version
+    return cells, seen
+
+
+def finding_items(findings: list[Finding], items: list[DataValueIn]) -> list[dict[str, Any]]:
+    index_of = {(item.indicator, item.area): i for i, item in enumerate(items)}
+    out = []
+    for finding in findings:
+        match = _PLACE.match(finding.location)
+        if match:
+            index, field = int(match[1]), match[2]
+        else:  # findings placed by the value rather than by the request (a conflict, a missing value)
+            index = index_of.get((finding.indicator, finding.area))
+            field = "version" if finding.rule == "conflict" else None
+        out.append({"index": index, "indicator": finding.indicator, "area": finding.area, "field": field,
+                    "rule": finding.rule, "message": finding.message})  # fmt: skip
+    return out
+
+
+def _error(status: int, message: str, errors: list[dict[str, Any]] | None = None) -> Status:
+    return Status(status, {"status": "ERROR", "message": message, "errors": errors or []})
+
+
+class _DryRun(Exception):
+    """Raised to roll back a dry run once save_values has counted what it would do."""
+
+    def __init__(self, result: SaveResult):
+        self.result = result
+
+
+@router.post(
+    "/dataValueSets",
+    response={200: ImportSummary, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
+              422: ErrorOut},
+    operation_id="postDataValueSets",
+)  # fmt: skip
+def post_data_values(request: HttpRequest, payload: DataValueSetIn):
+    """Save a department's values for a year as a draft: all of them, or — on any error — none.
+
+    Only the department's reporters, while its submission is a draft or returned. Every item is
+    checked exactly as the web form checks it; errors (422) name the item and field at fault,
+    e.g. `dataValues[3].numerator`. An item whose `version` is older than the stored value's is a
+    conflict (409 when conflicts are the only problem). The request body is kept with the import
+    batch, as an uploaded file is."""
+    user = api_user(request)
+    submission = submission_for(request, payload.year, payload.department)
+    if user.role != Role.DEPT_REPORTER:
+        raise PermissionDenied(_("Only the department's reporters enter its values."))
+    cells, seen_versions = raw_cells(payload.dataValues)
+    upload = UploadedFile(name=f"api-dataValueSets-{payload.year}-{payload.department}.json", content=request.body)
+
+    def save() -> SaveResult:
+        return save_values(user, submission, cells, channel=Channel.API, seen_versions=seen_versions, upload=upload)
+
+    try:
+        if payload.dryRun:
+            try:
+                with transaction.atomic():
+                    raise _DryRun(save())
+            except _DryRun as dry:
+                result = dry.result
+                result.batch = None
+        else:
+            result = save()
+    except ValuesRejected as exc:
+        errors = finding_items(exc.findings, payload.dataValues)
+        status = 409 if all(e["rule"] == "conflict" for e in errors) else 422
+        return _error(status, str(exc), errors)
+    except CollectionError as exc:  # the submission is not editable now (submitted, accepted, round closed)
+        return _error(409, str(exc))
+    return Status(
+        200,
+        {
+            "status": "OK",
+            "imported": result.created,
+            "updated": result.updated,
+            "ignored": len(cells) - result.created - result.updated,
+            "notices": finding_items(result.notices, payload.dataValues),
+            "importBatch": result.batch.pk if result.batch else None,
+            "dryRun": payload.dryRun,
+        },
+    )
+
+
+@router.post(
+    "/submissions/{year}/{department}/{step}",
+    response={200: SubmissionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    operation_id="submissionStep",
+)
+def submission_step(request: HttpRequest, year: int, department: str, step: Step, body: StepIn):
+    """A workflow step on a department's submission: submit (its reporters), approve (its
+    reviewers), return (its reviewers or the office, with a reason), accept and reopen (the office,
+    reopen with a reason). 409 when the submission changed since `version`, or its state does not
+    allow the step; 422 when submission is blocked by missing or unexplained values (listed)."""
+    user = api_user(request)
+    submission = submission_for(request, year, department)
+    try:
+        if step == Step.submit:
+            submission = do_submit(user, submission, body.version)
+        elif step == Step.approve:
+            submission = do_approve(user, submission, body.version)
+        elif step == Step.return_:
+            submission = do_return(user, submission, body.version, body.reason)
+        elif step == Step.accept:
+            submission = do_accept(user, submission, body.version)
+        else:
+            submission = do_reopen(user, submission, body.version, body.reason)
+    except SubmissionBlocked as exc:
+        return _error(422, str(exc), finding_items(exc.findings, []))
+    except StaleSubmission as exc:
+        return _error(409, str(exc))
+    except CollectionError as exc:
+        # A missing reason is the request's fault (422); anything else is the submission's state.
+        reason_missing = step in (Step.return_, Step.reopen) and not body.reason.strip()
+        return _error(422 if reason_missing else 409, str(exc))
+    return Status(200, submission_out(submission))
