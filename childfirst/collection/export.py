@@ -1,0 +1,177 @@
+"""Data values of one year as CSV: one row per indicator × area, stored values and the district
+totals derived from them (marked derived, never stored).
+
+Shared by `childfirst data export` and, later, the web. The file starts with a byte-order mark so
+that Excel opens the Chinese names correctly. It holds figures and their provenance only: no
+comments (free text a reporter may have typed anything into), no user names, nothing personal.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import groupby
+from typing import TextIO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from childfirst.plans.models import Plan
+
+from .models import DataValue, ReportingRound
+from .scope import streets_in_year
+from .totals import district_totals
+
+COLUMNS = [
+    "year",
+    "indicator_code",
+    "indicator_name",
+    "unit",
+    "area_code",
+    "area_name",
+    "value",
+    "numerator",
+    "denominator",
+    "missing_reason",
+    "state",
+    "derived",
+    "updated_at",
+    "channel",
+]
+COLUMN_HELP = {
+    "year": "the data year of the round",
+    "indicator_code": "the catalogue code, e.g. HEA-04",
+    "indicator_name": "the indicator's name (Chinese)",
+    "unit": "% ‰ per_1000_children per_1000_population per_100000 count pp",
+    "area_code": "GB/T 2260 district code, or the street/town's 9-digit code",
+    "area_name": "the area's name (Chinese)",
+    "value": "the figure in the indicator's unit; empty when missing",
+    "numerator": "for rates: the numerator",
+    "denominator": "for rates: the denominator",
+    "missing_reason": "why there is no figure, when there is none",
+    "state": "the submission's state: draft, submitted, returned, approved, accepted",
+    "derived": "yes: a district total computed from the streets' values (counts summed, rates from "
+    "summed numerators and denominators), never stored; no: a stored value",
+    "updated_at": "when the value last changed (for a derived row, the latest of its streets)",
+    "channel": "how the value arrived: web, excel, api, system (empty for derived rows)",
+}
+
+
+class NoRound(LookupError):
+    """There is no reporting round for the year asked."""
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    year: int
+    indicator_code: str
+    indicator_name: str
+    unit: str
+    area_code: str
+    area_name: str
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    missing_reason: str
+    state: str
+    derived: bool
+    updated_at: object
+    channel: str
+
+    def as_csv(self) -> list[str]:
+        return [
+            str(self.year),
+            self.indicator_code,
+            self.indicator_name,
+            self.unit,
+            self.area_code,
+            self.area_name,
+            _plain(self.value),
+            _plain(self.numerator),
+            _plain(self.denominator),
+            self.missing_reason,
+            self.state,
+            "yes" if self.derived else "no",
+            timezone.localtime(self.updated_at).isoformat(timespec="seconds") if self.updated_at else "",
+            self.channel,
+        ]
+
+
+def _plain(number: Decimal | None) -> str:
+    """A number as people write it: no exponent, no trailing zeros."""
+    if number is None:
+        return ""
+    return format(number.normalize(), "f")
+
+
+def export_rows(plan: Plan, year: int) -> Iterator[ExportRow]:
+    """Every stored value of the plan's round for `year`, and each per-street indicator's derived
+    district total just before its streets, in catalogue order. NoRound (at once, before any row)
+    when there is no round."""
+    reporting_round = ReportingRound.objects.filter(plan=plan, year=year).first()
+    if reporting_round is None:
+        raise NoRound(_("There is no %(year)s reporting round for %(plan)s.") % {"year": year, "plan": plan.name})
+    return _rows(plan, reporting_round)
+
+
+def _rows(plan: Plan, reporting_round: ReportingRound) -> Iterator[ExportRow]:
+    values = list(
+        DataValue.objects.filter(round=reporting_round)
+        .select_related("indicator__domain", "area", "submission")
+        .order_by("indicator__domain__number", "indicator__order", "area__code")
+    )
+    year = reporting_round.year
+    totals = district_totals(values, {reporting_round.pk: len(streets_in_year(plan, year))})
+    for indicator_id, group in groupby(values, key=lambda v: v.indicator_id):
+        stored = list(group)
+        indicator = stored[0].indicator
+        total = totals.get((indicator_id, reporting_round.pk))
+        if total is not None:
+            yield ExportRow(
+                year=year,
+                indicator_code=indicator.code,
+                indicator_name=indicator.name,
+                unit=indicator.unit,
+                area_code=plan.area.code,
+                area_name=plan.area.name,
+                value=total.value,
+                numerator=total.numerator,
+                denominator=total.denominator,
+                missing_reason="",
+                state=stored[0].submission.state,
+                derived=True,
+                updated_at=max(v.updated_at for v in stored),
+                channel="",
+            )
+        for value in stored:
+            yield ExportRow(
+                year=year,
+                indicator_code=indicator.code,
+                indicator_name=indicator.name,
+                unit=indicator.unit,
+                area_code=value.area.code,
+                area_name=value.area.name,
+                value=value.value,
+                numerator=value.numerator,
+                denominator=value.denominator,
+                missing_reason=value.missing_reason,
+                state=value.submission.state,
+                derived=False,
+                updated_at=value.updated_at,
+                channel=value.channel,
+            )
+
+
+def write_csv(rows: Iterable[ExportRow], out: TextIO) -> int:
+    """Write `rows` (from export_rows) to `out`, a text stream encoded as plain UTF-8 (the
+    byte-order mark is written here); return the number of data rows."""
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for row in rows:
+        writer.writerow(row.as_csv())
+        count += 1
+    return count
