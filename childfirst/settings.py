@@ -210,6 +210,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve straight from the package too, so `serve` needs no collectstatic step
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A department's entry page posts every indicator × street × field at once (health: ~4,000 fields).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # Reminders to departments. The demo prints mail on the console; production names an SMTP server.
 EMAIL_BACKEND = os.environ.get("CHILDFIRST_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -21,4 +21,6 @@ urlpatterns = [
     path("plans/", include("childfirst.plans.urls")),
     path("areas/", include("childfirst.areas.urls")),
     path("api/", api.urls),
+    path("collection/", include("childfirst.collection.excel_urls")),
+    path("collection/", include("childfirst.collection.urls")),
 ]

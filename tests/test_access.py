@@ -3,6 +3,8 @@ area-scoped pages refuse users of another area. New URL patterns must be added h
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -31,7 +33,24 @@ PAGES = {
     "plans:key_project": "/plans/lucheng-2021-2025/projects/KP1/",
     "areas:tree": "/areas/",
     "areas:area": "/areas/330302001/",
+    "collection:rounds": "/collection/",
+    "collection:rules": "/collection/rules/",
+    "collection:round": "/collection/rounds/2025/",
+    "collection:entry": "/collection/rounds/2025/health/",
+    "collection:history": "/collection/rounds/2025/health/history/HEA-04/330302001/",
+    "collection_excel:template": "/collection/rounds/2025/health/template.xlsx",
+    "collection_excel:upload": "/collection/rounds/2025/health/upload/",
+    # POST only; their refusals are tested in test_collection_pages
+    "collection:round_open": None,
+    "collection:round_state": None,
+    "collection:workflow": None,
 }
+# Monitoring data is for the office, departments, leaders and evaluators, not for the registry's roles.
+COLLECTION = {name for name in PAGES if name.startswith("collection")}
+COLLECTION_ROLES = ["office", "reporter", "reviewer", "leader", "evaluator"]
+# Pages of one department's submission: other departments are refused.
+DEPARTMENT_PAGES = {"collection:entry", "collection:history", "collection_excel:template", "collection_excel:upload"}
+READ_ONLY = {"collection_excel:upload"}  # reporters only
 
 
 def pattern_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
@@ -46,13 +65,21 @@ def pattern_names(resolver: URLResolver | None = None, prefix: str = "") -> set[
 
 
 def test_every_pattern_is_listed():
-    unlisted = pattern_names() - PUBLIC - set(PAGES)
+    # The JSON API's routes are named by django-ninja; tests/test_api.py covers each of them.
+    unlisted = {n for n in pattern_names() if not n.startswith("api:")} - PUBLIC - set(PAGES)
     assert not unlisted, f"add these URL names to the access tests: {sorted(unlisted)}"
+
+
+@pytest.fixture
+def round_2025(plan, users):
+    from childfirst.collection.actions import do_open_round
+
+    return do_open_round(users.office, plan, 2025, datetime.date(2026, 3, 31))
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(k for k, v in PAGES.items() if v))
-def test_anonymous_is_sent_to_login(client, name):
+def test_anonymous_is_sent_to_login(client, round_2025, name):
     response = client.get(PAGES[name])
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
@@ -60,12 +87,29 @@ def test_anonymous_is_sent_to_login(client, name):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["office", "reporter", "supervisor", "director", "leader", "evaluator"])
-@pytest.mark.parametrize("name", sorted(k for k, v in PAGES.items() if v and k != "accounts:users"))
+@pytest.mark.parametrize(
+    "name", sorted(k for k, v in PAGES.items() if v and k != "accounts:users" and k not in COLLECTION)
+)
 def test_every_role_opens_shared_pages(client, users, role, name):
     user = getattr(users, role)
     client.force_login(user)
     url = PAGES[name] if name != "areas:area" else f"/areas/{user.scope_area().code}/"
     assert client.get(url, follow=True).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(k for k in COLLECTION if PAGES[k]))
+def test_collection_pages_by_role_and_department(client, users, round_2025, name):
+    for role in COLLECTION_ROLES:
+        client.force_login(getattr(users, role))
+        allowed = name not in READ_ONLY or role == "reporter"
+        assert client.get(PAGES[name]).status_code == (200 if allowed else 403), (role, name)
+    for role in ["supervisor", "director"]:
+        client.force_login(getattr(users, role))
+        assert client.get(PAGES[name]).status_code == 403, (role, name)
+    if name in DEPARTMENT_PAGES:
+        client.force_login(users.education_reporter)
+        assert client.get(PAGES[name]).status_code == 403, name
 
 
 @pytest.mark.django_db
