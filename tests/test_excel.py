@@ -26,8 +26,8 @@ from childfirst.collection.entries import RawCell
 from childfirst.collection.excel_import import import_workbook, read_number
 from childfirst.collection.excel_template import DATA_SHEET, FORMAT_VERSION, META_SHEET, build_template
 from childfirst.collection.models import Channel, DataValue, ImportBatch, Submission, ValueChange
-from childfirst.collection.scope import expected_for
 from childfirst.collection.review import review_submission
+from childfirst.collection.scope import expected_for
 
 DISTRICT, WUMA = "330302", "330302001"
 COL = {"indicator": "A", "area": "D", "last_year": "F", "numerator": "G", "denominator": "H", "value": "I",
