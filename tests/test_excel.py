@@ -585,3 +585,12 @@ class TestWeb:
         client.force_login(users.office)
         assert client.get(urls(2019)[0]).status_code == 404
         assert client.get(urls(2025, "nowhere")[0]).status_code == 404
+
+
+def test_a_sheet_far_larger_than_a_template_is_refused(health, users):
+    wb = workbook(build_template(health))
+    wb[DATA_SHEET]["A60000"] = "HEA-01"
+    before = snapshot()
+    result = import_workbook(to_bytes(wb), user=users.reporter, file_name="big.xlsx")
+    assert result.errors[0].sheet == DATA_SHEET and "60000" in result.errors[0].value
+    assert snapshot() == before

@@ -54,6 +54,7 @@ DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 100  # uncompressed/compressed size of one member; sheet XML rarely passes 20
 RATIO_FLOOR = 1024 * 1024  # small members may compress very well and still be harmless
 MAX_MEMBERS = 2000
+MAX_ROWS, MAX_COLUMNS = 50_000, 100  # a department's template has hundreds of rows and 12 columns
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and workbooks encrypted with a password
 NUMBER_FIELDS = ("numerator", "denominator", "value")
 REQUIRED_FIELDS = ("indicator", "area", *NUMBER_FIELDS, *TEXT_FIELDS)
@@ -271,6 +272,18 @@ def _at(row: list, index: int | None) -> object:
     return row[index] if index is not None and index < len(row) else None
 
 
+def _rows(book: CalamineWorkbook, name: str) -> list[list]:
+    """A sheet's cells from A1, refused when far larger than any template (each cell costs memory)."""
+    sheet = book.get_sheet_by_name(name)
+    if sheet.height > MAX_ROWS or sheet.width > MAX_COLUMNS:
+        raise _Refused(
+            Problem(name, "", f"{sheet.height} × {sheet.width}",
+                    _("The sheet is far larger than a template (at most %(rows)d rows and %(columns)d columns).")
+                    % {"rows": MAX_ROWS, "columns": MAX_COLUMNS})
+        )  # fmt: skip
+    return sheet.to_python(skip_empty_area=False)
+
+
 # ----- the hidden sheet -------------------------------------------------------------------------
 
 
@@ -331,7 +344,7 @@ def _read_meta(book: CalamineWorkbook) -> Meta:
         )
     if missing:
         raise _Refused(*missing)
-    rows = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+    rows = _rows(book, META_SHEET)
     damaged = _("The hidden sheet of the template is damaged: download the template again.")
     values: dict[str, object] = {}
     index = 0
@@ -461,7 +474,7 @@ def _find_columns(rows: list[list]) -> tuple[int, dict[str, int]]:
 
 
 def _read_sheet(book: CalamineWorkbook, meta: Meta, indicators: dict[str, Indicator]) -> _Sheet:
-    rows = book.get_sheet_by_name(DATA_SHEET).to_python(skip_empty_area=False)
+    rows = _rows(book, DATA_SHEET)
     header, columns = _find_columns(rows)
     sheet = _Sheet(cells=[], seen_versions={}, shown={}, rows={}, errors=[], notices=[])
     first_row: dict[tuple[str, str], int] = {}

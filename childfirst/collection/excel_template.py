@@ -248,6 +248,12 @@ def build_template(submission: Submission, *, now: datetime.datetime | None = No
         records.append((row, indicator.code, area.code, value.version if value else 0, base))
         row += 1
     ws.freeze_panes = f"{LETTER['numerator']}{FIRST_DATA_ROW}"
+    # Printed for signing off on paper: landscape, all columns on one page width, header repeated.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     _protect(ws)
 
     _guide_sheet(wb, submission, expected.indicators)
