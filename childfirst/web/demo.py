@@ -16,6 +16,7 @@ from childfirst.accounts.actions import do_change_user_role, do_create_user, do_
 from childfirst.accounts.models import Role, User
 from childfirst.areas.loader import load_areas
 from childfirst.areas.models import Area, Level
+from childfirst.collection.demo import load_demo_values
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department
 
@@ -134,8 +135,10 @@ def load_demo() -> dict[str, int]:
     communities = create_demo_communities()
     plan = load_plan(PLAN_FILE)
     ensure_demo_accounts()
+    values = load_demo_values(plan.plan)
     return {
         "areas_created": areas.created + communities,
         "indicators_created": plan.created,
         "indicators": plan.plan.indicators.active().count(),
+        **values,
     }
