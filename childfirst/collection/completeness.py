@@ -12,7 +12,7 @@ from django.utils import timezone
 from childfirst.areas.models import Area
 
 from .models import ReportingRound, Submission, SubmissionState
-from .scope import expected_for, streets_in_year
+from .scope import expected_by_department, streets_in_year
 
 REVIEWED = {SubmissionState.APPROVED, SubmissionState.ACCEPTED}
 SENT = {SubmissionState.SUBMITTED, *REVIEWED}
@@ -102,10 +102,11 @@ def round_completeness(reporting_round: ReportingRound, today: datetime.date | N
         answered_by_area[area_id] += 1
     streets = streets_in_year(plan, year)
     expected_by_area: Counter[int] = Counter()
+    expected_all = expected_by_department(plan, year)
     rows = []
     for submission in submissions:
-        expected = expected_for(plan, year, submission.department)
-        cells = expected.cells()
+        expected = expected_all.get(submission.department_id)
+        cells = expected.cells() if expected else []
         for _indicator, area in cells:
             expected_by_area[area.pk] += 1
         rows.append(DepartmentRow(submission, len(cells), answered_by_submission[submission.pk]))
