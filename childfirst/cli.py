@@ -22,6 +22,11 @@ USAGE = """\
   areas load FILE                载入区划 / load an area tree
   areas show                     列出区划 / list the area tree
   user create|list …             账号管理 / manage accounts
+  token create USER | token revoke PREFIX   接口令牌 / API tokens
+  data template --department D --year Y --out F.xlsx   填报模板 / Excel template
+  data import FILE --user NAME   导入填报 / import a filled template (all or nothing)
+  data export --year Y --out F.csv   导出数据 / export values (with derived district totals)
+  data rules [FILE]              载入校验规则 / load validation rules
 
 Django's own commands (migrate, shell, …) work too. `childfirst COMMAND --help` for details.
 Database: DATABASE_URL (default: SQLite file under var/).
