@@ -24,6 +24,7 @@ from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
 from childfirst.plans.models import Plan
 
+from .bulk import insert_rows, update_rows
 from .entries import Entry, Finding, RawCell, Rules, clean_cell
 from .models import (
     EDITABLE_STATES,
@@ -192,6 +193,10 @@ class SaveResult:
 
 
 VALUE_FIELDS = ("value", "numerator", "denominator", "missing_reason", "comment", "source_note")
+NEW_VALUE_COLUMNS = ("round_id", "submission_id", "indicator_id", "area_id", *VALUE_FIELDS, "version", "updated_at",
+                     "updated_by_id", "channel")  # fmt: skip
+HISTORY_COLUMNS = ("data_value_id", "changed_at", "changed_by_id", "channel", "submission_state", "import_batch_id",
+                   "old", "new")  # fmt: skip
 
 
 def clean_cells(
@@ -267,8 +272,11 @@ def _write(actor, submission, entries, catalogue, channel, seen_versions, upload
     now = timezone.now()
     indicators, areas = catalogue["indicators"], catalogue["areas"]
     existing = {(v.indicator_id, v.area_id): v for v in submission.values.filter(indicator__in=indicators.values())}
+    # New values are kept as plain rows, not model instances: a bulk request creates tens of
+    # thousands of them, and insert_rows sends rows straight to the database.
     created, changed, history, conflicts = [], [], [], []
     result = SaveResult(notices=notices)
+    actor_id = actor.pk if actor is not None else None
     for entry in entries:
         indicator, area = indicators[entry.indicator], areas[entry.indicator][entry.area]
         new = entry.as_record()
@@ -276,11 +284,10 @@ def _write(actor, submission, entries, catalogue, channel, seen_versions, upload
         if current is None:
             if not entry.is_answered and not entry.comment and not entry.source_note:
                 continue  # an empty cell that never held anything
-            value = DataValue(round_id=submission.round_id, submission=submission, indicator=indicator, area=area,
-                              updated_at=now, updated_by=actor, channel=channel)  # fmt: skip
-            _apply(value, entry)
-            created.append(value)
-            history.append((value, None, new))
+            row = (submission.round_id, submission.pk, indicator.pk, area.pk, entry.value, entry.numerator,
+                   entry.denominator, entry.missing_reason, entry.comment, entry.source_note, 1, now, actor_id,
+                   channel)  # fmt: skip
+            created.append((row, new))
             continue
         seen = seen_versions.get((entry.indicator, entry.area))
         old = _record_of(current)
@@ -301,7 +308,7 @@ def _write(actor, submission, entries, catalogue, channel, seen_versions, upload
         current.version += 1
         current.updated_at, current.updated_by, current.channel = now, actor, channel
         changed.append(current)
-        history.append((current, old, new))
+        history.append((current.pk, old, new))
     if conflicts:
         raise ValuesRejected(conflicts)
     batch = None
@@ -317,17 +324,14 @@ def _write(actor, submission, entries, catalogue, channel, seen_versions, upload
             value_count=len(created) + len(changed),
             notices=[str(n) for n in notices],
         )
-    DataValue.objects.bulk_create(created, batch_size=2000)
-    DataValue.objects.bulk_update(
-        changed, [*VALUE_FIELDS, "version", "updated_at", "updated_by", "channel"], batch_size=1000
-    )
-    ValueChange.objects.bulk_create(
-        (
-            ValueChange(data_value=value, changed_at=now, changed_by=actor, channel=channel,
-                        submission_state=submission.state, import_batch=batch, old=old, new=new)
-            for value, old, new in history
-        ),
-        batch_size=2000,
+    new_ids = insert_rows(DataValue, NEW_VALUE_COLUMNS, [row for row, _new in created])
+    history += [(new_id, None, new) for new_id, (_row, new) in zip(new_ids, created, strict=True)]
+    update_rows(changed, [*VALUE_FIELDS, "version", "updated_at", "updated_by", "channel"])
+    insert_rows(
+        ValueChange,
+        HISTORY_COLUMNS,
+        [(value_id, now, actor_id, channel, submission.state, batch.pk if batch else None, old, new)
+         for value_id, old, new in history],
     )  # fmt: skip
     result.created, result.updated, result.batch = len(created), len(changed), batch
     if created or changed:
