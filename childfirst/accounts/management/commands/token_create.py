@@ -39,7 +39,9 @@ class Command(BaseCommand):
         except (PermissionDenied, TokenError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(secret)
-        until = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M") if token.expires_at else _("no expiry")
+        # Shown as the last minute it works, so that "--expires 2026-12-31" reads back as that day.
+        last = token.expires_at - datetime.timedelta(minutes=1) if token.expires_at else None
+        until = timezone.localtime(last).strftime("%Y-%m-%d %H:%M") if last else _("no expiry")
         self.stderr.write(
             _(
                 "Token %(prefix)s for %(name)s (%(until)s). The secret above is shown only now: "
