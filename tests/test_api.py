@@ -362,6 +362,12 @@ class TestPosting:
         bad = post_values(api, tokens["reporter"], [{**items[0], "value": -1}], dryRun=True)
         assert bad.status_code == 422 and bad.json()["errors"][0]["rule"] == "negative"
 
+        post_values(api, tokens["reporter"], items)
+        change = post_values(api, tokens["reporter"], [{**items[0], "value": 2}], dryRun=True).json()
+        assert (change["updated"], DataValue.objects.get(submission=health).value) == (1, 1)
+        assert post_values(api, tokens["reporter"], [{**items[0], "value": 2}]).json()["updated"] == 1
+        assert DataValue.objects.get(submission=health).value == 2
+
     def test_a_submitted_submission_is_not_changed(self, api, users, tokens, health):
         assert post_values(api, tokens["reporter"], items_for_everything(health)).status_code == 200
         health.refresh_from_db()
