@@ -57,6 +57,24 @@ class Users:
     evaluator: User
 
 
+@pytest.fixture
+def round_2025(plan, users):
+    """The 2025 reporting round, opened by the office (deadline 2026-03-31)."""
+    from childfirst.collection.actions import do_open_round
+
+    return do_open_round(users.office, plan, 2025, datetime.date(2026, 3, 31))
+
+
+@pytest.fixture
+def health(round_2025):
+    """The health department's 2025 submission, a fresh draft."""
+    from childfirst.collection.models import Submission
+
+    return Submission.objects.select_related("round__plan", "department").get(
+        round=round_2025, department__code="health"
+    )
+
+
 def make_user(username: str, role: Role, *, department: str | None = None, area: str | None = None, **extra) -> User:
     return do_create_user(
         None,

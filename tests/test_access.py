@@ -3,8 +3,6 @@ area-scoped pages refuse users of another area. New URL patterns must be added h
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -68,13 +66,6 @@ def test_every_pattern_is_listed():
     # The JSON API's routes are named by django-ninja; tests/test_api.py covers each of them.
     unlisted = {n for n in pattern_names() if not n.startswith("api:")} - PUBLIC - set(PAGES)
     assert not unlisted, f"add these URL names to the access tests: {sorted(unlisted)}"
-
-
-@pytest.fixture
-def round_2025(plan, users):
-    from childfirst.collection.actions import do_open_round
-
-    return do_open_round(users.office, plan, 2025, datetime.date(2026, 3, 31))
 
 
 @pytest.mark.django_db

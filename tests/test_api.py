@@ -25,16 +25,6 @@ DEADLINE = datetime.date(2026, 3, 31)
 
 
 @pytest.fixture
-def round_2025(plan, users):
-    return actions.do_open_round(users.office, plan, 2025, DEADLINE)
-
-
-@pytest.fixture
-def health(round_2025) -> Submission:
-    return Submission.objects.get(round=round_2025, department__code="health")
-
-
-@pytest.fixture
 def tokens(users):
     """A secret per API role, made the way the console command makes them."""
     return {
@@ -186,7 +176,7 @@ class TestRefusals:
         do_change_user_role(None, users.leader, role=Role.STREET_SUPERVISOR, area=users.supervisor.area)
         response = api(method, path, secret, body)
         assert response.status_code == 403
-        assert response.json()["message"] == "您的角色不使用数据接口。"
+        assert response.json()["message"] == "该角色不使用数据接口。"
 
     @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS[1:])
     def test_another_departments_users_are_refused(self, api, tokens, health, method, path, body):

@@ -9,21 +9,11 @@ import pytest
 from django.core import mail
 
 from childfirst.collection import actions
-from childfirst.collection.models import DataValue, Submission
+from childfirst.collection.models import DataValue
 
-from .test_collection_workflow import DEADLINE, fill_everything
+from .test_collection_workflow import fill_everything
 
 ENTRY = "/collection/rounds/2025/health/"
-
-
-@pytest.fixture
-def round_2025(plan, users):
-    return actions.do_open_round(users.office, plan, 2025, DEADLINE)
-
-
-@pytest.fixture
-def health(round_2025) -> Submission:
-    return Submission.objects.get(round=round_2025, department__code="health")
 
 
 def form_data(page_context, **values: str) -> dict[str, str]:

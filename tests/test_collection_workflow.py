@@ -21,16 +21,6 @@ from childfirst.plans.models import Department, Indicator
 DEADLINE = datetime.date(2026, 3, 31)
 
 
-@pytest.fixture
-def round_2025(plan, users):
-    return actions.do_open_round(users.office, plan, 2025, DEADLINE)
-
-
-@pytest.fixture
-def health(round_2025) -> Submission:
-    return Submission.objects.get(round=round_2025, department__code="health")
-
-
 def fill_everything(submission: Submission, user, *, value: str = "95") -> None:
     """Enter a plausible value (or a rate of value/100) for every cell the department owes."""
     expected = expected_for(submission.round.plan, submission.round.year, submission.department)
@@ -110,12 +100,20 @@ class TestValues:
         assert not DataValue.objects.filter(submission=health).exists()
         assert not ValueChange.objects.exists()
 
+    def test_overlong_text_is_refused_not_truncated(self, health, users):
+        with pytest.raises(actions.ValuesRejected) as caught:
+            actions.save_values(
+                users.reporter,
+                health,
+                [RawCell("HEA-01", "330302", value="1", source_note="年报" * 300)],
+                channel=Channel.WEB,
+            )
+        assert "过长：600 个字符，最多 500 个" in caught.value.findings[0].message
+
     def test_percent_typed_either_way(self, users, round_2025):
         market = Submission.objects.get(round=round_2025, department__code="market-regulation")
         reporter = _reporter_of(market.department)
-        result = actions.save_values(
-            reporter, market, [RawCell("SAF-02", "330302", value="0.97")], channel=Channel.WEB
-        )
+        result = actions.save_values(reporter, market, [RawCell("SAF-02", "330302", value="0.97")], channel=Channel.WEB)
         assert DataValue.objects.get(submission=market, indicator__code="SAF-02").value == 97
         assert "0.97 按 97% 理解" in str(result.notices[0])
         actions.save_values(reporter, market, [RawCell("SAF-02", "330302", value="96.5%")], channel=Channel.WEB)
@@ -140,7 +138,11 @@ class TestValues:
         actions.save_values(users.reporter, health, [RawCell("HEA-01", "330302", value="2")], channel=Channel.WEB)
         with pytest.raises(actions.ValuesRejected) as caught:
             actions.save_values(
-                users.reporter, health, [RawCell("HEA-01", "330302", value="3")], channel=Channel.WEB, seen_versions=seen
+                users.reporter,
+                health,
+                [RawCell("HEA-01", "330302", value="3")],
+                channel=Channel.WEB,
+                seen_versions=seen,
             )
         assert caught.value.findings[0].rule == "conflict"
         assert DataValue.objects.get(submission=health, indicator__code="HEA-01").value == 2
@@ -156,7 +158,10 @@ class TestValues:
             actions.save_values(
                 users.reporter,
                 health,
-                [RawCell("EDU-03", "330302001", numerator="1", denominator="2"), RawCell("HEA-01", "330302001", value="1")],
+                [
+                    RawCell("EDU-03", "330302001", numerator="1", denominator="2"),
+                    RawCell("HEA-01", "330302001", value="1"),
+                ],
                 channel=Channel.WEB,
             )
         assert [f.rule for f in caught.value.findings] == ["not_expected", "not_expected"]

@@ -37,14 +37,6 @@ COL = {"indicator": "A", "area": "D", "last_year": "F", "numerator": "G", "denom
 # ----- helpers ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def health(plan, users) -> Submission:
-    do_open_round(users.office, plan, 2025, datetime.date(2026, 3, 31))
-    return Submission.objects.select_related("round__plan", "department").get(
-        round__year=2025, department__code="health"
-    )
-
-
 def submission_of(department: str, year: int = 2025) -> Submission:
     return Submission.objects.select_related("round__plan", "department").get(
         round__year=year, department__code=department

@@ -17,6 +17,7 @@ from .numbers import NumberError, ParsedNumber, parse_number
 SCALE = {"%": 100, "‰": 1000, "per_1000_children": 1000, "per_1000_population": 1000, "per_100000": 100000}
 PROPORTION_UNITS = {"%", "‰"}  # a part of a whole: the numerator cannot exceed the denominator
 VALUE_PLACES = Decimal("0.000001")
+TEXT_LIMITS = {"missing_reason": 500, "source_note": 500, "comment": 5000}  # the columns' sizes in models.py
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,13 @@ def clean_cell(raw: RawCell, info: IndicatorInfo, rules: Rules) -> tuple[Entry |
             add("error", "negative", part, _("a negative number is not possible here"))
 
     missing_reason = raw.missing_reason.strip()
+    for part, limit in TEXT_LIMITS.items():
+        text = getattr(raw, part).strip()
+        if len(text) > limit:
+            findings.append(
+                Finding("error", "too_long", raw.indicator, raw.area, raw.place(part),
+                        _("too long: %(length)d characters, at most %(limit)d") % {"length": len(text), "limit": limit})
+            )  # fmt: skip
     if info.is_rate:
         if (numerator is None) != (denominator is None):
             add("error", "rate_needs_parts", "numerator", _("give both the numerator and the denominator"))

@@ -103,7 +103,9 @@ class EntryForm:
             rows = []
             for area in expected.areas_for(indicator):
                 value = stored.get((indicator.pk, area.pk))
-                row = CellRow(indicator, area, value, self._typed(indicator, area, value), previous.get((indicator.pk, area.pk)))
+                row = CellRow(
+                    indicator, area, value, self._typed(indicator, area, value), previous.get((indicator.pk, area.pk))
+                )
                 rows.append(row)
                 self._rows[(indicator.code, area.code)] = row
             total = None

@@ -61,7 +61,7 @@ EDITABLE_STATES = {SubmissionState.DRAFT, SubmissionState.RETURNED}
 
 
 class SubmissionQuerySet(models.QuerySet["Submission"]):
-    def overdue(self, today) -> SubmissionQuerySet:
+    def overdue(self, today: datetime.date) -> SubmissionQuerySet:
         """Not yet submitted although the round's deadline has passed."""
         return self.filter(round__state=RoundState.OPEN, round__deadline__lt=today, state__in=list(EDITABLE_STATES))
 
@@ -121,9 +121,11 @@ class DataValueQuerySet(models.QuerySet["DataValue"]):
 
 
 class DataValue(models.Model):
-    round = models.ForeignKey(ReportingRound, on_delete=models.PROTECT, related_name="values")
+    # round and indicator lead the unique constraint and the (indicator, area) index, which serve
+    # their look-ups; separate indexes would only slow bulk inserts.
+    round = models.ForeignKey(ReportingRound, on_delete=models.PROTECT, related_name="values", db_index=False)
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="values")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values", db_index=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="values")
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6, null=True, blank=True)
     numerator = models.DecimalField(_("numerator"), max_digits=20, decimal_places=4, null=True, blank=True)

@@ -16,7 +16,9 @@ from .entries import Rules
 RULES_FILE = Path(__file__).resolve().parent / "data" / "validation_rules.yaml"
 
 DESCRIPTIONS = {
-    "not_a_number": _("The entry is not a number (after allowing full-width digits, spaces, separators, percent and per-mille signs)."),
+    "not_a_number": _(
+        "The entry is not a number (after allowing full-width digits, spaces, separators, percent and per-mille signs)."
+    ),
     "negative": _("A count, numerator, denominator or rate is negative."),
     "rate_needs_parts": _("A rate needs both numerator and denominator; per-street rates always need them."),
     "zero_denominator": _("The denominator is zero."),

@@ -192,9 +192,7 @@ def value_history(request: HttpRequest, year: int, department: str, indicator: s
     access = get_submission_for_user(request, year, department)
     the_indicator = get_object_or_404(Indicator, plan=access.submission.round.plan, code=indicator)
     value = access.submission.values.filter(indicator=the_indicator, area__code=area).select_related("area").first()
-    changes = (
-        ValueChange.objects.filter(data_value=value).select_related("changed_by", "import_batch") if value else []
-    )
+    changes = ValueChange.objects.filter(data_value=value).select_related("changed_by", "import_batch") if value else []
     return render(
         request,
         "collection/value_history.html",
