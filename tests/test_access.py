@@ -38,7 +38,9 @@ PAGES = {
     "collection:history": "/collection/rounds/2025/health/history/HEA-04/330302001/",
     "collection_excel:template": "/collection/rounds/2025/health/template.xlsx",
     "collection_excel:upload": "/collection/rounds/2025/health/upload/",
-    # POST only; their refusals are tested in test_collection_pages
+    # POST only; their refusals are tested in test_collection_pages and test_api
+    "accounts:token_create": None,
+    "accounts:token_revoke": None,
     "collection:round_open": None,
     "collection:round_state": None,
     "collection:workflow": None,

@@ -444,3 +444,28 @@ class TestDocument:
         response = client.get("/api/docs")
         assert response.status_code == 200
         assert "cdn" not in response.content.decode().lower()
+
+
+@pytest.mark.django_db
+class TestTokenPage:
+    def test_reporter_makes_uses_and_revokes_a_token_on_the_account_page(self, client, users, round_2025):
+        client.force_login(users.reporter)
+        page = client.post("/accounts/tokens/", {"name": "年报程序"})
+        assert page.status_code == 200 and "仅此一次显示" in page.content.decode()
+        secret = page.context["new_secret"]
+        assert users.reporter.api_tokens.get().prefix == secret[:8]
+        assert secret not in client.get("/accounts/me/").content.decode()  # shown once, never again
+        assert client.get("/api/rounds", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+        client.post(f"/accounts/tokens/{secret[:8]}/revoke/")
+        assert client.get("/api/rounds", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+    def test_registry_roles_and_other_users_cannot(self, client, users):
+        client.force_login(users.supervisor)
+        assert client.post("/accounts/tokens/", {"name": "x"}).status_code == 403
+        client.force_login(users.reviewer)
+        client.post("/accounts/tokens/", {"name": "mine"})
+        prefix = client.get("/accounts/me/").context["tokens"][0].prefix
+        client.force_login(users.reporter)
+        assert client.post(f"/accounts/tokens/{prefix}/revoke/").status_code == 404
+        client.logout()
+        assert client.post("/accounts/tokens/", {"name": "x"}).status_code == 302

@@ -62,8 +62,10 @@ def do_create_token(
         raise TokenError(_("The expiry date is in the past."))
     if user.access_expires_at is not None and (expires_at is None or expires_at > user.access_expires_at):
         expires_at = user.access_expires_at
-    for _attempt in range(5):
+    for _attempt in range(10):
         secret = secrets.token_urlsafe(32)
+        if secret.startswith("-"):
+            continue  # a prefix like "-x3…" would read as an option to `childfirst token revoke`
         try:
             with transaction.atomic():
                 token = ApiToken.objects.create(
@@ -76,7 +78,7 @@ def do_create_token(
             break
         except IntegrityError:  # the prefix is taken (one chance in 2**48): draw again
             continue
-    else:  # pragma: no cover - would need five collisions in a row
+    else:  # pragma: no cover - would need ten unlucky draws in a row
         raise TokenError("could not draw a unique token prefix")
     record(
         "account.token_create",

@@ -9,4 +9,6 @@ urlpatterns = [
     path("users/", views.user_list, name="users"),
     path("password/", views.password_change, name="password"),
     path("password/done/", views.password_done, name="password_done"),
+    path("tokens/", views.token_create, name="token_create"),
+    path("tokens/<str:prefix>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -4,24 +4,62 @@ from __future__ import annotations
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .actions import do_set_password
 from .decorators import role_required
-from .models import AuditEvent, Role, User
+from .models import ApiToken, AuditEvent, Role, User
+from .tokens import API_ROLES, TokenError, do_create_token, do_revoke_token
 
 
 @role_required()
-def my_account(request: HttpRequest) -> HttpResponse:
+def my_account(request: HttpRequest, new_secret: str = "", status: int = 200) -> HttpResponse:
     recent = AuditEvent.objects.filter(actor=request.user, action__startswith="auth.")[:10]
+    uses_api = request.user.role in API_ROLES
     return render(
         request,
         "accounts/my_account.html",
-        {"account": request.user, "recent": recent, "idle_minutes": settings.SESSION_COOKIE_AGE // 60},
+        {
+            "account": request.user,
+            "recent": recent,
+            "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+            "uses_api": uses_api,
+            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at") if uses_api else [],
+            "new_secret": new_secret,
+        },
+        status=status,
     )
+
+
+@role_required(*API_ROLES)
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Make a token and show its secret in this response only: it is never stored or sent again."""
+    try:
+        _token, secret = do_create_token(request.user, request.user, name=request.POST.get("name", ""))
+    except TokenError as exc:
+        messages.error(request, str(exc))
+        return redirect("accounts:me")
+    return my_account(request, new_secret=secret)
+
+
+@role_required(*API_ROLES)
+@require_POST
+def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
+    token = get_object_or_404(ApiToken, user=request.user, prefix=prefix)
+    try:
+        do_revoke_token(request.user, token)
+    except TokenError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Token %(prefix)s revoked.") % {"prefix": prefix})
+    return redirect("accounts:me")
 
 
 @role_required(Role.OFFICE)
