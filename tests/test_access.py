@@ -36,6 +36,7 @@ PAGES = {
     "collection:round": "/collection/rounds/2025/",
     "collection:entry": "/collection/rounds/2025/health/",
     "collection:history": "/collection/rounds/2025/health/history/HEA-04/330302001/",
+    "collection:round_export": "/collection/rounds/2025/values.csv",
     "collection_excel:template": "/collection/rounds/2025/health/template.xlsx",
     "collection_excel:upload": "/collection/rounds/2025/health/upload/",
     # POST only; their refusals are tested in test_collection_pages and test_api
@@ -51,6 +52,7 @@ COLLECTION_ROLES = ["office", "reporter", "reviewer", "leader", "evaluator"]
 # Pages of one department's submission: other departments are refused.
 DEPARTMENT_PAGES = {"collection:entry", "collection:history", "collection_excel:template", "collection_excel:upload"}
 READ_ONLY = {"collection_excel:upload"}  # reporters only
+OVERSIGHT_ONLY = {"collection:round_export"}  # the office, leaders and evaluators
 
 
 def pattern_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
@@ -95,7 +97,9 @@ def test_every_role_opens_shared_pages(client, users, role, name):
 def test_collection_pages_by_role_and_department(client, users, round_2025, name):
     for role in COLLECTION_ROLES:
         client.force_login(getattr(users, role))
-        allowed = name not in READ_ONLY or role == "reporter"
+        allowed = (name not in READ_ONLY or role == "reporter") and (
+            name not in OVERSIGHT_ONLY or role in ("office", "leader", "evaluator")
+        )
         assert client.get(PAGES[name]).status_code == (200 if allowed else 403), (role, name)
     for role in ["supervisor", "director"]:
         client.force_login(getattr(users, role))

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core import mail
 
+from childfirst.accounts.models import AuditEvent
 from childfirst.collection import actions
 from childfirst.collection.models import DataValue
 
@@ -187,3 +188,14 @@ class TestRoundPages:
         page = client.get("/collection/rounds/2025/").content.decode()
         assert 'href="/collection/rounds/2025/health/"' in page
         assert 'href="/collection/rounds/2025/education/"' not in page
+
+
+@pytest.mark.django_db
+def test_round_csv_download_for_the_office(client, users, health):
+    fill_everything(health, users.reporter)
+    client.force_login(users.office)
+    response = client.get("/collection/rounds/2025/values.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "HEA-04" in text and "330302001" in text
+    assert AuditEvent.objects.filter(action="collection.export_csv", actor=users.office).exists()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/open/", views.round_open, name="round_open"),
     path("rounds/<int:year>/", views.round_detail, name="round"),
     path("rounds/<int:year>/state/", views.round_state, name="round_state"),
+    path("rounds/<int:year>/values.csv", views.round_export, name="round_export"),
     path("rounds/<int:year>/<slug:department>/", views.entry, name="entry"),
     path("rounds/<int:year>/<slug:department>/do/<slug:step>/", views.workflow, name="workflow"),
     path(

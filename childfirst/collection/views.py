@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from childfirst.accounts.audit import record
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import Role
 from childfirst.plans.models import Indicator
@@ -28,6 +29,7 @@ from .access import (
 )
 from .completeness import round_completeness
 from .entry_form import EntryForm
+from .export import export_rows, write_csv
 from .models import ReportingRound, ValidationRule, ValueChange
 from .rules import DESCRIPTIONS
 
@@ -185,6 +187,17 @@ def workflow(request: HttpRequest, year: int, department: str, step: str) -> Htt
     else:
         messages.success(request, done)
     return redirect("collection:entry", year=year, department=department)
+
+
+@role_required(*OVERSIGHT_ROLES)
+def round_export(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's values as CSV (what `childfirst data export` writes), derived district totals included."""
+    reporting_round = get_round_for_user(request, year)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="childfirst-{reporting_round.plan.code}-{year}.csv"'
+    write_csv(export_rows(reporting_round.plan, year), response)
+    record("collection.export_csv", actor=request.user, obj=reporting_round, year=year)
+    return response
 
 
 @role_required(*COLLECTION_ROLES)
