@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from .actions import do_set_password
@@ -17,10 +18,14 @@ from .decorators import role_required
 from .models import ApiToken, AuditEvent, Role, User
 from .tokens import API_ROLES, TokenError, do_create_token, do_revoke_token
 
+SIGN_IN_EVENTS = {"auth.login": _lazy("signed in"), "auth.logout": _lazy("signed out")}
+
 
 @role_required()
 def my_account(request: HttpRequest, new_secret: str = "", status: int = 200) -> HttpResponse:
-    recent = AuditEvent.objects.filter(actor=request.user, action__startswith="auth.")[:10]
+    recent = list(AuditEvent.objects.filter(actor=request.user, action__startswith="auth.")[:10])
+    for event in recent:
+        event.action_label = SIGN_IN_EVENTS.get(event.action, event.action)
     uses_api = request.user.role in API_ROLES
     return render(
         request,
