@@ -1,0 +1,79 @@
+"""Response times of the main pages on the demo data (prints figures; not a test).
+
+Loads the demo into a fresh SQLite file under a temporary directory (or uses DATABASE_URL's
+database if set, which must be empty), logs in as a demo account with Django's test client and
+requests each page `--runs` times, printing median and 95th percentile in milliseconds.
+
+    .venv/bin/python bench/bench_pages.py [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PAGES = [
+    ("demo-office", "/"),
+    ("demo-office", "/plans/lucheng-2021-2025/indicators/"),
+    ("demo-office", "/collection/"),
+    ("demo-office", "/collection/rounds/2025/"),
+    ("demo-reporter", "/collection/rounds/2025/health/"),
+    ("demo-reviewer", "/collection/rounds/2024/health/"),
+    ("demo-office", "/collection/rounds/2024/health/history/HEA-04/330302001/"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    os.environ.setdefault("CHILDFIRST_VAR_DIR", tempfile.mkdtemp(prefix="childfirst-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "childfirst.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from childfirst.accounts.models import User
+    from childfirst.migrating import ensure_migrated
+    from childfirst.web.demo import load_demo
+
+    setup_test_environment()  # the test client needs it; it also allows the testserver host
+    ensure_migrated()
+    started = time.perf_counter()
+    load_demo()
+    print(f"demo loaded in {time.perf_counter() - started:.1f} s")
+    clients: dict[str, Client] = {}
+    for username, url in PAGES:
+        client = clients.get(username)
+        if client is None:
+            client = clients[username] = Client()
+            client.force_login(User.objects.get(username=username))
+        client.get(url)  # warm-up
+        times = []
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        print(f"{url:<62} {username:<14} median {statistics.median(times):6.0f} ms   p95 {p95:6.0f} ms")
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    print(f"machine: {os.cpu_count()} CPU ({cpu}), Python {platform.python_version()}, "
+          f"database {connection.vendor} ({settings.DATABASES['default']['NAME']}), {args.runs} runs per page")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
