@@ -70,9 +70,11 @@ def main() -> None:
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
         print(f"{url:<62} {username:<14} median {statistics.median(times):6.0f} ms   p95 {p95:6.0f} ms")
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    print(f"machine: {os.cpu_count()} CPU ({cpu}), Python {platform.python_version()}, "
-          f"database {connection.vendor} ({settings.DATABASES['default']['NAME']}), {args.runs} runs per page")  # fmt: skip
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    database = f"{connection.vendor} ({settings.DATABASES['default']['NAME']})"
+    print(f"machine: {os.cpu_count()} CPU ({cpu}), Python {platform.python_version()}, database {database}")
+    print(f"{args.runs} runs per page")
 
 
 if __name__ == "__main__":
