@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "childfirst.areas",
     "childfirst.plans",
     "childfirst.collection",
+    "childfirst.evaluation",
     "childfirst.web",
 ]
 

@@ -1,0 +1,71 @@
+"""Publishing an evaluation: one function, office only, atomic, audited."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from childfirst.accounts.audit import record
+from childfirst.accounts.models import Role, User
+from childfirst.plans.models import Plan
+
+from . import engine
+from .data import collect, evaluate_dataset
+from .models import Snapshot, SnapshotResult, SnapshotValue
+
+
+@transaction.atomic
+def do_publish(actor: User | None, plan: Plan, year: int, note: str = "") -> Snapshot:
+    """Freeze the evaluation of `year` as it stands: figures, provenance, statuses, method version.
+    Publishing the same year again makes the next version; earlier versions stay as they were."""
+    if actor is not None and actor.role != Role.OFFICE:
+        raise PermissionDenied(_("Only the office publishes evaluations."))
+    data = collect(plan, year)
+    rows = evaluate_dataset(data)
+    latest = Snapshot.objects.filter(plan=plan, year=year).aggregate(v=Max("version"))["v"] or 0
+    snapshot = Snapshot.objects.create(
+        plan=plan,
+        year=year,
+        version=latest + 1,
+        method_version=engine.METHOD_VERSION,
+        published_at=timezone.now(),
+        published_by=actor,
+        note=note.strip(),
+    )
+    SnapshotResult.objects.bulk_create(
+        SnapshotResult(
+            snapshot=snapshot, indicator=row.indicator, area=row.area, status=row.result.status,
+            latest_year=row.result.latest_year, latest_value=row.result.latest_value,
+            projected=row.result.projected, pace_ratio=row.result.pace_ratio, cagr_ratio=row.result.cagr_ratio,
+            target_for_latest=row.result.target_for_latest,
+            warnings=[{"code": w.code, "params": w.params} for w in row.result.warnings],
+        )
+        for row in rows
+    )  # fmt: skip
+    areas = {a.code: a for a in [plan.area, *data.streets]}
+    indicators = {i.pk: i for i in data.indicators}
+    SnapshotValue.objects.bulk_create(
+        SnapshotValue(
+            snapshot=snapshot, indicator=indicators[indicator_id], area=areas[area_code], year=value_year,
+            value=point.value, numerator=point.numerator, denominator=point.denominator,
+            derived=point.derived, source=point.source,
+        )
+        for (indicator_id, area_code), years in data.points.items()
+        if area_code in areas
+        for value_year, point in years.items()
+        if value_year <= year
+    )  # fmt: skip
+    record(
+        "evaluation.publish",
+        actor=actor,
+        obj=snapshot,
+        area_code=plan.area.code,
+        year=year,
+        version=snapshot.version,
+        method_version=snapshot.method_version,
+        results=len(rows),
+    )
+    return snapshot

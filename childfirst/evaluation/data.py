@@ -1,0 +1,192 @@
+"""Feeding the engine: accepted values as series per indicator × area, derived district totals,
+each value's provenance, and the engine's results for a plan and year.
+
+Only values the office has accepted count: a draft or a submission under review is not yet a
+figure of record. Nothing personal is read here; values are counts and rates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+from childfirst.areas.models import Area
+from childfirst.collection.models import DataValue, SubmissionState
+from childfirst.collection.scope import streets_in_year
+from childfirst.collection.totals import derive_total
+from childfirst.plans.models import Indicator, Plan
+
+from . import engine
+
+
+def spec_of(indicator: Indicator) -> engine.Spec:
+    return engine.Spec(
+        comparator=indicator.comparator,
+        target=float(indicator.target) if indicator.target is not None else None,
+        target_year=indicator.target_year,
+        baseline_year=indicator.baseline_year,
+        baseline_value=float(indicator.baseline_value) if indicator.baseline_value is not None else None,
+    )
+
+
+@dataclass
+class Point:
+    """One figure of a series, with where it came from."""
+
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    derived: bool = False
+    source: dict = field(default_factory=dict)
+
+
+@dataclass
+class Dataset:
+    plan: Plan
+    year: int
+    indicators: list[Indicator]
+    streets: list[Area]
+    # (indicator id, area code) → year → point
+    points: dict[tuple[int, str], dict[int, Point]]
+    late_years: dict[int, set[int]]  # indicator id → years whose data came after the deadline
+
+    def series(self, indicator: Indicator, area_code: str) -> dict[int, float]:
+        return {
+            y: p.value
+            for y, p in self.points.get((indicator.pk, area_code), {}).items()
+            if p.value is not None and y <= self.year
+        }
+
+    def history_changes(self, indicator: Indicator) -> list[float]:
+        """Yearly changes of the indicator over every area, before the evaluation year's own change."""
+        changes = []
+        for (indicator_id, _area), years in self.points.items():
+            if indicator_id != indicator.pk:
+                continue
+            for y, point in years.items():
+                following = years.get(y + 1)
+                if y + 1 < self.year and point.value is not None and following and following.value is not None:
+                    changes.append(following.value - point.value)
+        return changes
+
+
+def _source(value: DataValue) -> dict:
+    submission = value.submission
+
+    def when(moment: datetime | None) -> str | None:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else None
+
+    return {
+        "data_value": value.pk,
+        "channel": value.channel,
+        "entered_by": value.updated_by.get_username() if value.updated_by else "system",
+        "entered_at": when(value.updated_at),
+        "department": submission.department.name,
+        "submitted_by": submission.submitted_by.get_username() if submission.submitted_by else "system",
+        "approved_by": submission.reviewed_by.get_username() if submission.reviewed_by else "system",
+        "accepted_by": submission.accepted_by.get_username() if submission.accepted_by else "system",
+        "accepted_at": when(submission.accepted_at),
+        "source_note": value.source_note,
+    }
+
+
+def collect(plan: Plan, year: int) -> Dataset:
+    """Every accepted value of the plan up to `year`, with derived district totals (one query)."""
+    indicators = list(plan.indicators.active().select_related("domain"))
+    values = (
+        DataValue.objects.filter(round__plan=plan, round__year__lte=year, submission__state=SubmissionState.ACCEPTED)
+        .select_related(
+            "area",
+            "round",
+            "updated_by",
+            "submission__department",
+            "submission__submitted_by",
+            "submission__reviewed_by",
+            "submission__accepted_by",
+        )
+        .order_by("round__year")
+    )
+    points: dict[tuple[int, str], dict[int, Point]] = defaultdict(dict)
+    street_values: dict[tuple[int, int], list[DataValue]] = defaultdict(list)
+    late: dict[int, set[int]] = defaultdict(set)
+    by_id = {i.pk: i for i in indicators}
+    for value in values:
+        indicator = by_id.get(value.indicator_id)
+        if indicator is None:
+            continue
+        points[(indicator.pk, value.area.code)][value.round.year] = Point(
+            value=float(value.value) if value.value is not None else None,
+            numerator=float(value.numerator) if value.numerator is not None else None,
+            denominator=float(value.denominator) if value.denominator is not None else None,
+            source=_source(value),
+        )
+        submitted = value.submission.submitted_at
+        if submitted and timezone.localdate(submitted) > value.round.deadline:
+            late[indicator.pk].add(value.round.year)
+        if indicator.per_street and value.area.level == "street":
+            street_values[(indicator.pk, value.round.year)].append(value)
+    streets_by_year = {y: len(streets_in_year(plan, y)) for y in {y for _i, y in street_values}}
+    for (indicator_id, data_year), group in street_values.items():
+        indicator = by_id[indicator_id]
+        for value in group:
+            value.indicator = indicator  # derive_total reads the unit
+        total = derive_total(indicator, group, streets_by_year[data_year])
+        points[(indicator_id, plan.area.code)][data_year] = Point(
+            value=float(total.value) if total.value is not None else None,
+            numerator=float(total.numerator) if total.numerator is not None else None,
+            denominator=float(total.denominator) if total.denominator is not None else None,
+            derived=True,
+            source={"derived_from_streets": total.areas_reported, "streets_expected": total.areas_expected},
+        )
+    return Dataset(plan, year, indicators, streets_in_year(plan, year), dict(points), dict(late))
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    indicator: Indicator
+    area: Area
+    result: engine.Result
+
+
+def evaluate_dataset(data: Dataset) -> list[Evaluated]:
+    """The engine's result for every active indicator in the district, and per street where reported."""
+    rows = []
+    expected = list(range(data.plan.start_year, data.year + 1))
+    for indicator in data.indicators:
+        spec = spec_of(indicator)
+        changes = data.history_changes(indicator)
+        late = sorted(data.late_years.get(indicator.pk, ()))
+        district = data.plan.area
+        district_result = engine.evaluate(
+            spec, data.series(indicator, district.code), data.year,
+            history_changes=changes, expected_years=expected, late_years=late,
+        )  # fmt: skip
+        rows.append(Evaluated(indicator, district, district_result))
+        if not indicator.per_street:
+            continue
+        street_results = {
+            street.code: engine.evaluate(
+                spec,
+                data.series(indicator, street.code),
+                data.year,
+                history_changes=changes,
+                expected_years=expected,
+            )
+            for street in data.streets
+        }
+        latest = {code: r.latest_value for code, r in street_results.items() if r.latest_value is not None}
+        behind = engine.street_behind(spec, district_result.latest_value, latest)
+        for street in data.streets:
+            result = street_results[street.code]
+            if street.code in behind:
+                result = dataclasses.replace(result, warnings=(*result.warnings, behind[street.code]))
+            rows.append(Evaluated(indicator, street, result))
+    return rows
+
+
+def evaluate_plan(plan: Plan, year: int) -> list[Evaluated]:
+    return evaluate_dataset(collect(plan, year))

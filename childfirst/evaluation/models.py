@@ -1,0 +1,91 @@
+"""Published evaluations: frozen snapshots of the figures, statuses and method version.
+
+A snapshot is never changed. Correcting published data means publishing a new version for the
+same plan and year; `diff_snapshots` lists what changed, figure by figure.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from childfirst.areas.models import Area
+from childfirst.plans.models import Indicator, Plan
+
+
+class SnapshotQuerySet(models.QuerySet["Snapshot"]):
+    def latest_versions(self) -> SnapshotQuerySet:
+        """The newest version of each plan × year."""
+        newer = Snapshot.objects.filter(plan=models.OuterRef("plan"), year=models.OuterRef("year"),
+                                        version__gt=models.OuterRef("version"))  # fmt: skip
+        return self.filter(~models.Exists(newer))
+
+
+class Snapshot(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="snapshots")
+    year = models.PositiveSmallIntegerField(_("evaluation year"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    method_version = models.CharField(_("method version"), max_length=20)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "-year", "-version"]
+        constraints = [models.UniqueConstraint(fields=["plan", "year", "version"], name="one_snapshot_version")]
+        verbose_name = _("published evaluation")
+        verbose_name_plural = _("published evaluations")
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} {self.year} v{self.version}"
+
+
+class SnapshotResult(models.Model):
+    """One indicator × area as evaluated for the snapshot's year."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="results")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=24)
+    latest_year = models.PositiveSmallIntegerField(null=True)
+    latest_value = models.FloatField(null=True)
+    projected = models.FloatField(null=True)
+    pace_ratio = models.FloatField(null=True)
+    cagr_ratio = models.FloatField(null=True)
+    target_for_latest = models.FloatField(null=True)
+    warnings = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "indicator", "area"], name="one_result_per_snapshot_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} {self.indicator_id}@{self.area_id}: {self.status}"
+
+
+class SnapshotValue(models.Model):
+    """A value the snapshot's results rest on, as it stood at publication, with its provenance."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    value = models.FloatField(null=True)
+    numerator = models.FloatField(null=True)
+    denominator = models.FloatField(null=True)
+    derived = models.BooleanField(default=False)
+    source = models.JSONField(default=dict)  # data value id, channel, who entered, approved and accepted, when
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "indicator", "area", "year"], name="one_value_per_snapshot_cell_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} {self.indicator_id}@{self.area_id} {self.year}"
