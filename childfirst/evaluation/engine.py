@@ -50,6 +50,10 @@ class Spec:
             raise ValueError(f"unknown comparator {self.comparator!r}")
         if self.comparator in NUMERIC and (self.target is None or not math.isfinite(self.target)):
             raise ValueError(f"comparator {self.comparator!r} needs a finite target")
+        # Decimals and ints from the catalogue become floats, so results compare and serialise alike.
+        for name in ("target", "baseline_value"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, float(getattr(self, name)))
 
     @property
     def direction(self) -> int:
@@ -140,7 +144,7 @@ def evaluate(
     window = [y for y in years if y >= base_year]
     remaining = target_year - latest_year
     slope = _slope(window, data) if len(window) >= 2 else None
-    projected = latest + slope * remaining if slope is not None and remaining > 0 else None
+    projected = _finite(latest + slope * remaining) if slope is not None and remaining > 0 else None
     pace = cagr = target_now = None
 
     if comparator in NUMERIC:
@@ -154,7 +158,7 @@ def evaluate(
                 per_year = spec.target
                 target_now = base_value - per_year * (latest_year - base_year)
                 final_target = base_value - per_year * (target_year - base_year)
-                if latest_year <= base_year:
+                if latest_year <= base_year or not math.isfinite(target_now) or not math.isfinite(final_target):
                     status = "insufficient_data"  # no year after the baseline yet: nothing to compare
                 else:
                     status = _numeric_status(spec, latest, latest_year, target_now, final_target, len(window), slope)
@@ -199,7 +203,7 @@ def evaluate(
         change = latest - previous
         if comparator == "annual_decrease" and spec.target is not None:
             required = spec.target * (latest_year - previous_year)
-            if -change < required - _tolerance(required, change):
+            if math.isfinite(required) and -change < required - _tolerance(required, change):
                 warnings.append(Warning("moved_away", _moved(previous_year, previous, latest_year, latest, required)))
         elif direction * change < -_tolerance(latest, previous):
             warnings.append(Warning("moved_away", _moved(previous_year, previous, latest_year, latest)))
@@ -207,7 +211,9 @@ def evaluate(
         if volatile is not None:
             warnings.append(volatile)
 
-    return Result(status, latest_year, latest, projected, pace, cagr, target_now, tuple(warnings))
+    return Result(
+        status, latest_year, latest, projected, _finite(pace), _finite(cagr), _finite(target_now), tuple(warnings)
+    )
 
 
 def street_behind(
@@ -233,7 +239,7 @@ def street_behind(
     behind = {}
     for code, value in values.items():
         gap = spec.direction * (district_value - value)
-        if gap <= margin + _tolerance(margin, gap):
+        if not math.isfinite(gap) or gap <= margin + _tolerance(margin, gap):
             continue
         if fixed_target and _meets(spec.comparator, value, spec.target):
             continue
@@ -263,7 +269,8 @@ def _numeric_status(
     progress = direction * slope
     if needed <= _tolerance(final_target, latest):
         # On the target of a strict comparator (c = T for "<" or ">"): any step the right way passes it.
-        return "on_track" if _positive(progress, latest) else "at_risk"
+        # (Strictly positive, not "beyond noise": the limit of R >= 1 as T - c shrinks to 0.)
+        return "on_track" if progress > 0 else "at_risk"
     ratio = progress / (needed / (target_year - latest_year))
     if ratio >= ON_TRACK_RATIO - EPS:
         return "on_track"
@@ -336,7 +343,7 @@ def _volatility(
     if spread.count < VOLATILE_MIN_HISTORY or spread.scale <= 0:
         return None
     z = (change - spread.center) / spread.scale
-    if abs(z) <= VOLATILE_Z:
+    if not abs(z) > VOLATILE_Z or not math.isfinite(z):
         return None
     return Warning(
         "volatile",
@@ -368,6 +375,11 @@ def _positive(amount: float, scale: float) -> bool:
 
 def _tolerance(a: float, b: float) -> float:
     return EPS * max(1.0, abs(a), abs(b))
+
+
+def _finite(x: float | None) -> float | None:
+    """Extreme inputs can overflow to inf or nan; a figure that cannot be written is no figure."""
+    return x if x is not None and math.isfinite(x) else None
 
 
 def _round(x: float | None, digits: int = 4) -> float | None:
@@ -469,6 +481,8 @@ def _formatted(params: Mapping, english: bool) -> dict:
 
 def number(x: float) -> str:
     """A figure as people write it: at most two decimals, no trailing zeros; small ones keep 3 digits."""
+    if not math.isfinite(x):
+        return str(x)
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     text = f"{x:.2f}".rstrip("0").rstrip(".")
