@@ -23,4 +23,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("collection/", include("childfirst.collection.excel_urls")),
     path("collection/", include("childfirst.collection.urls")),
+    path("evaluation/", include("childfirst.evaluation.urls")),
 ]

@@ -8,12 +8,14 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from childfirst.accounts.actions import do_create_user
 from childfirst.accounts.models import Role, User
 from childfirst.areas.loader import load_areas
 from childfirst.areas.models import Area
+from childfirst.collection.demo import load_demo_values
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
 from childfirst.web.demo import AREA_FILE, PLAN_FILE, create_demo_communities
@@ -27,6 +29,14 @@ PASSWORD = "Test-Password-2025!"
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached dashboards hold objects of one test's transaction; no test may see another's."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +83,21 @@ def health(round_2025):
     return Submission.objects.select_related("round__plan", "department").get(
         round=round_2025, department__code="health"
     )
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo values, loaded once for this file inside a transaction that is rolled back at the
+    end, so that other test files never see them (each test still runs in its own savepoint)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            counts = load_demo_values(Plan.objects.get(code="lucheng-2021-2025"))
+            yield counts
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def make_user(username: str, role: Role, *, department: str | None = None, area: str | None = None, **extra) -> User:

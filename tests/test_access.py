@@ -39,6 +39,11 @@ PAGES = {
     "collection:round_export": "/collection/rounds/2025/values.csv",
     "collection_excel:template": "/collection/rounds/2025/health/template.xlsx",
     "collection_excel:upload": "/collection/rounds/2025/health/upload/",
+    "evaluation:overview": "/evaluation/",
+    "evaluation:domain": "/evaluation/domains/health/",
+    "evaluation:indicator": "/evaluation/indicators/HEA-04/",
+    "evaluation:department": "/evaluation/departments/health/",
+    "evaluation:street": "/evaluation/streets/330302001/",
     # POST only; their refusals are tested in test_collection_pages and test_api
     "accounts:token_create": None,
     "accounts:token_revoke": None,
@@ -80,11 +85,13 @@ def test_anonymous_is_sent_to_login(client, round_2025, name):
     assert response.url.startswith("/accounts/login/")
 
 
+# evaluation:street follows the area scope; tests/test_evaluation.py covers it
+SCOPED = {"accounts:users", "evaluation:street"}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["office", "reporter", "supervisor", "director", "leader", "evaluator"])
-@pytest.mark.parametrize(
-    "name", sorted(k for k, v in PAGES.items() if v and k != "accounts:users" and k not in COLLECTION)
-)
+@pytest.mark.parametrize("name", sorted(k for k, v in PAGES.items() if v and k not in SCOPED and k not in COLLECTION))
 def test_every_role_opens_shared_pages(client, users, role, name):
     user = getattr(users, role)
     client.force_login(user)

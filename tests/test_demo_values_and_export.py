@@ -9,7 +9,7 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.db import connections, transaction
+from django.db import connections
 from django.utils import translation
 
 from childfirst.cli import main as childfirst
@@ -25,22 +25,6 @@ from childfirst.collection.models import (
 )
 from childfirst.collection.scope import expected_for
 from childfirst.collection.totals import derive_total
-from childfirst.plans.models import Plan
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo values, loaded once for this file inside a transaction that is rolled back at the
-    end, so that other test files never see them (each test still runs in its own savepoint)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            counts = load_demo_values(Plan.objects.get(code="lucheng-2021-2025"))
-            yield counts
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def totals() -> tuple[int, int, int]:

@@ -18,7 +18,7 @@ from childfirst.areas.loader import load_areas
 from childfirst.areas.models import Area, Level
 from childfirst.collection.demo import load_demo_values
 from childfirst.plans.loader import load_plan
-from childfirst.plans.models import Department
+from childfirst.plans.models import Department, Plan
 
 DATA = Path(__file__).resolve().parent.parent
 AREA_FILE = DATA / "areas" / "data" / "lucheng.yaml"
@@ -130,13 +130,28 @@ def demo_users() -> list[User]:
     return [users[a.username] for a in DEMO_ACCOUNTS]
 
 
+def publish_demo_evaluations(plan: Plan) -> int:
+    """The demo publishes its past years' evaluations (once; a later run adds no versions)."""
+    from childfirst.evaluation.actions import do_publish
+    from childfirst.evaluation.models import Snapshot
+
+    published = 0
+    for year in range(plan.start_year, plan.end_year):
+        if not Snapshot.objects.filter(plan=plan, year=year).exists():
+            do_publish(None, plan, year, "演示：年度监测（合成数据）")
+            published += 1
+    return published
+
+
 def load_demo() -> dict[str, int]:
     areas = load_areas(AREA_FILE)
     communities = create_demo_communities()
     plan = load_plan(PLAN_FILE)
     ensure_demo_accounts()
     values = load_demo_values(plan.plan)
+    published = publish_demo_evaluations(plan.plan)
     return {
+        "evaluations_published": published,
         "areas_created": areas.created + communities,
         "indicators_created": plan.created,
         "indicators": plan.plan.indicators.active().count(),

@@ -27,6 +27,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem(_("Home"), "home"),
     NavItem(_("Plan catalogue"), "plans:list"),
+    NavItem(_("Evaluation"), "evaluation:overview"),
     NavItem(_("Indicators"), "indicators"),
     NavItem(
         _("Data collection"),

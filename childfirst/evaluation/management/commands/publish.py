@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from childfirst.evaluation.actions import do_publish
+from childfirst.migrating import ensure_migrated
+from childfirst.plans.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Publish (freeze) the evaluation of year Y as a new version of its snapshot."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--plan")
+        parser.add_argument("--note", default="")
+
+    def handle(self, *args: Any, year: int, **options: Any) -> None:
+        ensure_migrated()
+        plans = Plan.objects.select_related("area")
+        plan = plans.filter(code=options["plan"]).first() if options["plan"] else plans.first()
+        if plan is None:
+            raise CommandError(_("No such plan is loaded. Load one with: childfirst plan load FILE"))
+        snapshot = do_publish(None, plan, year, options["note"])
+        self.stdout.write(
+            _("Published the %(year)s evaluation as version %(version)d (method %(method)s).")
+            % {"year": year, "version": snapshot.version, "method": snapshot.method_version}
+        )

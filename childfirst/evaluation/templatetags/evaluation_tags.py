@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from childfirst.evaluation.labels import STATUS_LABELS
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_badge(status: str) -> str:
+    return format_html('<span class="status status-{}">{}</span>', status, STATUS_LABELS.get(status, status))
+
+
+@register.filter
+def num(value: float | None, places: int = 2) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.{int(places)}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

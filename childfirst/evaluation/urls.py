@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evaluation"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("domains/<slug:code>/", views.domain_page, name="domain"),
+    path("indicators/<str:code>/", views.indicator_page, name="indicator"),
+    path("streets/<str:code>/", views.street_page, name="street"),
+    path("departments/<slug:code>/", views.department_page, name="department"),
+]

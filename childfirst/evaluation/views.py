@@ -1,0 +1,320 @@
+"""Dashboards: plan overview, domain, indicator, street and department pages, each with its
+chart data downloadable as CSV or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from childfirst.accounts.decorators import role_required
+from childfirst.areas.access import get_area_for_user
+from childfirst.collection.access import visible_plan
+from childfirst.collection.models import SubmissionState
+from childfirst.plans.models import Department, Domain, Indicator
+
+from .dashboard import Board, board
+from .labels import STATUS_LABELS, STATUS_ORDER
+
+
+def _year(request: HttpRequest, plan) -> int:
+    """?year=, else the latest year with accepted data (else the plan's last year)."""
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and plan.start_year - 10 <= int(raw) <= plan.end_year + 5:
+        return int(raw)
+    latest = plan.rounds.filter(submissions__state=SubmissionState.ACCEPTED).aggregate(y=Max("year"))["y"]
+    return min(latest or plan.end_year, plan.end_year)
+
+
+def _download(request: HttpRequest, name: str, header: list[str], rows: list[list]) -> HttpResponse | None:
+    """The table as CSV or XLSX when ?format= asks for it."""
+    wanted = request.GET.get("format")
+    if wanted == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return response
+    if wanted == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        sheet.title = name[:31]
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    return None
+
+
+def _result_table(rows) -> tuple[list[str], list[list]]:
+    header = [
+        _("Code"),
+        _("Indicator"),
+        _("Area"),
+        _("Target"),
+        _("Latest value"),
+        _("Year"),
+        _("Projected"),
+        _("Pace ratio"),
+        _("Status"),
+        _("Warnings"),
+    ]
+    body = [
+        [
+            r.indicator.code,
+            r.indicator.name,
+            r.area.name,
+            r.indicator.target_display,
+            r.result.latest_value,
+            r.result.latest_year,
+            r.result.projected,
+            r.result.pace_ratio,
+            str(STATUS_LABELS[r.result.status]),
+            "；".join(w.message for w in r.result.warnings),
+        ]
+        for r in rows
+    ]
+    return header, body
+
+
+def _context(request: HttpRequest) -> tuple[object, int, Board]:
+    plan = visible_plan(request.user)
+    year = _year(request, plan)
+    return plan, year, board(plan, year)
+
+
+def _status_chart(counts: list[tuple[object, Counter]]) -> dict:
+    """Stacked bars of statuses per group, in the order worst first."""
+    return {
+        "categories": [str(group.display_name) for group, _c in counts],
+        "series": [
+            {"name": str(STATUS_LABELS[s]), "status": s, "data": [c[s] for _g, c in counts]} for s in STATUS_ORDER
+        ],
+    }
+
+
+@role_required()
+def overview(request: HttpRequest) -> HttpResponse:
+    plan, year, the_board = _context(request)
+    district = the_board.district
+    department = request.GET.get("department", "")
+    if department:
+        district = [
+            r for r in district if any(x.department.code == department for x in r.indicator.responsibilities.all())
+        ]
+    header, body = _result_table(the_board.warnings_first(district))
+    download = _download(request, f"warnings-{year}", header, body)
+    if download:
+        return download
+    counts = the_board.counts_by_domain(district)
+    totals = Counter(r.result.status for r in district)
+    return render(
+        request,
+        "evaluation/overview.html",
+        {
+            "plan": plan,
+            "year": year,
+            "years": range(plan.start_year, plan.end_year + 1),
+            "warnings": the_board.warnings_first(district),
+            "counts": [(domain, [counter[s] for s in STATUS_ORDER]) for domain, counter in counts],
+            "totals": [(s, STATUS_LABELS[s], totals[s]) for s in STATUS_ORDER],
+            "chart": _status_chart(counts),
+            "departments": Department.objects.filter(area=plan.area, responsibilities__order=0).distinct(),
+            "department": department,
+        },
+    )
+
+
+@role_required()
+def domain_page(request: HttpRequest, code: str) -> HttpResponse:
+    plan, year, the_board = _context(request)
+    domain = get_object_or_404(Domain, plan=plan, code=code)
+    rows = sorted(
+        (r for r in the_board.district if r.indicator.domain_id == domain.pk), key=lambda r: r.indicator.order
+    )
+    header, body = _result_table(rows)
+    download = _download(request, f"{domain.code}-{year}", header, body)
+    if download:
+        return download
+    return render(
+        request,
+        "evaluation/domain.html",
+        {
+            "plan": plan,
+            "year": year,
+            "domain": domain,
+            "rows": rows,
+            "domains": plan.domains.all(),
+            "chart": _status_chart(the_board.counts_by_domain(rows)),
+        },
+    )
+
+
+@role_required()
+def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
+    plan, year, the_board = _context(request)
+    indicator = get_object_or_404(Indicator.objects.catalogue(), plan=plan, code=code)
+    rows = the_board.for_indicator(code)
+    if not rows:
+        raise Http404
+    district = next(r for r in rows if r.area.pk == plan.area_id)
+    streets = [r for r in rows if r.area.pk != plan.area_id]
+    points = the_board.data.points
+    years = list(range(min([plan.start_year, *(y for y in points.get((indicator.pk, plan.area.code), {}))]), year + 1))
+    district_points = points.get((indicator.pk, plan.area.code), {})
+    provenance = [
+        (r.area, y, points.get((indicator.pk, r.area.code), {}).get(y)) for r in [district, *streets] for y in years
+    ]
+    header = [_("Area"), _("Year"), _("Value"), _("Numerator"), _("Denominator"), _("Derived"), _("Source")]
+    body = [
+        [area.name, y, p.value, p.numerator, p.denominator, p.derived, _provenance_text(p)]
+        for area, y, p in provenance
+        if p is not None
+    ]
+    download = _download(request, f"{indicator.code}-{year}", header, body)
+    if download:
+        return download
+    chart = {
+        "years": [str(y) for y in range(years[0], indicator.target_year + 1)],
+        "values": [
+            district_points[y].value if y in district_points and y <= year else None
+            for y in range(years[0], indicator.target_year + 1)
+        ],
+        "target": float(indicator.target)
+        if indicator.target is not None and indicator.comparator in (">=", "<=", "<", ">")
+        else None,
+        "projection": _projection_line(district, years[0], indicator.target_year),
+        "streets": [r.area.display_name for r in streets],
+        "street_values": [r.result.latest_value for r in streets],
+        "district_value": district.result.latest_value,
+        "labels": {
+            "value": _("District"),
+            "projection": _("Projection"),
+            "target": _("Target"),
+            "district": _("District"),
+        },
+    }
+    return render(
+        request,
+        "evaluation/indicator.html",
+        {
+            "plan": plan,
+            "year": year,
+            "indicator": indicator,
+            "district": district,
+            "streets": streets,
+            "provenance": [row for row in provenance if row[2] is not None],
+            "chart": chart,
+            "status_label": STATUS_LABELS[district.result.status],
+        },
+    )
+
+
+def _provenance_text(point) -> str:
+    source = point.source
+    if point.derived:
+        return _("derived from %(n)s streets") % {"n": source.get("derived_from_streets")}
+    return _("%(department)s; entered by %(who)s via %(channel)s; accepted by %(accepted)s at %(when)s") % {
+        "department": source.get("department"),
+        "who": source.get("entered_by"),
+        "channel": source.get("channel"),
+        "accepted": source.get("accepted_by"),
+        "when": source.get("accepted_at"),
+    }
+
+
+def _projection_line(row, first_year: int, target_year: int) -> list[float | None]:
+    """From the latest value straight to the projection at the target year (null elsewhere)."""
+    result = row.result
+    if result.latest_year is None or result.projected is None or result.latest_year >= target_year:
+        return [None] * (target_year - first_year + 1)
+    span = target_year - result.latest_year
+    line = []
+    for y in range(first_year, target_year + 1):
+        if y < result.latest_year:
+            line.append(None)
+        else:
+            share = (y - result.latest_year) / span
+            line.append(result.latest_value + share * (result.projected - result.latest_value))
+    return line
+
+
+@role_required()
+def street_page(request: HttpRequest, code: str) -> HttpResponse:
+    area = get_area_for_user(request, code)
+    plan, year, the_board = _context(request)
+    if area.level != "street":
+        raise Http404
+    district = {r.indicator.code: r for r in the_board.district}
+    rows = [(r, district.get(r.indicator.code)) for r in the_board.for_area(area.code)]
+    header = [_("Code"), _("Indicator"), _("Street value"), _("District value"), _("Status"), _("Warnings")]
+    body = [
+        [
+            r.indicator.code,
+            r.indicator.name,
+            r.result.latest_value,
+            d.result.latest_value if d else None,
+            str(STATUS_LABELS[r.result.status]),
+            "；".join(w.message for w in r.result.warnings),
+        ]
+        for r, d in rows
+    ]
+    download = _download(request, f"{area.code}-{year}", header, body)
+    if download:
+        return download
+    return render(
+        request,
+        "evaluation/street.html",
+        {
+            "plan": plan,
+            "year": year,
+            "area": area,
+            "rows": rows,
+            "streets": the_board.data.streets,
+            "chart": {
+                "indicators": [r.indicator.code for r, _d in rows],
+                "street": [r.result.latest_value for r, _d in rows],
+                "district": [d.result.latest_value if d else None for _r, d in rows],
+                "labels": {"street": area.display_name, "district": _("District")},
+            },
+        },
+    )
+
+
+@role_required()
+def department_page(request: HttpRequest, code: str) -> HttpResponse:
+    plan, year, the_board = _context(request)
+    department = get_object_or_404(Department, area=plan.area, code=code)
+    led = set(plan.indicators.led_by(department).values_list("code", flat=True))
+    rows = [r for r in the_board.district if r.indicator.code in led]
+    header, body = _result_table(rows)
+    download = _download(request, f"{department.code}-{year}", header, body)
+    if download:
+        return download
+    totals = Counter(r.result.status for r in rows)
+    return render(
+        request,
+        "evaluation/department.html",
+        {
+            "plan": plan,
+            "year": year,
+            "department": department,
+            "rows": rows,
+            "totals": [(s, STATUS_LABELS[s], totals[s]) for s in STATUS_ORDER],
+            "departments": Department.objects.filter(area=plan.area, responsibilities__order=0).distinct(),
+        },
+    )

@@ -1,0 +1,131 @@
+"""Evaluation over the demo's accepted data: dashboards, downloads, access by role and area,
+`childfirst evaluate`, and published snapshots with versions and their differences."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from childfirst.accounts.models import AuditEvent
+from childfirst.collection.models import DataValue
+from childfirst.evaluation.actions import do_publish
+from childfirst.evaluation.data import evaluate_plan
+from childfirst.evaluation.diff import diff_snapshots
+from childfirst.evaluation.models import Snapshot
+
+PAGES = [
+    "/evaluation/?year=2024",
+    "/evaluation/domains/health/?year=2024",
+    "/evaluation/indicators/HEA-04/?year=2024",
+    "/evaluation/streets/330302001/?year=2024",
+    "/evaluation/departments/health/?year=2024",
+]
+
+
+@pytest.mark.django_db
+class TestDashboards:
+    def test_overview_shows_statuses_by_domain_and_warnings_with_reasons(self, client, users, demo):
+        client.force_login(users.office)
+        page = client.get("/evaluation/?year=2024")
+        body = page.content.decode()
+        assert page.status_code == 200
+        for label in ("已达标", "进展顺利", "预警"):
+            assert label in body
+        assert "预警提示" in body and "儿童与健康" in body
+        warnings = page.context["warnings"]
+        assert warnings and all(
+            row.result.warnings or row.result.status in ("at_risk", "not_achieved") for row in warnings
+        )
+        assert all(w.message for row in warnings for w in row.result.warnings)
+
+    def test_indicator_page_shows_projection_and_provenance(self, client, users, demo):
+        client.force_login(users.leader)
+        page = client.get("/evaluation/indicators/HEA-04/?year=2024")
+        body = page.content.decode()
+        assert "2025" in body and "series-data" in body
+        chart = page.context["chart"]
+        assert chart["years"][-1] == "2025" and chart["target"] == 90.0
+        provenance = page.context["provenance"]
+        derived = [p for _area, _y, p in provenance if p.derived]
+        entered = [p for _area, _y, p in provenance if not p.derived]
+        assert derived and entered
+        assert entered[0].source["accepted_by"] and entered[0].source["department"] == "区卫健局"
+        assert "汇总" in body or "由" in body
+
+    def test_every_chart_downloads_as_csv_and_xlsx(self, client, users, demo):
+        client.force_login(users.evaluator)
+        for url in PAGES:
+            csv_response = client.get(url + "&format=csv")
+            assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv"), url
+            assert len(csv_response.content.decode("utf-8-sig").splitlines()) >= 2, url
+            xlsx = client.get(url + "&format=xlsx")
+            book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+            assert book.active.max_row >= 2, url
+
+    def test_street_pages_follow_area_scope(self, client, users, demo):
+        client.force_login(users.supervisor)  # 五马街道
+        assert client.get("/evaluation/streets/330302001/?year=2024").status_code == 200
+        assert client.get("/evaluation/streets/330302002/?year=2024").status_code == 403
+        client.force_login(users.office)
+        assert client.get("/evaluation/streets/330302002/?year=2024").status_code == 200
+
+    def test_pages_need_a_login(self, client, demo):
+        for url in PAGES:
+            response = client.get(url)
+            assert response.status_code == 302 and "/accounts/login/" in response.url
+
+    def test_every_role_reads_the_district_pages(self, client, users, demo):
+        for role in ("office", "reporter", "reviewer", "leader", "evaluator", "supervisor"):
+            client.force_login(getattr(users, role))
+            for url in PAGES[:3] + PAGES[4:]:
+                assert client.get(url).status_code == 200, (role, url)
+
+
+@pytest.mark.django_db
+class TestEvaluateCommand:
+    def test_json_lists_district_and_every_street(self, demo, plan, capsys):
+        call_command("evaluate", "--year", "2024", "--json")
+        records = json.loads(capsys.readouterr().out)
+        visits = [r for r in records if r["indicator"] == "HEA-04"]
+        assert len(visits) == 15  # the district and 14 streets
+        district = next(r for r in visits if r["area"] == "330302")
+        assert district["status"] in ("achieved", "on_track", "needs_acceleration", "at_risk", "not_achieved")
+        assert district["latest_year"] == 2024 and district["latest_value"] > 80
+
+    def test_only_accepted_values_count(self, demo, plan):
+        rows = evaluate_plan(plan, 2025)
+        accepted_2025 = set(
+            DataValue.objects.filter(round__year=2025, submission__state="accepted").values_list(
+                "indicator__code", flat=True
+            )
+        )
+        for row in rows:
+            if row.area.level == "district" and row.indicator.code not in accepted_2025:
+                assert row.result.latest_year is None or row.result.latest_year <= 2024
+
+
+@pytest.mark.django_db
+class TestSnapshots:
+    def test_publish_freezes_and_a_correction_makes_a_new_version(self, demo, plan, users):
+        first = do_publish(users.office, plan, 2024, "年度监测")
+        assert first.version == 1 and first.results.exists() and first.values.exists()
+        assert AuditEvent.objects.filter(action="evaluation.publish").exists()
+        value = DataValue.objects.filter(round__year=2024, indicator__code="HEA-01").first()
+        DataValue.objects.filter(pk=value.pk).update(value=value.value + 1)  # a correction, reaccepted
+        second = do_publish(users.office, plan, 2024, "更正")
+        assert second.version == 2
+        assert first.results.count() == second.results.count()
+        changes = diff_snapshots(first, second)
+        assert any(c.indicator == "HEA-01" and c.what == "value 2024" for c in changes)
+        assert all(c.indicator == "HEA-01" for c in changes)  # nothing else moved
+        assert Snapshot.objects.latest_versions().get(plan=plan, year=2024) == second
+
+    def test_only_the_office_publishes(self, demo, plan, users):
+        for user in (users.reporter, users.leader, users.evaluator):
+            with pytest.raises(PermissionDenied):
+                do_publish(user, plan, 2024)
