@@ -159,7 +159,8 @@ def evaluate_dataset(data: Dataset) -> list[Evaluated]:
     for indicator in data.indicators:
         spec = spec_of(indicator)
         changes = data.history_changes(indicator)
-        late = sorted(data.late_years.get(indicator.pk, ()))
+        # Late data is a warning about the evaluation year's own figures, not about history.
+        late = [y for y in data.late_years.get(indicator.pk, ()) if y == data.year]
         district = data.plan.area
         district_result = engine.evaluate(
             spec, data.series(indicator, district.code), data.year,

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from childfirst.accounts.decorators import role_required
 from childfirst.areas.access import get_area_for_user
 from childfirst.collection.access import visible_plan
-from childfirst.collection.models import SubmissionState
+from childfirst.collection.models import RoundState, SubmissionState
 from childfirst.plans.models import Department, Domain, Indicator
 
 from .dashboard import Board, board
@@ -24,11 +24,13 @@ from .labels import STATUS_LABELS, STATUS_ORDER
 
 
 def _year(request: HttpRequest, plan) -> int:
-    """?year=, else the latest year with accepted data (else the plan's last year)."""
+    """?year=, else the latest year whose round is closed, else the latest with accepted data."""
     raw = request.GET.get("year", "")
     if raw.isdigit() and plan.start_year - 10 <= int(raw) <= plan.end_year + 5:
         return int(raw)
-    latest = plan.rounds.filter(submissions__state=SubmissionState.ACCEPTED).aggregate(y=Max("year"))["y"]
+    rounds = plan.rounds.filter(year__gte=plan.start_year)
+    latest = rounds.filter(state=RoundState.CLOSED).aggregate(y=Max("year"))["y"]
+    latest = latest or rounds.filter(submissions__state=SubmissionState.ACCEPTED).aggregate(y=Max("year"))["y"]
     return min(latest or plan.end_year, plan.end_year)
 
 
