@@ -44,6 +44,8 @@ PAGES = {
     "evaluation:indicator": "/evaluation/indicators/HEA-04/",
     "evaluation:department": "/evaluation/departments/health/",
     "evaluation:street": "/evaluation/streets/330302001/",
+    "evaluation:snapshots": "/evaluation/published/",
+    "evaluation:snapshot_diff": None,  # needs two versions: tests/test_evaluation.py
     # POST only; their refusals are tested in test_collection_pages and test_api
     "accounts:token_create": None,
     "accounts:token_revoke": None,

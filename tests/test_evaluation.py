@@ -129,3 +129,24 @@ class TestSnapshots:
         for user in (users.reporter, users.leader, users.evaluator):
             with pytest.raises(PermissionDenied):
                 do_publish(user, plan, 2024)
+
+
+@pytest.mark.django_db
+def test_published_page_publish_button_and_diff(client, users, demo, plan):
+    client.force_login(users.leader)
+    assert client.post("/evaluation/published/", {"year": "2024"}).status_code == 403
+    client.force_login(users.office)
+    client.post("/evaluation/published/", {"year": "2024", "note": "年度监测"})
+    value = DataValue.objects.filter(round__year=2024, indicator__code="HEA-01").first()
+    DataValue.objects.filter(pk=value.pk).update(value=value.value + 1)
+    client.post("/evaluation/published/", {"year": "2024", "note": "更正"})
+    page = client.get("/evaluation/published/").content.decode()
+    assert "v1" in page and "v2" in page and "更正" in page
+    diff = client.get("/evaluation/published/2024/v2/")
+    assert [c.indicator for c in diff.context["changes"]] and all(
+        c.indicator == "HEA-01" for c in diff.context["changes"]
+    )
+    client.force_login(users.evaluator)
+    assert client.get("/evaluation/published/2024/v2/").status_code == 200
+    client.logout()
+    assert client.get("/evaluation/published/2024/v2/").status_code == 302

@@ -10,4 +10,6 @@ urlpatterns = [
     path("indicators/<str:code>/", views.indicator_page, name="indicator"),
     path("streets/<str:code>/", views.street_page, name="street"),
     path("departments/<slug:code>/", views.department_page, name="department"),
+    path("published/", views.snapshots, name="snapshots"),
+    path("published/<int:year>/v<int:version>/", views.snapshot_diff, name="snapshot_diff"),
 ]

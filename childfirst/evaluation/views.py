@@ -7,20 +7,26 @@ import csv
 import io
 from collections import Counter
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.models import Role
 from childfirst.areas.access import get_area_for_user
 from childfirst.collection.access import visible_plan
 from childfirst.collection.models import RoundState, SubmissionState
 from childfirst.plans.models import Department, Domain, Indicator
 
+from .actions import do_publish
 from .dashboard import Board, board
+from .diff import diff_snapshots
 from .labels import STATUS_LABELS, STATUS_ORDER
+from .models import Snapshot
 
 
 def _year(request: HttpRequest, plan) -> int:
@@ -320,3 +326,53 @@ def department_page(request: HttpRequest, code: str) -> HttpResponse:
             "departments": Department.objects.filter(area=plan.area, responsibilities__order=0).distinct(),
         },
     )
+
+
+@role_required()
+def snapshots(request: HttpRequest) -> HttpResponse:
+    """Published evaluations by year and version; the office publishes from here."""
+    plan = visible_plan(request.user)
+    if request.method == "POST":
+        if request.user.role != Role.OFFICE:
+            raise PermissionDenied
+        year = request.POST.get("year", "")
+        if not year.isdigit():
+            messages.error(request, _("Choose the year to publish."))
+            return redirect("evaluation:snapshots")
+        snapshot = do_publish(request.user, plan, int(year), request.POST.get("note", ""))
+        messages.success(
+            request,
+            _("Published the %(year)s evaluation as version %(version)d.")
+            % {"year": snapshot.year, "version": snapshot.version},
+        )
+        return redirect("evaluation:snapshots")
+    published = Snapshot.objects.filter(plan=plan).select_related("published_by")
+    return render(
+        request,
+        "evaluation/snapshots.html",
+        {
+            "plan": plan,
+            "snapshots": published,
+            "years": range(plan.start_year, plan.end_year + 1),
+            "can_publish": request.user.role == Role.OFFICE,
+        },
+    )
+
+
+@role_required()
+def snapshot_diff(request: HttpRequest, year: int, version: int) -> HttpResponse:
+    """What changed from the previous version to this one, figure by figure."""
+    plan = visible_plan(request.user)
+    new = get_object_or_404(Snapshot, plan=plan, year=year, version=version)
+    old = Snapshot.objects.filter(plan=plan, year=year, version__lt=version).order_by("-version").first()
+    changes = diff_snapshots(old, new) if old else []
+    header = [_("Indicator"), _("Area"), _("What"), _("Before"), _("After")]
+    download = _download(
+        request,
+        f"changes-{year}-v{version}",
+        header,
+        [[c.indicator, c.area, c.what, c.before, c.after] for c in changes],
+    )
+    if download:
+        return download
+    return render(request, "evaluation/snapshot_diff.html", {"snapshot": new, "previous": old, "changes": changes})
