@@ -259,6 +259,8 @@ def test_moved_away_also_when_a_kept_target_slips():
     assert warning(result, "moved_away").message == "比上次变差，偏离目标：2022年为99，2023年为97。"
     assert "moved_away" not in codes(evaluate(Spec(">=", 95, 2025), {2022: 97, 2023: 97}, 2023))
     assert "moved_away" in codes(evaluate(Spec("down", None, 2025), {2022: 5, 2023: 6}, 2023))
+    # A slip that does not show at two decimals is rounding: 99.4998 → 99.4955 both read 99.5.
+    assert "moved_away" not in codes(evaluate(Spec(">=", 99, 2025), {2023: 99.4998, 2024: 99.4955}, 2024))
 
 
 def test_moved_away_for_annual_decrease_means_falling_less_than_required():
@@ -268,6 +270,7 @@ def test_moved_away_for_annual_decrease_means_falling_less_than_required():
     assert warning(slow, "moved_away").params["required"] == 1
     assert warning(slow, "moved_away").message == "降幅不足（应至少降低1）：2021年为46，2022年为45.5。"
     assert "moved_away" not in codes(evaluate(spec, {2018: 50, 2021: 46, 2022: 45}, 2022))
+    assert "moved_away" not in codes(evaluate(spec, {2018: 50, 2021: 46, 2022: 45.001}, 2022))  # reads 45
 
 
 def test_volatile_against_the_indicators_history():
