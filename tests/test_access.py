@@ -45,6 +45,7 @@ PAGES = {
     "evaluation:department": "/evaluation/departments/health/",
     "evaluation:street": "/evaluation/streets/330302001/",
     "evaluation:snapshots": "/evaluation/published/",
+    "evaluation:assessments": "/evaluation/assessments/",
     "evaluation:snapshot_diff": None,  # needs two versions: tests/test_evaluation.py
     # POST only; their refusals are tested in test_collection_pages and test_api
     "accounts:token_create": None,

@@ -150,3 +150,22 @@ def test_published_page_publish_button_and_diff(client, users, demo, plan):
     assert client.get("/evaluation/published/2024/v2/").status_code == 200
     client.logout()
     assert client.get("/evaluation/published/2024/v2/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_office_assesses_a_qualitative_goal_with_evidence(client, users, plan):
+    goal = plan.domains.get(code="family").goals.get(number=1)
+    client.force_login(users.reporter)
+    assert client.post("/evaluation/assessments/?year=2024", {"item": f"goal-{goal.pk}"}).status_code == 403
+    client.force_login(users.office)
+    blank = {"item": f"goal-{goal.pk}", "status": "on_track", "evidence": " ", "assessed_on": "2025-01-15"}
+    refused = client.post("/evaluation/assessments/?year=2024", blank, follow=True)
+    assert "请填写评定依据" in refused.content.decode()
+    client.post("/evaluation/assessments/?year=2024",
+                {"item": f"goal-{goal.pk}", "status": "on_track", "evidence": "开展好家风活动 120 场",
+                 "assessed_on": "2025-01-15"})  # fmt: skip
+    page = client.get("/evaluation/assessments/?year=2024").content.decode()
+    assert "开展好家风活动 120 场" in page and "进展顺利" in page
+    assert AuditEvent.objects.filter(action="evaluation.assess", actor=users.office).exists()
+    client.force_login(users.evaluator)
+    assert "开展好家风活动 120 场" in client.get("/evaluation/assessments/?year=2024").content.decode()

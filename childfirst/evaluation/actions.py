@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -10,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
-from childfirst.plans.models import Plan
+from childfirst.plans.models import Goal, Measure, Plan
 
 from . import engine
 from .data import collect, evaluate_dataset
-from .models import Snapshot, SnapshotResult, SnapshotValue
+from .models import Assessment, Snapshot, SnapshotResult, SnapshotValue
 
 
 @transaction.atomic
@@ -69,3 +71,43 @@ def do_publish(actor: User | None, plan: Plan, year: int, note: str = "") -> Sna
         results=len(rows),
     )
     return snapshot
+
+
+ASSESSABLE = ("achieved", "on_track", "needs_acceleration", "at_risk", "not_achieved")
+
+
+@transaction.atomic
+def do_assess(
+    actor: User | None,
+    plan: Plan,
+    *,
+    year: int,
+    status: str,
+    evidence: str,
+    assessed_on: datetime.date,
+    goal: Goal | None = None,
+    measure: Measure | None = None,
+) -> Assessment:
+    """Record the office's status for a qualitative goal or measure (a new row; history kept)."""
+    if actor is not None and actor.role != Role.OFFICE:
+        raise PermissionDenied(_("Only the office assesses qualitative goals and measures."))
+    if (goal is None) == (measure is None):
+        raise ValueError("assess either a goal or a measure")
+    if status not in ASSESSABLE:
+        raise ValidationError(_("Choose a status."))
+    if not evidence.strip():
+        raise ValidationError(_("Give the evidence for the assessment."))
+    assessment = Assessment.objects.create(
+        plan=plan, goal=goal, measure=measure, year=year, status=status, evidence=evidence.strip(),
+        assessed_on=assessed_on, set_by=actor, set_at=timezone.now(),
+    )  # fmt: skip
+    record(
+        "evaluation.assess",
+        actor=actor,
+        obj=assessment,
+        year=year,
+        status=status,
+        goal=goal.pk if goal else None,
+        measure=measure.pk if measure else None,
+    )
+    return assessment

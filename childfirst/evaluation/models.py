@@ -89,3 +89,33 @@ class SnapshotValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} {self.indicator_id}@{self.area_id} {self.year}"
+
+
+class Assessment(models.Model):
+    """The office's status for a qualitative goal or measure in a year, with its evidence.
+    A new assessment is a new row; the latest per goal/measure and year is the one in force."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="assessments")
+    goal = models.ForeignKey("plans.Goal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    measure = models.ForeignKey("plans.Measure", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    year = models.PositiveSmallIntegerField(_("evaluation year"))
+    status = models.CharField(_("status"), max_length=24)
+    evidence = models.TextField(_("evidence"))
+    assessed_on = models.DateField(_("assessed on"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    set_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(goal__isnull=False, measure__isnull=True)
+                | models.Q(goal__isnull=True, measure__isnull=False),
+                name="assessment_of_a_goal_or_a_measure",
+            )
+        ]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.goal_id or self.measure_id}: {self.status}"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("streets/<str:code>/", views.street_page, name="street"),
     path("departments/<slug:code>/", views.department_page, name="department"),
     path("published/", views.snapshots, name="snapshots"),
+    path("assessments/", views.assessments, name="assessments"),
     path("published/<int:year>/v<int:version>/", views.snapshot_diff, name="snapshot_diff"),
 ]

@@ -4,11 +4,12 @@ chart data downloadable as CSV or XLSX."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections import Counter
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,13 +21,13 @@ from childfirst.accounts.models import Role
 from childfirst.areas.access import get_area_for_user
 from childfirst.collection.access import visible_plan
 from childfirst.collection.models import RoundState, SubmissionState
-from childfirst.plans.models import Department, Domain, Indicator
+from childfirst.plans.models import Department, Domain, Goal, Indicator, Measure
 
-from .actions import do_publish
+from .actions import ASSESSABLE, do_assess, do_publish
 from .dashboard import Board, board
 from .diff import diff_snapshots
 from .labels import STATUS_LABELS, STATUS_ORDER
-from .models import Snapshot
+from .models import Assessment, Snapshot
 
 
 def _year(request: HttpRequest, plan) -> int:
@@ -376,3 +377,59 @@ def snapshot_diff(request: HttpRequest, year: int, version: int) -> HttpResponse
     if download:
         return download
     return render(request, "evaluation/snapshot_diff.html", {"snapshot": new, "previous": old, "changes": changes})
+
+
+@role_required()
+def assessments(request: HttpRequest) -> HttpResponse:
+    """Qualitative goals and measures: the office's status, evidence and date per year."""
+    plan, year, _the_board = _context(request)
+    is_office = request.user.role == Role.OFFICE
+    if request.method == "POST":
+        if not is_office:
+            raise PermissionDenied
+        kind, _sep, pk = request.POST.get("item", "").partition("-")
+        target = {"goal": Goal, "measure": Measure}.get(kind)
+        item = get_object_or_404(target, pk=pk, domain__plan=plan) if target and pk.isdigit() else None
+        if item is None:
+            raise Http404
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("assessed_on", ""))
+            do_assess(
+                request.user,
+                plan,
+                year=year,
+                status=request.POST.get("status", ""),
+                evidence=request.POST.get("evidence", ""),
+                assessed_on=day,
+                **{kind: item},
+            )
+        except ValueError:
+            messages.error(request, _("Give the date of the assessment, like 2025-01-15."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Assessment recorded."))
+        return redirect(f"{request.path}?year={year}#{kind}-{pk}")
+    latest: dict[str, Assessment] = {}
+    for assessment in Assessment.objects.filter(plan=plan, year=year).order_by("set_at", "id"):
+        latest[f"goal-{assessment.goal_id}" if assessment.goal_id else f"measure-{assessment.measure_id}"] = assessment
+    domains = [
+        (
+            domain,
+            [(f"goal-{g.pk}", g, latest.get(f"goal-{g.pk}")) for g in domain.goals.all()],
+            [(f"measure-{m.pk}", m, latest.get(f"measure-{m.pk}")) for m in domain.measures.all()],
+        )
+        for domain in plan.domains.prefetch_related("goals", "measures")
+    ]
+    return render(
+        request,
+        "evaluation/assessments.html",
+        {
+            "plan": plan,
+            "year": year,
+            "years": range(plan.start_year, plan.end_year + 1),
+            "domains": domains,
+            "is_office": is_office,
+            "choices": [(s, STATUS_LABELS[s]) for s in ASSESSABLE],
+        },
+    )
