@@ -53,6 +53,7 @@ class Dataset:
     # (indicator id, area code) → year → point
     points: dict[tuple[int, str], dict[int, Point]]
     late_years: dict[int, set[int]]  # indicator id → years whose data came after the deadline
+    _changes: dict[int, list[float]] | None = None  # built once, on first use
 
     def series(self, indicator: Indicator, area_code: str) -> dict[int, float]:
         return {
@@ -63,15 +64,14 @@ class Dataset:
 
     def history_changes(self, indicator: Indicator) -> list[float]:
         """Yearly changes of the indicator over every area, before the evaluation year's own change."""
-        changes = []
-        for (indicator_id, _area), years in self.points.items():
-            if indicator_id != indicator.pk:
-                continue
-            for y, point in years.items():
-                following = years.get(y + 1)
-                if y + 1 < self.year and point.value is not None and following and following.value is not None:
-                    changes.append(following.value - point.value)
-        return changes
+        if self._changes is None:
+            self._changes = defaultdict(list)
+            for (indicator_id, _area), years in self.points.items():
+                for y, point in years.items():
+                    following = years.get(y + 1)
+                    if y + 1 < self.year and point.value is not None and following and following.value is not None:
+                        self._changes[indicator_id].append(following.value - point.value)
+        return self._changes.get(indicator.pk, [])
 
 
 def _source(value: DataValue) -> dict:
@@ -169,6 +169,8 @@ def evaluate_dataset(data: Dataset) -> list[Evaluated]:
         rows.append(Evaluated(indicator, district, district_result))
         if not indicator.per_street:
             continue
+        # "Far behind the district" compares like with like: rates, not counts summed over streets.
+        compare_streets = indicator.is_rate
         street_results = {
             street.code: engine.evaluate(
                 spec,
@@ -180,7 +182,7 @@ def evaluate_dataset(data: Dataset) -> list[Evaluated]:
             for street in data.streets
         }
         latest = {code: r.latest_value for code, r in street_results.items() if r.latest_value is not None}
-        behind = engine.street_behind(spec, district_result.latest_value, latest)
+        behind = engine.street_behind(spec, district_result.latest_value, latest) if compare_streets else {}
         for street in data.streets:
             result = street_results[street.code]
             if street.code in behind:
