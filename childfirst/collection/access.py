@@ -9,22 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from childfirst.accounts.models import Role, User
-from childfirst.plans.access import user_can_see_plan
-from childfirst.plans.models import Plan
+from childfirst.plans.access import visible_plan
 
 from .models import ReportingRound, Submission
 
 # Roles that see every department's submissions (read-only except the office's own steps).
 OVERSIGHT_ROLES = {Role.OFFICE, Role.LEADER, Role.EVALUATOR}
 DEPARTMENT_ROLES = {Role.DEPT_REPORTER, Role.DEPT_REVIEWER}
-
-
-def visible_plan(user: User) -> Plan:
-    """The newest plan the user can see; 404 when there is none."""
-    for plan in Plan.objects.select_related("area"):
-        if user_can_see_plan(user, plan):
-            return plan
-    raise Http404
 
 
 def require_collection_role(user: User) -> None:

@@ -19,8 +19,8 @@ from openpyxl import Workbook
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import Role
 from childfirst.areas.access import get_area_for_user
-from childfirst.collection.access import visible_plan
 from childfirst.collection.models import RoundState, SubmissionState
+from childfirst.plans.access import visible_plan
 from childfirst.plans.models import Department, Domain, Goal, Indicator, Measure
 
 from .actions import ASSESSABLE, do_assess, do_publish

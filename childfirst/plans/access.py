@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from childfirst.accounts.models import User
@@ -19,6 +19,14 @@ def user_can_see_plan(user: User, plan: Plan) -> bool:
     if scope is None:
         return True
     return scope.contains(plan.area) or plan.area.contains(scope)
+
+
+def visible_plan(user: User) -> Plan:
+    """The newest plan the user can see; 404 when there is none."""
+    for plan in Plan.objects.select_related("area"):
+        if user_can_see_plan(user, plan):
+            return plan
+    raise Http404
 
 
 def get_plan_for_user(request: HttpRequest, code: str) -> Plan:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from childfirst.accounts.decorators import role_required
 
-from .access import get_plan_for_user, user_can_see_plan
+from .access import get_plan_for_user, user_can_see_plan, visible_plan
 from .models import Comparator, Department, Domain, Indicator, KeyProject, Plan, Unit
 
 
@@ -23,10 +23,10 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @role_required()
 def indicators_default(request: HttpRequest) -> HttpResponse:
     """The indicator list of the newest plan the user can see."""
-    for candidate in Plan.objects.select_related("area"):
-        if user_can_see_plan(request.user, candidate):
-            return redirect("plans:indicators", plan=candidate.code)
-    return render(request, "plans/plan_list.html", {"plans": []})
+    try:
+        return redirect("plans:indicators", plan=visible_plan(request.user).code)
+    except Http404:
+        return render(request, "plans/plan_list.html", {"plans": []})
 
 
 @role_required()
