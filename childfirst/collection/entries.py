@@ -12,9 +12,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from childfirst.plans.models import UNIT_SCALE
+
 from .numbers import NumberError, ParsedNumber, parse_number
 
-SCALE = {"%": 100, "‰": 1000, "per_1000_children": 1000, "per_1000_population": 1000, "per_100000": 100000}
+# The catalogue's own unit → factor table, keyed by plain strings as cells and forms carry them.
+SCALE = {str(unit): factor for unit, factor in UNIT_SCALE.items()}
 PROPORTION_UNITS = {"%", "‰"}  # a part of a whole: the numerator cannot exceed the denominator
 VALUE_PLACES = Decimal("0.000001")
 TEXT_LIMITS = {"missing_reason": 500, "source_note": 500, "comment": 5000}  # the columns' sizes in models.py
