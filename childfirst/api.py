@@ -24,6 +24,7 @@ from ninja.security import HttpBearer
 from childfirst.accounts.models import User
 from childfirst.accounts.tokens import TokenRefused, user_for_secret
 from childfirst.collection.api import router as collection_router
+from childfirst.registry.api import router as registry_router
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", collection_router)
+api.add_router("/children", registry_router)
 
 
 def error_response(

@@ -7,6 +7,7 @@ instead of silently falling back to a default.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -83,6 +84,35 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _registry_key() -> bytes:
+    """The registry's master key (32 bytes, urlsafe base64): ID numbers are encrypted with it and
+    looked up by a keyed hash derived from it.
+
+    From CHILDFIRST_REGISTRY_KEY; a single-machine install without it gets one generated once
+    under var/ (chmod 600). Production sets the variable from a secret store, so that a copy of
+    the database or of var/ alone reveals no ID number.
+    """
+    raw = os.environ.get("CHILDFIRST_REGISTRY_KEY")
+    if raw is None:
+        key_file = VAR_DIR / "registry_key"
+        if not key_file.exists():
+            key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+            key_file.chmod(0o600)
+        raw = key_file.read_text().strip()
+    try:
+        key = base64.urlsafe_b64decode(raw.encode())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ImproperlyConfigured("CHILDFIRST_REGISTRY_KEY must be 32 bytes in urlsafe base64 (44 characters)")
+    return key
+
+
+REGISTRY_KEY = _registry_key()
+# Exited child files are read-only, then purged this many days after they exit.
+REGISTRY_RETENTION_DAYS = envint("CHILDFIRST_REGISTRY_RETENTION_DAYS", 3 * 365, minimum=1)
 ALLOWED_HOSTS = envlist("CHILDFIRST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CHILDFIRST_CSRF_TRUSTED_ORIGINS", [])
 
@@ -108,12 +138,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "huey.contrib.djhuey",
     "ninja",  # so the API docs page serves the Swagger UI ninja ships, not one from a CDN
     "childfirst.accounts",
     "childfirst.areas",
     "childfirst.plans",
     "childfirst.collection",
     "childfirst.evaluation",
+    "childfirst.reports",
+    "childfirst.registry",
     "childfirst.web",
 ]
 
@@ -227,6 +260,23 @@ EMAIL_HOST_USER = os.environ.get("CHILDFIRST_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CHILDFIRST_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = envbool("CHILDFIRST_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CHILDFIRST_EMAIL_FROM", "childfirst@localhost")
+
+# Long jobs (report generation, registry imports) run in huey workers that `childfirst serve` starts
+# beside the web server. Storage: SQLite under var/ by default, Redis when CHILDFIRST_REDIS_URL is set.
+# CHILDFIRST_TASKS_IMMEDIATE runs them inside the calling process (the tests).
+_redis_url = os.environ.get("CHILDFIRST_REDIS_URL")
+HUEY = {
+    "name": "childfirst",
+    "immediate": envbool("CHILDFIRST_TASKS_IMMEDIATE", False),
+    "results": True,
+    "consumer": {"workers": envint("CHILDFIRST_TASK_WORKERS", 1, minimum=1), "worker_type": "thread"},
+}
+if _redis_url:
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": _redis_url}
+else:
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
+# Generated reports and other files kept by the app.
+MEDIA_ROOT = VAR_DIR / "files"
 
 # Logs carry no personal data: the audit log lives in the database, logs only say what failed.
 LOGGING = {

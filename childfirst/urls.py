@@ -24,4 +24,8 @@ urlpatterns = [
     path("collection/", include("childfirst.collection.excel_urls")),
     path("collection/", include("childfirst.collection.urls")),
     path("evaluation/", include("childfirst.evaluation.urls")),
+    path("reports/", include("childfirst.reports.urls")),
+    path("registry/", include("childfirst.registry.urls")),
+    # The public portal: no login.
+    path("open/", include("childfirst.reports.portal_urls")),
 ]

@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what="${1:-app}"
-debs=(gettext fonts-noto-cjk)
-[ "$what" = test ] && debs+=(chromium)
+# Pango renders PDFs (WeasyPrint); the Noto CJK fonts are embedded in every report.
+debs=(gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
+# poppler-utils turns PDF pages into PNG for the report tests.
+[ "$what" = test ] && debs+=(chromium poppler-utils)
 
 missing=()
 for pkg in "${debs[@]}"; do

@@ -1,0 +1,1 @@
+"""The registry's models, one module per topic."""

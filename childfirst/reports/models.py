@@ -1,0 +1,1 @@
+"""Report jobs: documents generated from a published snapshot, outside the request."""

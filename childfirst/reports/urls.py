@@ -1,0 +1,6 @@
+"""Report generation for signed-in users (the office, leaders, evaluators)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "reports"
+urlpatterns: list = []
