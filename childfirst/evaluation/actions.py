@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
-from childfirst.plans.models import Goal, Measure, Plan
+from childfirst.plans.models import Goal, KeyProject, Measure, Plan
 
 from . import engine
 from .data import collect, evaluate_dataset
@@ -87,18 +87,25 @@ def do_assess(
     assessed_on: datetime.date,
     goal: Goal | None = None,
     measure: Measure | None = None,
+    key_project: KeyProject | None = None,
 ) -> Assessment:
-    """Record the office's status for a qualitative goal or measure (a new row; history kept)."""
+    """Record the office's status for a qualitative goal, a measure or a key project's year
+    (a new row; history kept)."""
     if actor is not None and actor.role != Role.OFFICE:
-        raise PermissionDenied(_("Only the office assesses qualitative goals and measures."))
-    if (goal is None) == (measure is None):
-        raise ValueError("assess either a goal or a measure")
+        raise PermissionDenied(_("Only the office assesses qualitative goals, measures and key projects."))
+    if sum(item is not None for item in (goal, measure, key_project)) != 1:
+        raise ValueError("assess exactly one goal, measure or key project")
+    item = goal or measure or key_project
+    plan_id = item.plan_id if isinstance(item, KeyProject) else item.domain.plan_id
+    if plan_id != plan.pk:
+        raise ValueError("the assessed item belongs to another plan")
     if status not in ASSESSABLE:
         raise ValidationError(_("Choose a status."))
     if not evidence.strip():
         raise ValidationError(_("Give the evidence for the assessment."))
     assessment = Assessment.objects.create(
-        plan=plan, goal=goal, measure=measure, year=year, status=status, evidence=evidence.strip(),
+        plan=plan, goal=goal, measure=measure, key_project=key_project, year=year, status=status,
+        evidence=evidence.strip(),
         assessed_on=assessed_on, set_by=actor, set_at=timezone.now(),
     )  # fmt: skip
     record(
@@ -109,5 +116,6 @@ def do_assess(
         status=status,
         goal=goal.pk if goal else None,
         measure=measure.pk if measure else None,
+        key_project=key_project.code if key_project else None,
     )
     return assessment

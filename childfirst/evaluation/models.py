@@ -92,12 +92,15 @@ class SnapshotValue(models.Model):
 
 
 class Assessment(models.Model):
-    """The office's status for a qualitative goal or measure in a year, with its evidence.
-    A new assessment is a new row; the latest per goal/measure and year is the one in force."""
+    """The office's status for a qualitative goal, a measure or a key project in a year, with its
+    evidence. A new assessment is a new row; the latest per item and year is the one in force."""
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="assessments")
     goal = models.ForeignKey("plans.Goal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     measure = models.ForeignKey("plans.Measure", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    key_project = models.ForeignKey(
+        "plans.KeyProject", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
+    )
     year = models.PositiveSmallIntegerField(_("evaluation year"))
     status = models.CharField(_("status"), max_length=24)
     evidence = models.TextField(_("evidence"))
@@ -109,13 +112,16 @@ class Assessment(models.Model):
         ordering = ["-set_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(goal__isnull=False, measure__isnull=True)
-                | models.Q(goal__isnull=True, measure__isnull=False),
-                name="assessment_of_a_goal_or_a_measure",
+                condition=models.Q(goal__isnull=False, measure__isnull=True, key_project__isnull=True)
+                | models.Q(goal__isnull=True, measure__isnull=False, key_project__isnull=True)
+                | models.Q(goal__isnull=True, measure__isnull=True, key_project__isnull=False),
+                name="assessment_of_one_goal_measure_or_key_project",
             )
         ]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
 
     def __str__(self) -> str:
+        if self.key_project_id:
+            return f"{self.year} key project {self.key_project_id}: {self.status}"
         return f"{self.year} {self.goal_id or self.measure_id}: {self.status}"
