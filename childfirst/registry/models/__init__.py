@@ -1,1 +1,16 @@
 """The registry's models, one module per topic."""
+
+from .access import AccessAction, ChildAccessLog, RegistryGrant  # noqa: F401
+from .child import (  # noqa: F401
+    CategoryType,
+    Child,
+    ChildCategory,
+    ChildPhoto,
+    ChildStatus,
+    ExitReason,
+    Grade,
+    Guardian,
+    GuardianRelation,
+    Sex,
+)
+from .referral import Referral, ReferralState  # noqa: F401

@@ -1,0 +1,65 @@
+"""A child's file referred to a department (education, health, civil affairs …) for a service.
+
+While a referral is open, the department's reporters and reviewers see that child — only the
+fields they need — and nothing else of the registry. The workflow lives with the casework."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from childfirst.plans.models import Department
+
+from .child import Child
+
+
+class ReferralState(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def open(self) -> ReferralQuerySet:
+        return self.filter(state=ReferralState.OPEN)
+
+
+class Referral(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("child"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("department")
+    )
+    reason = models.TextField(_("reason"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=ReferralState.choices, default=ReferralState.OPEN, db_index=True
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("opened by")
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["department", "state"])]
+
+    def __str__(self) -> str:
+        return _("referral %(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ReferralState.OPEN
