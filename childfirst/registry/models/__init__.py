@@ -13,4 +13,13 @@ from .child import (  # noqa: F401
     GuardianRelation,
     Sex,
 )
+from .homes import (  # noqa: F401
+    ActivityKind,
+    ChildrensHome,
+    DemonstrationLevel,
+    HomeActivity,
+    HomeType,
+    StandardCheck,
+    StandardItem,
+)
 from .referral import Referral, ReferralState  # noqa: F401

@@ -86,9 +86,7 @@ class ChildrensHome(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     home_type = models.CharField(_("type"), max_length=16, choices=HomeType.choices, default=HomeType.BASIC)
-    level = models.CharField(
-        _("demonstration level"), max_length=12, choices=DemonstrationLevel.choices, blank=True
-    )
+    level = models.CharField(_("demonstration level"), max_length=12, choices=DemonstrationLevel.choices, blank=True)
     recognised_on = models.DateField(
         _("recognised as demonstration on"), null=True, blank=True, help_text=_("for demonstration homes")
     )
@@ -119,8 +117,7 @@ class ChildrensHome(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(home_type="basic", level="", recognised_on__isnull=True)
-                | Q(home_type="demonstration", led_by__isnull=True, recognised_on__isnull=False)
-                & ~Q(level=""),
+                | Q(home_type="demonstration", led_by__isnull=True, recognised_on__isnull=False) & ~Q(level=""),
                 name="home_type_fields_agree",
             ),
             models.CheckConstraint(
