@@ -1,0 +1,138 @@
+"""Names: one normal form for storing and comparing, and the pinyin keys they are searched by.
+
+Workers search by name in characters, in full pinyin ("zhangxiaoming") or by initials ("zxm").
+pypinyin reads characters as in ordinary words, which gets many surnames wrong (曾 is zēng as a
+surname, not céng; 单 shàn, 解 xiè, 区 ōu, 仇 qiú …), and it has no surname mode, so the
+surname readings are a table here. A name is indexed under both readings when they differ, so
+whichever a worker types finds the child.
+
+Traditional characters are not converted to simplified (that needs OpenCC, which is not
+installed): a name entered in traditional characters is found by the same characters only,
+but its pinyin keys are the same, so a pinyin search finds it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pypinyin import Style, lazy_pinyin
+
+# Surnames whose reading differs from the everyday one, syllables separated by spaces
+# (compound surnames first: they are matched on the first two characters).
+SURNAME_READINGS: dict[str, str] = {
+    "尉迟": "yu chi",
+    "万俟": "mo qi",
+    "单于": "chan yu",
+    "长孙": "zhang sun",
+    "令狐": "ling hu",
+    "澹台": "tan tai",
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "区": "ou",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "乐": "yue",
+    "覃": "qin",
+    "翟": "zhai",
+    "盖": "ge",
+    "缪": "miao",
+    "种": "chong",
+    "员": "yun",
+    "谌": "chen",
+    "繁": "po",
+    "召": "shao",
+    "黑": "he",
+    "秘": "bi",
+    "隗": "wei",
+    "句": "gou",
+    "尉": "yu",
+    "柏": "bai",
+    "薄": "bo",
+    "卜": "bu",
+    "过": "guo",
+    "冼": "xian",
+    "纪": "ji",
+    "任": "ren",
+    "华": "hua",
+    "宁": "ning",
+    "沈": "shen",
+    "石": "shi",
+    "车": "che",
+    "都": "du",
+    "贾": "jia",
+    "折": "she",
+    "阚": "kan",
+    "燕": "yan",
+    "葛": "ge",
+    "藏": "zang",
+    "臧": "zang",
+    "能": "nai",
+    "角": "jue",
+    "郇": "huan",
+    "应": "ying",
+    "传": "chuan",
+}
+# Separators in names of ethnic minorities (买买提·艾力) typed in several look-alike ways.
+MIDDLE_DOTS = "•・‧∙⋅．.·"
+
+
+def normalise_name(raw: str) -> str:
+    """Full-width letters and digits made half-width (NFKC), spaces trimmed and collapsed (and
+    dropped between Chinese characters: "张 三" is 张三), the middle dot made one character."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join("·" if ch in MIDDLE_DOTS else ch for ch in text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", text)
+    return text
+
+
+def _syllables(text: str) -> list[str]:
+    """Lower-case syllables of the Chinese characters and letters of `text` (other characters dropped)."""
+    out: list[str] = []
+    for part in lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: [chars]):
+        letters = "".join(ch for ch in part.lower() if ch.isascii() and ch.isalpha())
+        if letters:
+            out.append(letters)
+    return out
+
+
+def pinyin_readings(name: str) -> list[list[str]]:
+    """The readings of `name` as syllable lists: the surname's reading first, then the everyday one."""
+    name = normalise_name(name)
+    everyday = _syllables(name)
+    readings = []
+    for length in (2, 1):
+        surname = name[:length]
+        if len(surname) == length and surname in SURNAME_READINGS:
+            rest = _syllables(name[length:])
+            readings.append([*SURNAME_READINGS[surname].split(), *rest])
+            break
+    if everyday not in readings:
+        readings.append(everyday)
+    # ü is typed as v or u: index both.
+    for reading in list(readings):
+        if any("v" in syllable for syllable in reading):
+            variant = [syllable.replace("v", "u") for syllable in reading]
+            if variant not in readings:
+                readings.append(variant)
+    return [reading for reading in readings if reading]
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """(full pinyin readings, initials readings), each space-separated: ("zengxm cengxm", "zxm cxm")."""
+    readings = pinyin_readings(name)
+    full = list(dict.fromkeys("".join(reading) for reading in readings))
+    initials = list(dict.fromkeys("".join(syllable[0] for syllable in reading) for reading in readings))
+    return " ".join(full), " ".join(initials)
+
+
+def pinyin_query(text: str) -> str:
+    """A search term reduced to lower-case ASCII letters ("Zhang Xiaoming" → "zhangxiaoming");
+    empty when the term holds anything but letters, spaces and apostrophes."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower()
+    if not cleaned or not re.fullmatch(r"[a-zü' ]+", cleaned):
+        return ""
+    return re.sub(r"[ ']", "", cleaned).replace("ü", "v")
