@@ -21,7 +21,7 @@ from childfirst.accounts.models import Role
 from childfirst.areas.access import get_area_for_user
 from childfirst.collection.models import RoundState, SubmissionState
 from childfirst.plans.access import visible_plan
-from childfirst.plans.models import Department, Domain, Goal, Indicator, Measure
+from childfirst.plans.models import Department, Domain, Goal, Indicator, KeyProject, Measure
 
 from .actions import ASSESSABLE, do_assess, do_publish
 from .dashboard import Board, board
@@ -381,15 +381,18 @@ def snapshot_diff(request: HttpRequest, year: int, version: int) -> HttpResponse
 
 @role_required()
 def assessments(request: HttpRequest) -> HttpResponse:
-    """Qualitative goals and measures: the office's status, evidence and date per year."""
+    """Qualitative goals, measures and key projects: the office's status, evidence and date per year."""
     plan, year, _the_board = _context(request)
     is_office = request.user.role == Role.OFFICE
     if request.method == "POST":
         if not is_office:
             raise PermissionDenied
         kind, _sep, pk = request.POST.get("item", "").partition("-")
-        target = {"goal": Goal, "measure": Measure}.get(kind)
-        item = get_object_or_404(target, pk=pk, domain__plan=plan) if target and pk.isdigit() else None
+        target = {"goal": Goal, "measure": Measure, "key_project": KeyProject}.get(kind)
+        item = None
+        if target and pk.isdigit():
+            in_plan = {"plan": plan} if target is KeyProject else {"domain__plan": plan}
+            item = get_object_or_404(target, pk=pk, **in_plan)
         if item is None:
             raise Http404
         try:
@@ -411,8 +414,13 @@ def assessments(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Assessment recorded."))
         return redirect(f"{request.path}?year={year}#{kind}-{pk}")
     latest: dict[str, Assessment] = {}
-    for assessment in Assessment.objects.filter(plan=plan, year=year).order_by("set_at", "id"):
-        latest[f"goal-{assessment.goal_id}" if assessment.goal_id else f"measure-{assessment.measure_id}"] = assessment
+    for assessment in Assessment.objects.filter(plan=plan, year=year).select_related("set_by").order_by("set_at", "id"):
+        if assessment.key_project_id:
+            latest[f"key_project-{assessment.key_project_id}"] = assessment
+        elif assessment.goal_id:
+            latest[f"goal-{assessment.goal_id}"] = assessment
+        else:
+            latest[f"measure-{assessment.measure_id}"] = assessment
     domains = [
         (
             domain,
@@ -420,6 +428,10 @@ def assessments(request: HttpRequest) -> HttpResponse:
             [(f"measure-{m.pk}", m, latest.get(f"measure-{m.pk}")) for m in domain.measures.all()],
         )
         for domain in plan.domains.prefetch_related("goals", "measures")
+    ]
+    key_projects = [
+        (f"key_project-{p.pk}", p, latest.get(f"key_project-{p.pk}"))
+        for p in plan.key_projects.filter(retired_at__isnull=True).order_by("number")
     ]
     return render(
         request,
@@ -429,6 +441,7 @@ def assessments(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": range(plan.start_year, plan.end_year + 1),
             "domains": domains,
+            "key_projects": key_projects,
             "is_office": is_office,
             "choices": [(s, STATUS_LABELS[s]) for s in ASSESSABLE],
         },

@@ -77,6 +77,7 @@ class AssessmentView:
     evidence: str
     assessed_on: datetime.date
     set_by: str  # the office account's name, or "system"
+    after_publication: bool  # recorded after the snapshot was published (only with live assessments)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def _worst(statuses: list[str]) -> str:
     return min(known, key=STATUS_ORDER.index)
 
 
-def _view(assessment: Assessment | None) -> AssessmentView | None:
+def _view(assessment: Assessment | None, snapshot: Snapshot) -> AssessmentView | None:
     if assessment is None:
         return None
     return AssessmentView(
@@ -171,6 +172,7 @@ def _view(assessment: Assessment | None) -> AssessmentView | None:
         evidence=assessment.evidence,
         assessed_on=assessment.assessed_on,
         set_by=assessment.set_by.get_username() if assessment.set_by else "system",
+        after_publication=assessment.set_at > snapshot.published_at,
     )
 
 
@@ -252,7 +254,7 @@ def key_project_progress(plan: Plan, snapshot: Snapshot, *, live_assessments: bo
                         )
                         for i in linked[project.pk]
                     ],
-                    assessment=_view(assessments.get((project.pk, year))),
+                    assessment=_view(assessments.get((project.pk, year)), snapshot),
                     snapshot_version=published.version if published else None,
                 )
             )
@@ -273,7 +275,7 @@ def key_project_progress(plan: Plan, snapshot: Snapshot, *, live_assessments: bo
                 milestones=milestones,
                 indicators=indicators,
                 years=years,
-                assessment=_view(current),
+                assessment=_view(current, snapshot),
                 computed_status=computed,
                 status=current.status if current else computed,
                 completion=round(100 * done / len(milestones), 1) if milestones else None,

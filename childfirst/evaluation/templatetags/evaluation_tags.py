@@ -17,5 +17,7 @@ def status_badge(status: str) -> str:
 def num(value: float | None, places: int = 2) -> str:
     if value is None:
         return "—"
-    text = f"{value:.{int(places)}f}".rstrip("0").rstrip(".")
+    text = f"{value:.{int(places)}f}"
+    if "." in text:  # trailing zeros of the fraction only: 100 stays 100
+        text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
