@@ -109,6 +109,7 @@ class Channel(models.TextChoices):
     EXCEL = "excel", _("Excel upload")
     API = "api", _("API")
     SYSTEM = "system", _("system")
+    REGISTRY = "registry", _("children's information platform")
 
 
 class DataValueQuerySet(models.QuerySet["DataValue"]):
