@@ -275,6 +275,10 @@ if _redis_url:
     HUEY |= {"huey_class": "huey.RedisHuey", "url": _redis_url}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
+# A report job with no progress for this long has lost its worker and is shown as failed; so is one
+# that no worker has taken up within the queue timeout.
+REPORT_JOB_TIMEOUT_MINUTES = envint("CHILDFIRST_REPORT_JOB_TIMEOUT_MINUTES", 10, minimum=1)
+REPORT_QUEUE_TIMEOUT_MINUTES = envint("CHILDFIRST_REPORT_QUEUE_TIMEOUT_MINUTES", 60, minimum=1)
 # Generated reports and other files kept by the app.
 MEDIA_ROOT = VAR_DIR / "files"
 
@@ -285,5 +289,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CHILDFIRST_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # The worker (`run_huey`) adds its own handler to "huey" unless it has one: give it ours, once.
+    "loggers": {"axes": {"level": "WARNING"}, "huey": {"handlers": ["console"], "propagate": False}},
 }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from childfirst.accounts.actions import do_create_user
 from childfirst.accounts.models import Role, User
@@ -22,6 +23,8 @@ from childfirst.web.demo import AREA_FILE, PLAN_FILE, create_demo_communities
 
 # Playwright's sync API runs an event loop in the test thread; Django would refuse ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Long jobs (report generation) run inside the test that queues them; the browser tests' server runs a real worker.
+HUEY.immediate = True
 
 PASSWORD = "Test-Password-2025!"
 

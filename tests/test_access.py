@@ -47,6 +47,12 @@ PAGES = {
     "evaluation:snapshots": "/evaluation/published/",
     "evaluation:assessments": "/evaluation/assessments/",
     "evaluation:snapshot_diff": None,  # needs two versions: tests/test_evaluation.py
+    "reports:index": "/reports/",
+    # A generated job's progress row and downloads, and the POST that requests one: every role is
+    # tried on them in tests/test_report_jobs.py (TestAccess).
+    "reports:job": None,
+    "reports:download": None,
+    "reports:request": None,
     # POST only; their refusals are tested in test_collection_pages and test_api
     "accounts:token_create": None,
     "accounts:token_revoke": None,
@@ -61,6 +67,9 @@ COLLECTION_ROLES = ["office", "reporter", "reviewer", "leader", "evaluator"]
 DEPARTMENT_PAGES = {"collection:entry", "collection:history", "collection_excel:template", "collection_excel:upload"}
 READ_ONLY = {"collection_excel:upload"}  # reporters only
 OVERSIGHT_ONLY = {"collection:round_export"}  # the office, leaders and evaluators
+# Reports: the office generates them, leaders and evaluators download them; nobody else.
+REPORTS = {name for name in PAGES if name.startswith("reports:")}
+REPORT_ROLES = ["office", "leader", "evaluator"]
 
 
 def pattern_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
@@ -94,7 +103,9 @@ SCOPED = {"accounts:users", "evaluation:street"}
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["office", "reporter", "supervisor", "director", "leader", "evaluator"])
-@pytest.mark.parametrize("name", sorted(k for k, v in PAGES.items() if v and k not in SCOPED and k not in COLLECTION))
+@pytest.mark.parametrize(
+    "name", sorted(k for k, v in PAGES.items() if v and k not in SCOPED and k not in COLLECTION and k not in REPORTS)
+)
 def test_every_role_opens_shared_pages(client, users, role, name):
     user = getattr(users, role)
     client.force_login(user)
@@ -117,6 +128,14 @@ def test_collection_pages_by_role_and_department(client, users, round_2025, name
     if name in DEPARTMENT_PAGES:
         client.force_login(users.education_reporter)
         assert client.get(PAGES[name]).status_code == 403, name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(k for k in REPORTS if PAGES[k]))
+def test_report_pages_by_role(client, users, name):
+    for role in ["office", "reporter", "reviewer", "supervisor", "director", "leader", "evaluator"]:
+        client.force_login(getattr(users, role))
+        assert client.get(PAGES[name]).status_code == (200 if role in REPORT_ROLES else 403), (role, name)
 
 
 @pytest.mark.django_db

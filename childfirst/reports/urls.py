@@ -1,6 +1,13 @@
 """Report generation for signed-in users (the office, leaders, evaluators)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("request/", views.request_report, name="request"),
+    path("jobs/<int:pk>/", views.job_row, name="job"),
+    path("jobs/<int:pk>/report.<slug:fmt>", views.download, name="download"),
+]

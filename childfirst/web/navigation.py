@@ -34,6 +34,7 @@ NAV_ITEMS = [
         "collection:rounds",
         frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR}),
     ),
+    NavItem(_("Reports"), "reports:index", frozenset({Role.OFFICE, Role.LEADER, Role.EVALUATOR})),
     NavItem(_("Areas"), "areas:tree"),
     NavItem(_("Accounts"), "accounts:users", frozenset({Role.OFFICE})),
 ]
