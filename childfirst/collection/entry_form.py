@@ -17,6 +17,7 @@ from childfirst.plans.models import Indicator
 
 from .entries import SCALE, Finding, RawCell
 from .models import DataValue, Submission
+from .prefill import Prefill, describe, prefills_for
 from .scope import expected_for
 from .totals import Total, derive_total
 
@@ -36,6 +37,7 @@ class CellRow:
     last_year: Decimal | None
     findings: list[Finding] = field(default_factory=list)
     explained: bool = False
+    prefill: Prefill | None = None  # a suggestion from another part of the system (see prefill.py)
 
     @property
     def key(self) -> str:
@@ -44,6 +46,15 @@ class CellRow:
     @property
     def version(self) -> int:
         return self.stored.version if self.stored else 0
+
+    @property
+    def prefill_text(self) -> str:
+        return describe(self.prefill, self.indicator.unit) if self.prefill else ""
+
+    @property
+    def prefill_match(self) -> bool | None:
+        """None: nothing entered yet; True/False: what is entered agrees with the suggestion or not."""
+        return self.prefill.matches(self.stored) if self.prefill else None
 
     @property
     def errors(self) -> list[Finding]:
@@ -97,6 +108,7 @@ class EntryForm:
                 round__plan=plan, round__year=year - 1, indicator__in=expected.indicators
             ).values_list("indicator_id", "area_id", "value")
         )
+        prefills = prefills_for(plan, year, [i.code for i in expected.indicators])
         self.blocks: list[IndicatorBlock] = []
         self._rows: dict[tuple[str, str], CellRow] = {}
         for indicator in expected.indicators:
@@ -104,7 +116,12 @@ class EntryForm:
             for area in expected.areas_for(indicator):
                 value = stored.get((indicator.pk, area.pk))
                 row = CellRow(
-                    indicator, area, value, self._typed(indicator, area, value), previous.get((indicator.pk, area.pk))
+                    indicator,
+                    area,
+                    value,
+                    self._typed(indicator, area, value),
+                    previous.get((indicator.pk, area.pk)),
+                    prefill=prefills.get((indicator.code, area.code)),
                 )
                 rows.append(row)
                 self._rows[(indicator.code, area.code)] = row

@@ -14,6 +14,19 @@
     var row = event.target.closest("tr[data-row]");
     if (row) update(row);
   });
+  // A suggestion's "Fill in" (prefill.py): put its numbers in the row's empty fields, never over typed ones.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-prefill]");
+    if (!button) return;
+    var row = button.closest("tr[data-row]");
+    ["numerator", "denominator", "value", "source_note"].forEach(function (part) {
+      var given = button.getAttribute("data-" + part);
+      var input = row.querySelector('input[name="' + row.dataset.row + "|" + part + '"]');
+      if (given && input && !input.value.trim()) input.value = given;
+    });
+    update(row);
+    button.disabled = true;
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("tr[data-row]").forEach(update);
   });

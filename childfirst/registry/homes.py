@@ -1,0 +1,268 @@
+"""Children's homes: who may see and change which home, and the coverage figures of plan key
+project 2 (示范型"儿童之家"建设项目) and its indicators.
+
+Coverage for a year is read on its last day, over the communities valid then (a community merged
+away during the year no longer counts, neither above nor below the line):
+
+- WEL-13 basic coverage: communities whose home (of either type) meets all five 五有 items, over
+  communities. A demonstration home is a home too: the plan's "基础型覆盖率" asks whether a community
+  has a home up to the basic standard, which a demonstration home must also be.
+- WEL-14 demonstration coverage: communities with a recognised demonstration home, over communities.
+- WEL-15 demonstration homes at district level or above: every recognised level (区级/市级/省级) counts.
+- WEL-10 streets with a demonstration home, over streets; per street it is 1/1 or 0/1, so the
+  district's figure is the sum of the streets' numerators and denominators like every other rate.
+Only homes that are open on that day count.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from childfirst.accounts.models import Role, User
+from childfirst.areas.models import Area, Level
+
+from .models.homes import HOME_READERS, ChildrensHome, StandardItem
+
+# ----- access -----------------------------------------------------------------------------------
+
+HOME_MANAGERS = {Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR}
+
+
+def require_home_reader(user: User) -> None:
+    if user.role not in HOME_READERS or user.access_expired():
+        raise PermissionDenied(_("Your role cannot see children's homes."))
+
+
+def can_manage_community(user: User, community: Area) -> bool:
+    """Directors manage their own community's home, supervisors their street's, the office all."""
+    if user.role not in HOME_MANAGERS or not user.is_active:
+        return False
+    if user.role == Role.COMMUNITY_DIRECTOR:
+        return user.area_id == community.pk
+    return user.can_see_area(community)
+
+
+@dataclass(frozen=True)
+class HomeAccess:
+    home: ChildrensHome
+    can_edit: bool  # details, 五有 items, activities, closing
+    can_link: bool  # the 1+N links: the street's supervisor and the office
+    can_recognise: bool  # type and level of demonstration: the office, which recognises demonstration homes
+
+
+def access_for(user: User, home: ChildrensHome) -> HomeAccess:
+    can_edit = can_manage_community(user, home.community)
+    return HomeAccess(
+        home=home,
+        can_edit=can_edit,
+        can_link=can_edit and user.role in (Role.OFFICE, Role.STREET_SUPERVISOR),
+        can_recognise=can_edit and user.role == Role.OFFICE,
+    )
+
+
+def get_home_for_user(request: HttpRequest | User, pk: int) -> HomeAccess:
+    """The home with what the user may do with it; 404 when it does not exist, 403 when it lies
+    outside the user's area or role."""
+    user = request.user if isinstance(request, HttpRequest) else request
+    require_home_reader(user)
+    home = ChildrensHome.objects.select_related("community", "led_by__community").filter(pk=pk).first()
+    if home is None:
+        raise Http404
+    if not ChildrensHome.objects.visible_to(user).filter(pk=pk).exists():
+        raise PermissionDenied(_("This children's home is outside your area."))
+    return access_for(user, home)
+
+
+def get_community_for_user(request: HttpRequest, code: str, *, manage: bool = False) -> Area:
+    """A community (village) the user may see, or manage when `manage`; 404 / 403 otherwise."""
+    user = request.user
+    require_home_reader(user)
+    community = Area.objects.filter(code=code, level=Level.COMMUNITY).first()
+    if community is None:
+        raise Http404
+    allowed = can_manage_community(user, community) if manage else user.can_see_area(community)
+    if not allowed:
+        raise PermissionDenied(_("This community is outside your area."))
+    return community
+
+
+def get_street_for_user(request: HttpRequest, code: str) -> Area:
+    user = request.user
+    require_home_reader(user)
+    street = Area.objects.filter(code=code, level=Level.STREET).first()
+    if street is None:
+        raise Http404
+    scope = user.scope_area()
+    # A director sees the street's list narrowed to its own community (see homes_views.street_homes).
+    if scope is not None and not (scope.contains(street) or street.contains(scope)):
+        raise PermissionDenied(_("This street is outside your area."))
+    return street
+
+
+# ----- coverage ---------------------------------------------------------------------------------
+
+
+def year_end(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+@dataclass
+class StreetCoverage:
+    street: Area
+    communities: int = 0
+    with_home: int = 0  # open homes of either type
+    meeting_standard: int = 0  # WEL-13 numerator
+    demonstration: int = 0  # WEL-14 numerator; also the street's share of WEL-15
+
+    @property
+    def has_demonstration(self) -> bool:
+        return self.demonstration > 0
+
+    @property
+    def basic_rate(self) -> Decimal | None:
+        return rate(self.meeting_standard, self.communities)
+
+    @property
+    def demonstration_rate(self) -> Decimal | None:
+        return rate(self.demonstration, self.communities)
+
+
+@dataclass
+class Coverage:
+    """Homes' coverage on one day (normally a year's last), per street and for the whole area."""
+
+    area: Area
+    day: datetime.date
+    streets: list[StreetCoverage] = field(default_factory=list)
+
+    @property
+    def communities(self) -> int:
+        return sum(s.communities for s in self.streets)
+
+    @property
+    def with_home(self) -> int:
+        return sum(s.with_home for s in self.streets)
+
+    @property
+    def meeting_standard(self) -> int:
+        return sum(s.meeting_standard for s in self.streets)
+
+    @property
+    def demonstration(self) -> int:
+        return sum(s.demonstration for s in self.streets)
+
+    @property
+    def streets_with_demonstration(self) -> int:
+        return sum(1 for s in self.streets if s.has_demonstration)
+
+    @property
+    def basic_rate(self) -> Decimal | None:
+        return rate(self.meeting_standard, self.communities)
+
+    @property
+    def demonstration_rate(self) -> Decimal | None:
+        return rate(self.demonstration, self.communities)
+
+    @property
+    def street_rate(self) -> Decimal | None:
+        return rate(self.streets_with_demonstration, len(self.streets))
+
+
+def rate(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"))
+
+
+def coverage(area: Area, day: datetime.date) -> Coverage:
+    """Coverage of every street inside `area` (a district, or one street) on `day`, in three queries."""
+    areas = list(Area.objects.within(area).valid_on(day).filter(level__in=[Level.STREET, Level.COMMUNITY]))
+    if area.level == Level.COMMUNITY:
+        raise ValueError("coverage is computed for a district or a street")
+    streets = {a.code: StreetCoverage(a) for a in areas if a.level == Level.STREET}
+    if area.level == Level.STREET:
+        streets = {area.code: StreetCoverage(area)}
+    communities = {a.pk: a for a in areas if a.level == Level.COMMUNITY and a.code[:9] in streets}
+    for community in communities.values():
+        streets[community.code[:9]].communities += 1
+    homes = ChildrensHome.objects.open_on(day).filter(community_id__in=communities)
+    standard = set(homes.meeting_standard_on(day).values_list("pk", flat=True))
+    demonstration = set(homes.demonstration_on(day).values_list("pk", flat=True))
+    for pk, community_id in homes.values_list("pk", "community_id"):
+        street = streets[communities[community_id].code[:9]]
+        street.with_home += 1
+        street.meeting_standard += pk in standard
+        street.demonstration += pk in demonstration
+    return Coverage(area=area, day=day, streets=sorted(streets.values(), key=lambda s: s.street.code))
+
+
+@dataclass(frozen=True)
+class CommunityRow:
+    """One line of a street's list: a community and its home, if any."""
+
+    community: Area
+    home: ChildrensHome | None
+    items_met: int
+    activities: int  # in the year shown
+
+    @property
+    def meets_standard(self) -> bool:
+        return self.items_met == len(StandardItem.values)
+
+
+def street_rows(street: Area, day: datetime.date, only: Area | None = None) -> list[CommunityRow]:
+    """The street's communities valid on `day` (or just `only`) with their homes, in four queries."""
+    from django.db.models import Count, Q
+
+    communities = Area.objects.within(only or street).communities().valid_on(day)
+    year_start = datetime.date(day.year, 1, 1)
+    homes = {
+        h.community_id: h
+        for h in ChildrensHome.objects.filter(community__in=communities)
+        .select_related("led_by__community")
+        .annotate(
+            items_met=Count("standard_items", filter=Q(standard_items__met_on__lte=day), distinct=True),
+            activities_in_year=Count(
+                "activities",
+                filter=Q(activities__held_on__gte=year_start, activities__held_on__lte=day),
+                distinct=True,
+            ),
+        )
+    }
+    rows = []
+    for community in communities:
+        home = homes.get(community.pk)
+        rows.append(
+            CommunityRow(
+                community=community,
+                home=home,
+                items_met=home.items_met if home else 0,
+                activities=home.activities_in_year if home else 0,
+            )
+        )
+    return rows
+
+
+def activity_totals(homes: list[ChildrensHome], year: int) -> dict[str, int]:
+    """Activities and attendance of `homes` in `year`, by kind (counts only)."""
+    from django.db.models import Count, Sum
+
+    from .models.homes import HomeActivity
+
+    totals: dict[str, int] = defaultdict(int)
+    rows = (
+        HomeActivity.objects.filter(home__in=homes, held_on__year=year)
+        .values("kind")
+        .annotate(n=Count("pk"), children=Sum("attendance"))
+    )
+    for row in rows:
+        totals[row["kind"]] = row["n"]
+        totals["attendance"] += row["children"] or 0
+    return dict(totals)
