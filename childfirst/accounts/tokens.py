@@ -19,9 +19,12 @@ from django.utils.translation import gettext as _
 from .audit import record
 from .models import ApiToken, Role, User
 
-# Roles whose work is monitoring data. Street supervisors and community directors work on child
-# files, which the data API never serves, so they get no token.
+# Roles whose work is monitoring data (the data-value endpoints).
 API_ROLES = {Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.OFFICE, Role.LEADER, Role.EVALUATOR}
+# Roles that may hold a token: also street supervisors and community directors, for the child-file
+# endpoints (/api/children), which apply the registry's own access rules; the data-value endpoints
+# still refuse them (API_ROLES).
+TOKEN_ROLES = API_ROLES | {Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR}
 PREFIX_LENGTH = 8
 # Writing last_used_at on every request would turn each read into a write; once a minute is enough
 # to tell a live token from a forgotten one.
@@ -54,7 +57,7 @@ def do_create_token(
     A token never outlives the account's own access: an evaluator's ends with the evaluation."""
     if not _may_manage(actor, user):
         raise PermissionDenied(_("Only the office or the user themselves can make an API token."))
-    if user.role not in API_ROLES:
+    if user.role not in TOKEN_ROLES:
         raise PermissionDenied(_("This role does not use the data API."))
     if not user.is_active or user.access_expired():
         raise TokenError(_("The account is inactive or its access has expired."))

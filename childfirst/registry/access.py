@@ -37,13 +37,17 @@ def _user(request_or_user: HttpRequest | User) -> User:
     return request_or_user.user if isinstance(request_or_user, HttpRequest) else request_or_user
 
 
+def _usable(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and not user.access_expired()
+
+
 def uses_registry(user: User) -> bool:
     """Whether the registry's pages are for this role at all (its list may still be empty)."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role in REGISTRY_ROLES
+    return _usable(user) and user.role in REGISTRY_ROLES
 
 
 def is_file_keeper(user: User) -> bool:
-    return user.is_authenticated and user.role in FILE_KEEPER_ROLES and user.area_id is not None
+    return _usable(user) and user.role in FILE_KEEPER_ROLES and user.area_id is not None
 
 
 def sees_referral_fields_only(user: User) -> bool:

@@ -35,6 +35,13 @@ NAV_ITEMS = [
         frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR}),
     ),
     NavItem(_("Reports"), "reports:index", frozenset({Role.OFFICE, Role.LEADER, Role.EVALUATOR})),
+    NavItem(
+        _("Children"),
+        "registry:children",
+        frozenset(
+            {Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.OFFICE}
+        ),
+    ),
     NavItem(_("Areas"), "areas:tree"),
     NavItem(_("Accounts"), "accounts:users", frozenset({Role.OFFICE})),
 ]
