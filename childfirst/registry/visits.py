@@ -116,6 +116,10 @@ class Due:
         return (self.date - self.today).days
 
     @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+    @property
     def is_overdue(self) -> bool:
         return self.date < self.today
 

@@ -153,6 +153,10 @@ class MandatoryReport(models.Model):
         labels = dict(Concern.choices)
         return [str(labels.get(code, code)) for code in self.concerns]
 
+    @property
+    def is_closed(self) -> bool:
+        return self.state == ReportState.CLOSED
+
     def is_past_deadline(self, now: datetime.datetime | None = None) -> bool:
         return self.state == ReportState.AWAITING and self.triage_due_at < (now or timezone.now())
 
