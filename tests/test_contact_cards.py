@@ -1,0 +1,163 @@
+"""Contact cards: a PDF that opens, with the CJK font embedded, the hotlines and the director's
+name, never the ID number; one card per child in a community's batch; every print logged; refused
+outside the user's area."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from childfirst.areas.models import Area
+from childfirst.registry.actions import ChildData, do_create_child
+from childfirst.registry.idnumber import check_character
+from childfirst.registry.models import ChildAccessLog, ChildrensHome
+
+COMMUNITY = "330302001001"
+
+
+def make_id(birth: datetime.date, sequence: int) -> str:
+    """A valid GB 11643 number for a child born in Lucheng (odd sequence: male)."""
+    first17 = f"330302{birth:%Y%m%d}{sequence:03d}"
+    return first17 + check_character(first17)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def embedded_fonts(pdf: bytes) -> dict[str, bool]:
+    """Base font name → whether its program is embedded in the file."""
+    fonts = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return fonts
+
+
+@pytest.fixture
+def people(users):
+    users.director.first_name, users.director.email = "李红梅", "lihongmei@example.org"
+    users.director.save()
+    users.supervisor.first_name = "王建国"
+    users.supervisor.save()
+    return users
+
+
+@pytest.fixture
+def child(people):
+    birth = datetime.date(2014, 5, 17)
+    data = ChildData(
+        name="陈小雨",
+        sex="male",
+        birth_date=birth,
+        residence_area=Area.objects.get(code=COMMUNITY),
+        id_number=make_id(birth, 7),
+    )
+    return do_create_child(people.director, data)
+
+
+OUTSIDERS = ["other_director", "other_supervisor", "office", "leader", "evaluator", "reporter"]
+
+
+@pytest.mark.django_db
+class TestOneCard:
+    def test_the_pdf_has_what_a_family_needs_and_no_id_number(self, client, people, child):
+        from childfirst.registry.actions import do_reveal_id
+
+        id_number = do_reveal_id(people.director, child, "测试核对")
+        client.force_login(people.director)
+        response = client.get(f"/registry/children/{child.pk}/card.pdf")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        text = pdf_text(response.content)
+        for expected in ("陈小雨", "李红梅", "王建国", "lihongmei@example.org", "110", "12338", "12345", "五马街道"):
+            assert expected in text, expected
+        assert id_number not in text and child.id_masked not in text
+        digits = re.sub(r"\D", "", text)
+        # no run of six of the ID number's digits (its area code, birth date, sequence) appears anywhere
+        assert not any(id_number[i : i + 6] in digits for i in range(len(id_number) - 5))
+        assert "2014" not in digits  # nor the date of birth
+
+    def test_the_cjk_font_is_embedded(self, client, people, child):
+        client.force_login(people.director)
+        fonts = embedded_fonts(client.get(f"/registry/children/{child.pk}/card.pdf").content)
+        assert any("Noto-Sans-CJK" in name for name in fonts), fonts
+        assert all(fonts.values()), fonts
+
+    def test_the_community_home_is_on_the_card(self, client, people, child):
+        ChildrensHome.objects.create(
+            community=child.residence_area,
+            name="五马一社区儿童之家",
+            address="解放街12号",
+            opened_on=datetime.date(2021, 1, 1),
+        )
+        client.force_login(people.supervisor)
+        text = pdf_text(client.get(f"/registry/children/{child.pk}/card.pdf").content)
+        assert "五马一社区儿童之家" in text and "解放街12号" in text
+
+    def test_printing_is_logged(self, client, people, child):
+        client.force_login(people.director)
+        client.get(f"/registry/children/{child.pk}/card.pdf?purpose=入户走访")
+        row = ChildAccessLog.objects.filter(child=child, action="print").get()
+        assert row.user == people.director and row.purpose == "入户走访"
+
+    @pytest.mark.parametrize(
+        "role", ["other_director", "other_supervisor", "office", "leader", "evaluator", "reporter"]
+    )
+    def test_refused_outside_the_area_or_role(self, client, people, child, role):
+        client.force_login(getattr(people, role))
+        assert client.get(f"/registry/children/{child.pk}/card.pdf").status_code == 403
+        assert not ChildAccessLog.objects.filter(child=child, action="print").exists()
+
+
+@pytest.mark.django_db
+class TestCommunityBatch:
+    @pytest.fixture
+    def children(self, people):
+        community = Area.objects.get(code=COMMUNITY)
+        names = ["赵一", "钱二", "孙三", "李四", "周五", "吴六", "郑七", "王八", "冯九", "陈十"]
+        made = []
+        for i, name in enumerate(names):
+            birth = datetime.date(2012 + i % 5, 1 + i, 3)
+            data = ChildData(
+                name=name, sex="male", birth_date=birth, residence_area=community, id_number=make_id(birth, 2 * i + 1)
+            )
+            made.append(do_create_child(people.director, data))
+        other = Area.objects.get(code="330302001002")
+        made.append(do_create_child(people.supervisor, ChildData("卫十一", "female", datetime.date(2013, 2, 2), other)))
+        return made
+
+    def test_one_card_per_child_of_the_community_each_print_logged(self, client, people, children):
+        client.force_login(people.supervisor)
+        page = client.get(f"/registry/cards/{COMMUNITY}/")
+        assert page.status_code == 200 and "10" in page.content.decode()
+        response = client.post(f"/registry/cards/{COMMUNITY}/", {"purpose": "六一走访发放联系卡"})
+        assert response["Content-Type"] == "application/pdf"
+        reader = PdfReader(io.BytesIO(response.content))
+        assert len(reader.pages) == 2  # eight to a page
+        text = pdf_text(response.content)
+        assert text.count("儿童关爱联系卡") == 10
+        for child in children[:10]:
+            assert text.count(child.name) == 1, child.name
+        assert "卫十一" not in text  # another community's child
+        logged = ChildAccessLog.objects.filter(action="print", purpose="六一走访发放联系卡")
+        assert sorted(logged.values_list("child_id", flat=True)) == sorted(c.pk for c in children[:10])
+
+    def test_a_purpose_is_required(self, client, people, children):
+        client.force_login(people.director)
+        response = client.post(f"/registry/cards/{COMMUNITY}/", {"purpose": "  "})
+        assert response.status_code == 422 and response["Content-Type"].startswith("text/html")
+        assert not ChildAccessLog.objects.filter(action="print").exists()
+
+    @pytest.mark.parametrize("role", ["other_director", "other_supervisor", "office", "leader", "reporter"])
+    def test_refused_to_others(self, client, people, children, role):
+        client.force_login(getattr(people, role))
+        assert client.get(f"/registry/cards/{COMMUNITY}/").status_code == 403
+        assert client.post(f"/registry/cards/{COMMUNITY}/", {"purpose": "x"}).status_code == 403
+        assert not ChildAccessLog.objects.filter(action="print").exists()
