@@ -12,6 +12,20 @@ from childfirst.areas.models import Area
 from .conftest import make_user
 
 PUBLIC = {"login", "healthz", "set_language"}
+# The open-data portal is public as a whole: every "portal:" name, with a concrete URL, answers 200
+# to an anonymous client once something is published (tests/test_portal.py crawls the rest).
+PORTAL_PLAN = "lucheng-2021-2025"
+PORTAL = {
+    "portal:index": "/open/",
+    "portal:plan": f"/open/{PORTAL_PLAN}/",
+    "portal:domain": f"/open/{PORTAL_PLAN}/domains/health/",
+    "portal:indicator": f"/open/{PORTAL_PLAN}/indicators/HEA-14/",
+    "portal:key_projects": f"/open/{PORTAL_PLAN}/projects/",
+    "portal:downloads": f"/open/{PORTAL_PLAN}/data/",
+    "portal:indicator_csv": f"/open/{PORTAL_PLAN}/data/HEA-14.csv",
+    "portal:download_all": f"/open/{PORTAL_PLAN}/data/all.zip",
+    "portal:language": f"/open/language/en/?next=/open/{PORTAL_PLAN}/",
+}
 
 # One concrete URL per pattern name, with who may open it. Keep in step with the urlconf:
 # test_every_pattern_is_listed fails when a pattern is missing here.
@@ -29,6 +43,7 @@ PAGES = {
     "plans:indicator": "/plans/lucheng-2021-2025/indicators/HEA-01/",
     "plans:domain": "/plans/lucheng-2021-2025/domains/health/",
     "plans:key_project": "/plans/lucheng-2021-2025/projects/KP1/",
+    "plans:key_projects": "/plans/lucheng-2021-2025/projects/",
     "areas:tree": "/areas/",
     "areas:area": "/areas/330302001/",
     "collection:rounds": "/collection/",
@@ -85,8 +100,19 @@ def pattern_names(resolver: URLResolver | None = None, prefix: str = "") -> set[
 
 def test_every_pattern_is_listed():
     # The JSON API's routes are named by django-ninja; tests/test_api.py covers each of them.
-    unlisted = {n for n in pattern_names() if not n.startswith("api:")} - PUBLIC - set(PAGES)
+    unlisted = {n for n in pattern_names() if not n.startswith("api:")} - PUBLIC - set(PAGES) - set(PORTAL)
     assert not unlisted, f"add these URL names to the access tests: {sorted(unlisted)}"
+
+
+@pytest.mark.django_db
+def test_portal_names_are_public(client, plan):
+    from childfirst.evaluation.actions import do_publish
+
+    do_publish(None, plan, 2024)  # with no data at all: every page must still answer
+    for name, url in PORTAL.items():
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, name
+        assert not any(hop.startswith("/accounts/login/") for hop, _status in response.redirect_chain), name
 
 
 @pytest.mark.django_db
@@ -191,6 +217,7 @@ class TestAreaScope:
             "plans:indicator",
             "plans:domain",
             "plans:key_project",
+            "plans:key_projects",
         ):
             assert client.get(PAGES[name]).status_code == 403, name
         assert client.get("/areas/330302001/").status_code == 403

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<slug:plan>/indicators/", views.indicator_list, name="indicators"),
     path("<slug:plan>/indicators/<str:code>/", views.indicator_detail, name="indicator"),
     path("<slug:plan>/domains/<slug:domain>/", views.domain_detail, name="domain"),
+    path("<slug:plan>/projects/", views.key_project_list, name="key_projects"),
     path("<slug:plan>/projects/<str:code>/", views.key_project_detail, name="key_project"),
 ]

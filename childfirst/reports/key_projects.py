@@ -98,6 +98,7 @@ class YearProgress:
 @dataclass(frozen=True)
 class KeyProjectProgress:
     code: str
+    pk: int
     number: int
     name: str
     name_en: str
@@ -264,6 +265,7 @@ def key_project_progress(plan: Plan, snapshot: Snapshot, *, live_assessments: bo
         progress.append(
             KeyProjectProgress(
                 code=project.code,
+                pk=project.pk,
                 number=project.number,
                 name=project.name,
                 name_en=project.name_en,
