@@ -269,7 +269,8 @@ HUEY = {
     "name": "childfirst",
     "immediate": envbool("CHILDFIRST_TASKS_IMMEDIATE", False),
     "results": True,
-    "consumer": {"workers": envint("CHILDFIRST_TASK_WORKERS", 1, minimum=1), "worker_type": "thread"},
+    # An idle worker looks for work every second (a cheap query), so a requested report starts at once.
+    "consumer": {"workers": envint("CHILDFIRST_TASK_WORKERS", 1, minimum=1), "worker_type": "thread", "max_delay": 1.0},
 }
 if _redis_url:
     HUEY |= {"huey_class": "huey.RedisHuey", "url": _redis_url}

@@ -116,6 +116,21 @@ def request_report(client, capture, kind: str, snapshot: Snapshot, **extra):
 
 
 class TestGenerate:
+    def test_the_real_documents_end_to_end(self, client, users, published, django_capture_on_commit_callbacks):
+        """Request → the worker's task builds the real Word and PDF → download → both open with the title."""
+        client.force_login(users.office)
+        request_report(client, django_capture_on_commit_callbacks, "annual", published[2024])
+        job = ReportJob.objects.get()
+        assert job.state == JobState.DONE, job.error
+        assert job.filename.endswith("2024年度监测报告-v1")
+        docx = client.get(f"/reports/jobs/{job.pk}/report.docx")
+        titles = [p.text for p in Document(io.BytesIO(docx.content)).paragraphs if p.style.name == "CF Title"]
+        assert titles == ["2024年度监测报告"]
+        assert unquote(docx["Content-Disposition"].split("filename*=UTF-8''")[1]) == f"{job.filename}.docx"
+        pdf = PdfReader(io.BytesIO(client.get(f"/reports/jobs/{job.pk}/report.pdf").content))
+        assert len(pdf.pages) > 5 and "2024年度监测报告" in pdf.pages[0].extract_text()
+        assert AuditEvent.objects.filter(action="reports.download", object_id=str(job.pk)).count() == 2
+
     def test_request_runs_the_job_with_progress_and_keeps_both_files(
         self, client, users, published, fake_build, progress_seen, django_capture_on_commit_callbacks
     ):
@@ -222,12 +237,16 @@ class TestNeverBlocks:
             updated_at=timezone.now(), state=JobState.RUNNING, progress=42, step="绘制图表",
         )  # fmt: skip
         client.force_login(users.office)
-        row = client.get(f"/reports/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+        response = client.get(f"/reports/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
+        row = response.content.decode()
         assert row.startswith(f'<tr id="job-{job.pk}"') and 'hx-trigger="every 1s"' in row
+        assert "HX-Trigger" not in response
         assert 'value="42"' in row and "绘制图表" in row
         ReportJob.objects.filter(pk=job.pk).update(state=JobState.DONE, progress=100)
-        row = client.get(f"/reports/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+        response = client.get(f"/reports/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
+        row = response.content.decode()
         assert "hx-trigger" not in row and str(JobState.DONE.label) in row
+        assert response["HX-Trigger"] == "reportJobEnded"  # the page reloads its cards and table
         assert client.get(f"/reports/jobs/{job.pk}/").status_code == 302  # not htmx: the list
 
 

@@ -154,7 +154,11 @@ def job_row(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.headers.get("HX-Request"):
         return redirect(f"{reverse('reports:index')}#job-{job.pk}")
     prefetch_related_objects([job], Prefetch("files", ReportFile.objects.without_content()))
-    return render(request, "reports/_job_row.html", {"job": job, "is_office": can_generate(request.user)})
+    response = render(request, "reports/_job_row.html", {"job": job, "is_office": can_generate(request.user)})
+    if not job.is_active:
+        # The page's cards and table still say "being generated": this event makes htmx reload them.
+        response["HX-Trigger"] = "reportJobEnded"
+    return response
 
 
 def content_disposition(job: ReportJob, fmt: str) -> str:
