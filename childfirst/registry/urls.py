@@ -23,4 +23,5 @@ urlpatterns = [
     path("grants/", views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("", include("childfirst.registry.casework_urls")),
+    path("", include("childfirst.registry.homes_urls")),
 ]
