@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from childfirst.migrating import ensure_migrated
+from childfirst.plans.models import Plan
+from childfirst.reports.build import KINDS, ReportUnavailable, build_report, default_year, snapshot_for
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the annual monitoring report, the mid-term or the final evaluation of a published evaluation "
+        "as Word and PDF files into a directory."
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # `--version N` is the snapshot's version, as the design names it, not Django's own version flag.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("--year", type=int, help="evaluation year (mid-term and final: the plan's own by default)")
+        parser.add_argument("--out", required=True, help="directory for the two files (created if missing)")
+        parser.add_argument("--version", dest="snapshot_version", type=int, help="snapshot version (default: latest)")
+        parser.add_argument("--plan", help="plan code (default: the first plan)")
+
+    def handle(self, *args: Any, kind: str, **options: Any) -> None:
+        ensure_migrated()
+        plans = Plan.objects.select_related("area")
+        plan = plans.filter(code=options["plan"]).first() if options["plan"] else plans.first()
+        if plan is None:
+            raise CommandError(_("No such plan is loaded. Load one with: childfirst plan load FILE"))
+        year = options["year"]
+        if year is None:
+            if kind == "annual":
+                raise CommandError(_("Give the year of the annual report: --year Y"))
+            year = default_year(plan, kind)
+        try:
+            snapshot = snapshot_for(plan, kind, year, options["snapshot_version"])
+            verbose = options["verbosity"] >= 2
+            paths = build_report(
+                kind,
+                snapshot,
+                Path(options["out"]),
+                (lambda percent, step: self.stderr.write(f"{percent:3d}% {step}")) if verbose else None,
+            )
+        except ReportUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(
+                _("Cannot write into %(directory)s: %(reason)s") % {"directory": options["out"], "reason": exc.strerror}
+            ) from None
+        for path in paths:
+            self.stdout.write(str(path))
