@@ -30,7 +30,7 @@ USAGE = """\
   evaluate --year Y [--json]     评估全区及各街镇 / evaluate the district and every street
   evaluate-series < series.json  评估单个序列 / evaluate one series (JSON on stdin)
   publish --year Y [--note N]    发布（冻结）评估 / publish a frozen evaluation
-  report annual|midterm|final --year Y --out DIR [--version N]   年度监测报告、中期和终期评估（Word 和 PDF）/ reports as Word and PDF
+  report annual|midterm|final --year Y --out DIR [--version N]   监测评估报告 / Word and PDF reports
 
 Django's own commands (migrate, shell, …) work too. `childfirst COMMAND --help` for details.
 Database: DATABASE_URL (default: SQLite file under var/).
