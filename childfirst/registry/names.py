@@ -13,6 +13,7 @@ but its pinyin keys are the same, so a pinyin search finds it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -89,13 +90,23 @@ def normalise_name(raw: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=8192)
+def _reading(character: str) -> str:
+    """The everyday reading of one character, lower-case letters only ("" for punctuation)."""
+    syllable = lazy_pinyin(character, style=Style.NORMAL, errors=lambda chars: [chars])[0]
+    return "".join(ch for ch in syllable.lower() if ch.isascii() and ch.isalpha())
+
+
 def _syllables(text: str) -> list[str]:
-    """Lower-case syllables of the Chinese characters and letters of `text` (other characters dropped)."""
+    """Lower-case syllables of the Chinese characters of `text`, and its runs of Latin letters
+    as one syllable each (other characters dropped). Character by character: a name is not a
+    word, so pypinyin's phrase readings do not apply to it (and reading per character, cached,
+    is what makes indexing 20,000 names take well under a second)."""
     out: list[str] = []
-    for part in lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: [chars]):
-        letters = "".join(ch for ch in part.lower() if ch.isascii() and ch.isalpha())
-        if letters:
-            out.append(letters)
+    for run in re.findall(r"[\u3400-\u9fff]|[A-Za-z]+", text):
+        syllable = _reading(run) if len(run) == 1 and not run.isascii() else run.lower()
+        if syllable:
+            out.append(syllable)
     return out
 
 
