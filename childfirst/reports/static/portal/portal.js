@@ -12,7 +12,7 @@
   }
   var KINDS = {
     status: function (d) {
-      return { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 110, right: 20, top: 10, bottom: 60 },
+      return { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 110, right: 20, top: 10, bottom: 75 },
         xAxis: { type: "value", minInterval: 1 }, yAxis: { type: "category", data: d.categories, inverse: true },
         series: d.series.map(function (s) { return { name: s.name, type: "bar", stack: "all", data: s.data, itemStyle: { color: COLORS[s.status] } }; }) };
     },
@@ -28,7 +28,7 @@
         xAxis: { type: "value", scale: true }, yAxis: { type: "category", data: d.streets, inverse: true },
         series: [{ name: d.labels.value, type: "bar", data: d.values, itemStyle: { color: "#0b5cad" },
           markLine: d.district === null ? undefined : { symbol: "none", lineStyle: { color: "#b4232a" },
-            data: [{ xAxis: d.district, name: d.labels.district }], label: { formatter: d.labels.district, position: "end" } } }] };
+            data: [{ xAxis: d.district, name: d.labels.district }], label: { formatter: d.labels.district, position: "start" } } }] };
     }
   };
   document.addEventListener("DOMContentLoaded", function () {
