@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from .homes_actions import MAX_ATTENDANCE, ActivityDetails, HomeDetails
 from .models.homes import ActivityKind, ChildrensHome, DemonstrationLevel, HomeType
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# A date field's value must be ISO (yyyy-mm-dd) whatever the language, or the browser shows it empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class HomeForm(forms.Form):

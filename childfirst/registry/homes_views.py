@@ -122,6 +122,8 @@ def street_homes(request: HttpRequest, code: str) -> HttpResponse:
             "years": _years(),
             "narrowed": only is not None,
             "can_create": request.user.role in MANAGERS,
+            # Contact cards are printed by the community's director or the street's supervisor.
+            "can_print": request.user.role in (Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR),
             "standard_size": len(StandardItem.values),
             "back_to_district": request.user.scope_area() is None or request.user.scope_area().level == Level.DISTRICT,
         },
