@@ -78,7 +78,11 @@ class RiskAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.checklist = current_checklist()
         for item in self.checklist.items:
-            self.fields[f"item_{item.code}"] = forms.BooleanField(label=item.display, required=False)
+            # The weights ride along for the page's running score (risk_score.js); the server scores anew.
+            attrs = {"data-weight": item.weight, **({"data-critical": "1"} if item.critical else {})}
+            self.fields[f"item_{item.code}"] = forms.BooleanField(
+                label=item.display, required=False, widget=forms.CheckboxInput(attrs=attrs)
+            )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -175,9 +179,11 @@ class MandatoryReportForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    community = forms.ModelChoiceField(label=_("Community or village where the child is"), queryset=Area.objects.none())
+    community = forms.ModelChoiceField(
+        label=_("Community or village where the child is"), queryset=Area.objects.none(), empty_label=_("— choose —")
+    )
     concerns = forms.MultipleChoiceField(
-        label=_("What happened"), choices=Concern.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Kind of harm or danger"), choices=Concern.choices, widget=forms.CheckboxSelectMultiple
     )
     description = forms.CharField(
         label=_("Describe what you saw or were told"),
@@ -207,7 +213,7 @@ class ReportLinkForm(forms.Form):
 
 class ReportStepForm(forms.Form):
     actions = forms.MultipleChoiceField(
-        label=_("Actions taken"), choices=ReportAction.choices, widget=forms.CheckboxSelectMultiple
+        label=_("What was done"), choices=ReportAction.choices, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(label=_("Note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -121,7 +121,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             .order_by("state", "-escalated_at")
             .values(*ESCALATED_FIELDS)
         )
-        states, urgencies = dict(ReportState.choices), dict(Urgency.choices)
+        states, urgencies = dict(ReportState.choices), {Urgency.URGENT: _("urgent"), Urgency.NORMAL: _("not urgent")}
         for row in reports:
             row["state_label"], row["urgency_label"] = states[row["state"]], urgencies[row["urgency"]]
             row["hours_late"] = ((row["triaged_at"] or now) - row["triage_due_at"]).total_seconds() / 3600

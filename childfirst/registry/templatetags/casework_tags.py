@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django import template
 
+from childfirst.accounts.models import User
 from childfirst.registry.casework import child_summary
+from childfirst.registry.casework_access import can_assess
 from childfirst.registry.models import Child
 
 register = template.Library()
 
 
 @register.simple_tag
-def casework_summary(child: Child) -> dict:
-    """Assignment, risk level and next visit of `child`; the page showing it has already checked
-    access and written the access log."""
-    return child_summary(child)
+def casework_summary(child: Child, user: User) -> dict:
+    """Assignment, risk level and next visit of `child`, and whether `user` may assess it; the page
+    showing it has already checked access and written the access log."""
+    return {**child_summary(child), "can_assess": can_assess(user, child)}
