@@ -436,7 +436,8 @@ class TestDocument:
             "version": "1",
             "description": document["info"]["description"],
         }
-        assert set(document["paths"]) == {
+        # /api/children… is the registry's; tests/test_registry_access.py walks those paths.
+        assert {path for path in document["paths"] if not path.startswith("/api/children")} == {
             "/api/rounds", "/api/dataValueSets", "/api/submissions/{year}/{department}/{step}"}  # fmt: skip
         assert set(document["paths"]["/api/dataValueSets"]) == {"get", "post"}
         assert "bearer" in json.dumps(document["components"]["securitySchemes"]).lower()

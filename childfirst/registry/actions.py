@@ -511,7 +511,7 @@ def do_grant_access(
         errors["user"] = [_("Access to child files is granted to active office users only.")]
     if not area.is_valid_on():
         errors["area"] = [_("This area no longer exists.")]
-    if len(reason.strip()) < 4:
+    if len(reason.strip()) < 2:
         errors["reason"] = [_("Give the reason for the access (it is recorded).")]
     now = timezone.now()
     if expires_at <= now:

@@ -272,7 +272,7 @@ class ExportForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the export"),
         max_length=200,
-        min_length=4,
+        min_length=2,
         help_text=_("Recorded with the export, and written into the file's header."),
     )
 
@@ -280,7 +280,7 @@ class ExportForm(forms.Form):
 class GrantForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Office user"), queryset=User.objects.none())
     area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none())
-    reason = forms.CharField(label=_("Reason"), max_length=200, min_length=4)
+    reason = forms.CharField(label=_("Reason"), max_length=200, min_length=2)
     expires_on = forms.DateField(label=_("Until (last day)"), widget=DATE, help_text=_("at most 90 days from today"))
 
     def __init__(self, *args: Any, **kwargs: Any):

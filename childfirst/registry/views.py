@@ -52,6 +52,7 @@ from .forms import (
     RevealForm,
     SearchForm,
 )
+from .idnumber import clean_characters, looks_like_id, mask_id
 from .models import AccessAction, Child, ChildPhoto, ChildStatus, Referral, RegistryGrant
 from .search import search_children, with_list_fields
 
@@ -98,6 +99,11 @@ def _list_page(
     paginator = Paginator(with_list_fields(children), PAGE_SIZE)
     page = paginator.get_page(page_number)
     log_access(request, None, AccessAction.SEARCH, result_count=paginator.count)
+    term = form.data.get("q", "") if form.is_bound else ""
+    if looks_like_id(term):
+        # The page shows the number it was asked for masked, like every other number on it.
+        form.data = form.data.copy()
+        form.data["q"] = mask_id(clean_characters(term))
     context = {
         "form": form,
         "page": page,

@@ -1,0 +1,441 @@
+"""Child files: opening, refusing a second file for an ID number, editing under optimistic locking,
+categories, guardians, photo, exit (read-only), purge; the ID number encrypted at rest and masked on
+every page; the access log written on every read, search and export; no personal data in the
+audit log or the server's log."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.utils import timezone
+
+from childfirst.accounts.models import AuditEvent
+from childfirst.areas.models import Area
+from childfirst.plans.models import Department
+from childfirst.registry import actions
+from childfirst.registry.actions import ChildData, GuardianData
+from childfirst.registry.idnumber import check_character
+from childfirst.registry.models import (
+    AccessAction,
+    CategoryType,
+    Child,
+    ChildAccessLog,
+    ChildCategory,
+    ChildPhoto,
+    Guardian,
+    Referral,
+    RegistryGrant,
+)
+
+WUMA_1 = "330302001001"  # the director's community, in the supervisor's street
+WUMA_2 = "330302001002"  # the other director's
+SONGTAI_1 = "330302002001"  # another street
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def id_number(birth: datetime.date, sequence: int) -> str:
+    first17 = f"330302{birth:%Y%m%d}{sequence:03d}"
+    return first17 + check_character(first17)
+
+
+BIRTH = datetime.date(2015, 3, 2)
+NUMBER = id_number(BIRTH, 1)  # a boy (odd sequence)
+
+
+def open_file(user, community=WUMA_1, *, name="曾小明", number=NUMBER, birth=BIRTH, sex="male", **extra) -> Child:
+    data = ChildData(
+        name=name,
+        sex=sex,
+        birth_date=birth,
+        residence_area=Area.objects.get(code=community),
+        id_number=number,
+        guardians=[GuardianData("曾大明", "father", "13812345678")],
+        categories=[(CategoryType.objects.get(code="left_behind"), datetime.date(2024, 9, 1), "父母在外务工证明")],
+        **extra,
+    )
+    return actions.do_create_child(user, data)
+
+
+@pytest.fixture
+def health_department(db) -> Department:
+    return Department.objects.get(code="health")
+
+
+def logged(action: str, child: Child | None = None) -> int:
+    rows = ChildAccessLog.objects.filter(action=action)
+    return rows.filter(child_id=child.pk).count() if child is not None else rows.count()
+
+
+@pytest.mark.django_db
+class TestOpening:
+    def test_a_file_is_opened_with_pinyin_keys_and_a_masked_number(self, users):
+        child = open_file(users.director, name=" 曾　小明 ")
+        assert child.name == "曾小明"
+        assert child.name_pinyin == "zengxiaoming cengxiaoming" and child.name_initials == "zxm cxm"
+        assert child.id_masked == "3303**********0019"
+        assert child.guardians.get().is_primary
+        assert child.categories.get().type.code == "left_behind"
+        assert logged(AccessAction.CREATE, child) == 1
+        assert AuditEvent.objects.filter(action="registry.child_created", object_id=str(child.pk)).exists()
+
+    def test_a_second_file_for_the_same_number_is_refused(self, users):
+        first = open_file(users.director)
+        # The keeper who can see the first file is told its number…
+        with pytest.raises(actions.DuplicateChild) as seen:
+            open_file(users.supervisor, WUMA_2, name="别名", number=NUMBER.lower())
+        assert seen.value.existing == first and str(first.pk) in seen.value.messages[0]
+        # …a keeper elsewhere only that it exists, not where.
+        with pytest.raises(actions.DuplicateChild) as unseen:
+            open_file(users.other_director, WUMA_2, name="别名")
+        assert unseen.value.existing is None and str(first.pk) not in unseen.value.messages[0]
+        assert Child.objects.count() == 1
+
+    def test_the_number_must_agree_with_sex_and_birth_date(self, users):
+        with pytest.raises(ValidationError) as caught:
+            open_file(users.director, sex="female")
+        assert "id_number" in caught.value.message_dict
+        with pytest.raises(ValidationError) as caught:
+            open_file(users.director, birth=datetime.date(2015, 3, 3))
+        assert "id_number" in caught.value.message_dict
+        assert not Child.objects.exists()
+
+    def test_refused_outside_the_keepers_area_and_for_adults(self, users):
+        with pytest.raises(PermissionDenied):
+            open_file(users.director, WUMA_2)
+        with pytest.raises(PermissionDenied):
+            open_file(users.office)
+        adult = datetime.date(2000, 1, 1)
+        with pytest.raises(ValidationError) as caught:
+            open_file(users.director, birth=adult, number=id_number(adult, 1))
+        assert "birth_date" in caught.value.message_dict
+
+    def test_a_child_without_household_registration_has_no_number(self, users):
+        first = open_file(users.director, number="")
+        second = open_file(users.director, number="", name="李四")
+        assert first.id_hash is None and second.id_hash is None and first.id_masked == ""
+
+    def test_the_form_shows_field_errors_and_keeps_what_was_typed(self, client, users):
+        client.force_login(users.director)
+        community = Area.objects.get(code=WUMA_1)
+        wrong = NUMBER[:-1] + ("0" if NUMBER[-1] != "0" else "1")
+        response = client.post(
+            "/registry/children/new/",
+            {
+                "name": "曾小明",
+                "sex": "male",
+                "birth_date": "2015-03-02",
+                "id_number": wrong,
+                "residence_area": community.pk,
+            },
+        )
+        assert response.status_code == 400
+        assert response.context["form"].errors["id_number"] == [
+            f"The check character (18th) should be {NUMBER[-1]}: a digit is probably mistyped."
+        ]
+        assert 'value="曾小明"' in response.content.decode()
+        assert not Child.objects.exists()
+
+
+@pytest.mark.django_db
+class TestEditing:
+    def test_a_stale_version_is_refused_naming_who_changed_it(self, users):
+        child = open_file(users.director)
+        actions.do_update_child(users.supervisor, child, version=1, changes={"school": "演示小学"})
+        with pytest.raises(actions.StaleEdit) as caught:
+            actions.do_update_child(users.director, child, version=1, changes={"school": "另一所"})
+        assert "supervisor" in str(caught.value)
+        child.refresh_from_db()
+        assert (child.school, child.version) == ("演示小学", 2)
+
+    def test_the_edit_page_keeps_the_entries_on_a_conflict(self, client, users):
+        child = open_file(users.director)
+        client.force_login(users.director)
+        page = client.get(f"/registry/children/{child.pk}/edit/")
+        form = page.context["form"]
+        data = {name: form[name].value() or "" for name in form.fields}
+        actions.do_update_child(users.supervisor, child, version=1, changes={"address": "演示路1号"})
+        data.update(school="我的修改", residence_area=child.residence_area_id)
+        response = client.post(f"/registry/children/{child.pk}/edit/", data)
+        assert response.status_code == 409
+        assert 'value="我的修改"' in response.content.decode() and "supervisor" in response.content.decode()
+        child.refresh_from_db()
+        assert child.school == ""
+
+    def test_changing_the_name_updates_the_pinyin_and_a_new_number_is_checked(self, users):
+        child = open_file(users.director)
+        child = actions.do_update_child(users.director, child, version=1, changes={"name": "单田芳"})
+        assert child.name_pinyin.split()[0] == "shantianfang"
+        with pytest.raises(ValidationError):
+            actions.do_update_child(users.director, child, version=2, changes={}, id_number=id_number(BIRTH, 2))
+        changed = actions.do_update_child(users.director, child, version=2, changes={}, id_number=id_number(BIRTH, 3))
+        assert changed.id_masked.endswith(id_number(BIRTH, 3)[-4:])
+        # The audit names the changed fields, never their values.
+        details = [e.detail for e in AuditEvent.objects.filter(action="registry.child_updated")]
+        assert details == [{"fields": ["id_number"], "version": 3}, {"fields": ["name"], "version": 2}]
+
+    def test_categories_and_guardians(self, users):
+        child = open_file(users.director)
+        orphan = CategoryType.objects.get(code="orphan")
+        entry = actions.do_add_category(users.director, child, orphan, datetime.date(2025, 1, 1), "死亡证明")
+        with pytest.raises(ValidationError):
+            actions.do_add_category(users.director, child, orphan, datetime.date(2025, 2, 1))
+        with pytest.raises(ValidationError):
+            actions.do_end_category(users.director, entry, datetime.date(2025, 1, 1))
+        actions.do_end_category(users.director, entry, datetime.date(2025, 3, 1))
+        assert list(ChildCategory.objects.current(datetime.date(2025, 2, 1)).filter(child=child, type=orphan)) == [
+            entry
+        ]
+        assert not ChildCategory.objects.current(datetime.date(2025, 3, 1)).filter(child=child, type=orphan).exists()
+        mother = actions.do_add_guardian(users.director, child, GuardianData("王芳", "mother", "", True))
+        assert list(child.guardians.filter(is_primary=True)) == [mother]
+        actions.do_remove_guardian(users.director, mother)
+        assert child.guardians.get().is_primary
+
+    def test_photo_is_stored_in_the_database_and_served_only_through_the_checked_view(self, client, users):
+        child = open_file(users.director)
+        with pytest.raises(ValidationError):
+            actions.do_set_photo(users.director, child, b"GIF89a....")
+        actions.do_set_photo(users.director, child, PNG)
+        assert bytes(ChildPhoto.objects.get(child=child).content) == PNG
+        client.force_login(users.director)
+        response = client.get(f"/registry/children/{child.pk}/photo/")
+        assert (response.status_code, response["Content-Type"], response.content) == (200, "image/png", PNG)
+        assert logged(AccessAction.PHOTO, child) == 1
+        client.force_login(users.other_director)
+        assert client.get(f"/registry/children/{child.pk}/photo/").status_code == 403
+
+
+@pytest.mark.django_db
+class TestExitAndPurge:
+    def test_a_closed_file_is_read_only_for_everyone(self, client, users, health_department):
+        child = open_file(users.director)
+        Referral.objects.create(child=child, department=health_department, reason="体检", opened_by=users.director)
+        actions.do_exit_child(users.director, child, "moved_away", timezone.localdate(), "迁往外省")
+        child.refresh_from_db()
+        assert child.status == "exited" and not child.categories.filter(end__isnull=True).exists()
+        assert not Referral.objects.open().exists()
+        for user in (users.director, users.supervisor):
+            with pytest.raises(PermissionDenied):
+                actions.do_update_child(user, child, version=child.version, changes={"school": "x"})
+            with pytest.raises(PermissionDenied):
+                actions.do_add_guardian(user, child, GuardianData("x", "other"))
+            client.force_login(user)
+            assert client.get(f"/registry/children/{child.pk}/edit/").status_code == 403
+            page = client.get(f"/registry/children/{child.pk}/")
+            assert page.status_code == 200 and not page.context["can_edit"]
+
+    def test_purge_deletes_old_closed_files_and_keeps_the_log(self, users, capsys):
+        old = open_file(users.director)
+        recent = open_file(users.director, name="李四", number=id_number(BIRTH, 3))
+        kept = open_file(users.director, name="王五", number=id_number(BIRTH, 5))
+        actions.do_exit_child(users.director, old, "moved_away", timezone.localdate() - datetime.timedelta(days=40))
+        actions.do_exit_child(users.director, recent, "moved_away", timezone.localdate() - datetime.timedelta(days=5))
+        call_command("registry_purge", "--dry-run", "--retention-days", "30")
+        assert "1" in capsys.readouterr().out and Child.objects.count() == 3
+        call_command("registry_purge", "--retention-days", "30")
+        assert set(Child.objects.all()) == {recent, kept}
+        assert not Guardian.objects.filter(child_id=old.pk).exists()
+        assert ChildAccessLog.objects.filter(child_id=old.pk, action=AccessAction.PURGE).exists()
+        assert ChildAccessLog.objects.filter(child_id=old.pk, action=AccessAction.CREATE).exists()
+        event = AuditEvent.objects.get(action="registry.children_purged")
+        assert event.detail == {"retention_days": 30, "count": 1, "files": [old.pk]}
+
+
+@pytest.mark.django_db
+class TestPersonalDataProtection:
+    def test_the_number_is_never_stored_in_clear(self, users):
+        child = open_file(users.director)
+        actions.do_reveal_id(users.director, child, "办理补助")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM registry_child")
+            row = cursor.fetchone()
+        for value in row:
+            raw = bytes(value) if isinstance(value, (bytes, memoryview)) else str(value).encode()
+            assert NUMBER[:17].encode() not in raw and NUMBER[-8:].encode() not in raw
+        assert actions.do_reveal_id(users.director, child, "核对") == NUMBER
+
+    def test_no_name_or_number_in_the_audit_or_access_log_or_server_log(self, client, users, caplog):
+        child = open_file(users.director)
+        client.force_login(users.director)
+        client.post("/registry/children/", {"q": "曾小明"})
+        client.post("/registry/children/", {"q": NUMBER})
+        client.post(f"/registry/children/{child.pk}/reveal-id/", {"purpose": "办理补助"})
+        client.post("/registry/children/export/", {"reason": "月度核对", "status": "active"})
+        client.force_login(users.other_director)
+        client.get(f"/registry/children/{child.pk}/")  # refused, and logged by Django as a 403
+        stored = " ".join(
+            f"{e.actor_name} {e.action} {e.object_id} {e.detail}" for e in AuditEvent.objects.all()
+        ) + " ".join(f"{r.user_name} {r.purpose} {r.child_id}" for r in ChildAccessLog.objects.all())
+        for secret in ("曾小明", "曾大明", NUMBER, NUMBER[6:14], "13812345678"):
+            assert secret not in stored and secret not in caplog.text
+
+    def test_the_number_is_masked_on_every_page_and_only_revealed_on_request(self, client, users, health_department):
+        child = open_file(users.director)
+        Referral.objects.create(child=child, department=health_department, reason="体检", opened_by=users.director)
+        actions.do_grant_access(
+            users.office, users.office, child.residence_area, "专项检查", timezone.now() + datetime.timedelta(days=3)
+        )
+        pages = [
+            ("get", "/registry/children/", {}),
+            ("post", "/registry/children/", {"q": "曾"}),
+            ("get", f"/registry/children/{child.pk}/", {}),
+            ("post", "/registry/children/export/", {"reason": "月度核对", "status": "active"}),
+        ]
+        for user in (users.director, users.supervisor, users.office, users.reporter):
+            client.force_login(user)
+            for method, url, data in pages:
+                response = getattr(client, method)(url, data)
+                assert response.status_code == 200, (user, url)
+                body = response.content.decode("utf-8-sig")
+                assert NUMBER not in body, (user, url)
+                if user != users.reporter:
+                    assert "3303**********0019" in body, (user, url)
+                else:
+                    assert (
+                        "3303**********0019" not in body
+                        and "13812345678" not in body
+                        and "父母在外务工证明" not in body
+                    )
+        client.force_login(users.director)
+        assert NUMBER not in client.get(f"/registry/children/{child.pk}/edit/").content.decode()
+        # A search by number finds the child, and shows the number asked for masked too.
+        found = client.post("/registry/children/", {"q": NUMBER, "status": "active"})
+        assert [c.pk for c in found.context["page"].object_list] == [child.pk]
+        assert NUMBER not in found.content.decode()
+        revealed = client.post(
+            f"/registry/children/{child.pk}/reveal-id/", {"purpose": "办理补助"}, HTTP_HX_REQUEST="true"
+        )
+        assert NUMBER in revealed.content.decode()
+        assert ChildAccessLog.objects.get(action=AccessAction.REVEAL_ID).purpose == "办理补助"
+        refused = client.post(f"/registry/children/{child.pk}/reveal-id/", {"purpose": ""})
+        assert refused.status_code == 400 and NUMBER not in refused.content.decode()
+        client.force_login(users.office)  # the office reads under its grant, but never the full number
+        assert client.post(f"/registry/children/{child.pk}/reveal-id/", {"purpose": "检查"}).status_code == 403
+
+
+@pytest.mark.django_db
+class TestSearchAndLog:
+    @pytest.fixture
+    def children(self, users):
+        return [
+            open_file(users.director),
+            open_file(users.director, name="张三", number=id_number(BIRTH, 3)),
+            open_file(users.supervisor, WUMA_2, name="李曾", number=id_number(BIRTH, 5)),
+        ]
+
+    @pytest.mark.parametrize(
+        ("term", "expected"),
+        [
+            ("曾", {"曾小明", "李曾"}),
+            ("小明", {"曾小明"}),
+            ("zengxiaoming", {"曾小明"}),
+            ("Zeng Xiao Ming", {"曾小明"}),
+            ("cengxiaoming", {"曾小明"}),
+            ("zxm", {"曾小明"}),
+            ("zs", {"张三"}),
+            (NUMBER, {"曾小明"}),
+            (NUMBER[:15] + "X", set()),  # an invalid number matches nothing…
+            (NUMBER[:10], set()),  # …and part of a number is not searched at all
+        ],
+    )
+    def test_search_by_name_pinyin_or_exact_number(self, client, users, children, term, expected):
+        client.force_login(users.supervisor)
+        response = client.post("/registry/children/", {"q": term, "status": "active"}, HTTP_HX_REQUEST="true")
+        assert {c.name for c in response.context["page"].object_list} == expected
+
+    def test_filters_and_scope(self, client, users, children):
+        client.force_login(users.director)
+        response = client.post("/registry/children/", {"q": "", "status": "active"})
+        assert {c.name for c in response.context["page"].object_list} == {"曾小明", "张三"}
+        client.force_login(users.supervisor)
+        wuma_2 = Area.objects.get(code=WUMA_2)
+        response = client.post("/registry/children/", {"community": wuma_2.pk, "status": "active"})
+        assert [c.name for c in response.context["page"].object_list] == ["李曾"]
+        migrant = CategoryType.objects.get(code="migrant")
+        response = client.post("/registry/children/", {"category": migrant.pk, "status": "active"})
+        assert not response.context["page"].object_list
+
+    def test_every_read_search_and_export_is_logged(self, client, users, children):
+        client.force_login(users.supervisor)
+        before = ChildAccessLog.objects.count()
+        client.get("/registry/children/")
+        client.post("/registry/children/", {"q": "曾"})
+        client.get(f"/registry/children/{children[0].pk}/")
+        response = client.post("/registry/children/export/", {"q": "曾", "status": "active", "reason": "走访安排"})
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert "supervisor" in rows[0][0] and "走访安排" in rows[1][0]
+        assert {row[1] for row in rows[4:]} == {"曾小明", "李曾"}
+        searches = ChildAccessLog.objects.filter(action=AccessAction.SEARCH).order_by("pk")
+        assert [s.result_count for s in searches] == [3, 2]
+        assert logged(AccessAction.VIEW, children[0]) == 1
+        exports = ChildAccessLog.objects.filter(action=AccessAction.EXPORT)
+        assert {e.child_id for e in exports} == {children[0].pk, children[2].pk}
+        assert {e.purpose for e in exports} == {"走访安排"}
+        assert ChildAccessLog.objects.count() == before + 5
+        assert AuditEvent.objects.get(action="registry.children_exported").detail == {"count": 2}
+
+    def test_an_export_needs_a_reason(self, client, users, children):
+        client.force_login(users.director)
+        response = client.post("/registry/children/export/", {"q": "曾", "reason": ""})
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+        assert not ChildAccessLog.objects.filter(action=AccessAction.EXPORT).exists()
+
+    def test_the_search_travels_by_post(self, client, users, children):
+        client.force_login(users.director)
+        page = client.get("/registry/children/").content.decode()
+        assert 'id="child-search"' in page and 'method="post"' in page
+
+
+@pytest.mark.django_db
+class TestGrants:
+    def test_the_office_reads_only_under_an_unexpired_grant(self, users):
+        child = open_file(users.director)
+        assert not Child.objects.visible_to(users.office).exists()
+        with pytest.raises(ValidationError):
+            actions.do_grant_access(
+                users.office, users.office, child.residence_area, "检查", timezone.now() + datetime.timedelta(days=91)
+            )
+        with pytest.raises(PermissionDenied):
+            actions.do_grant_access(
+                users.supervisor,
+                users.office,
+                child.residence_area,
+                "检查",
+                timezone.now() + datetime.timedelta(days=1),
+            )
+        street = Area.objects.get(code="330302001")
+        grant = actions.do_grant_access(
+            users.office, users.office, street, "专项检查", timezone.now() + datetime.timedelta(days=1)
+        )
+        assert list(Child.objects.visible_to(users.office)) == [child]
+        assert not Child.objects.visible_to(users.leader).exists()
+        RegistryGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+        assert not Child.objects.visible_to(users.office).exists()
+        grant = actions.do_grant_access(
+            users.office, users.office, street, "复查", timezone.now() + datetime.timedelta(days=1)
+        )
+        actions.do_revoke_grant(users.office, grant)
+        assert not Child.objects.visible_to(users.office).exists()
+        assert AuditEvent.objects.filter(action="registry.access_granted").count() == 2
+        assert AuditEvent.objects.filter(action="registry.access_revoked").count() == 1
+
+
+@pytest.mark.django_db
+def test_check_command_reports_counts_and_bad_rows(users, capsys):
+    child = open_file(users.director)
+    open_file(users.director, name="李四", number="")
+    call_command("registry_check")
+    out = capsys.readouterr().out
+    assert "Files: 2 active, 0 closed." in out and "(left_behind): 2" in out
+    Child.objects.filter(pk=child.pk).update(id_hash="0" * 64)
+    with pytest.raises(CommandError):
+        call_command("registry_check")
+    out = capsys.readouterr().out
+    assert f"{child.pk}" in out and NUMBER not in out and "曾小明" not in out
