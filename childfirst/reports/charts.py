@@ -145,7 +145,7 @@ def progress_bars(bars: list[Bar], labels: dict[str, str], width_cm: float = 15.
 def rate_bars(groups: list[str], rates: list[float | None], width_cm: float = 15.0) -> bytes:
     """Vertical bars of a rate per group (达标率 by domain), in percent, with its figure on top."""
     with matplotlib.rc_context(RC):
-        figure = _figure(width_cm, 7.5)
+        figure = _figure(width_cm, 6.0)
         ax = figure.add_subplot()
         xs = list(range(len(groups)))
         heights = [r or 0 for r in rates]

@@ -436,40 +436,16 @@ def appendix_sections(n: int, facts: Facts) -> Section:
     values = Section("附录一　监测数据明细", 2, key="appendix-values")
     values.add(
         Paragraph(
-            f"下表列出{facts.year}年度评估快照第{facts.snapshot.version}版包含的全部数值（全区和各街镇，"
-            f"{years[0] if years else facts.year}—{facts.year}年）。标“*”的全区数值由各街镇分子、分母汇总得出。",
+            f"以下两表列出{facts.year}年度评估快照第{facts.snapshot.version}版包含的全部数值"
+            f"（{years[0] if years else facts.year}—{facts.year}年）："
+            "全区各指标逐年数值，以及分街镇监测指标的各街镇数值。"
+            "标“*”的全区数值由各街镇分子、分母汇总得出，“—”为填报时说明无数据。",
             "note",
-        )
+        ),
+        district_values_table(facts, years),
     )
-    rows = []
-    for indicator in facts.indicators:
-        areas = [facts.district, *facts.streets] if indicator.per_street else [facts.district]
-        for area in areas:
-            points = facts.values.get((indicator.pk, area.code), {})
-            if not points and area != facts.district:
-                continue
-            cells = []
-            for year in years:
-                point = points.get(year)
-                text = fmt(point.value) if point else ""
-                if point and point.derived and point.value is not None:
-                    text += "*"
-                cells.append(text)
-            first = area == facts.district
-            rows.append(
-                [indicator.code if first else "", short(indicator.name, 20) if first else "", area.name, *cells]
-            )
-    values.add(
-        Table(
-            "全部监测数值",
-            ["代码", "指标", "区域", *[str(y) for y in years]],
-            rows,
-            [1.5, 4.2, 2.2, *[1.3] * len(years)],
-            "lll" + "r" * len(years),
-            key="appendix-values",
-            small=True,
-        )
-    )
+    if facts.streets and facts.street_indicators():
+        values.add(street_values_table(facts))
     section.add(values)
     sources = Section("附录二　数据来源", 2, key="appendix-sources")
     sources.add(
@@ -482,6 +458,47 @@ def appendix_sections(n: int, facts: Facts) -> Section:
     sources.add(source_table(facts))
     section.add(sources)
     return section
+
+
+def _cell(point: SnapshotValue | None) -> str:
+    if point is None:
+        return ""
+    return fmt(point.value) + ("*" if point.derived and point.value is not None else "")
+
+
+def district_values_table(facts: Facts, years: list[int]) -> Table:
+    rows = []
+    for indicator in facts.indicators:
+        points = facts.values.get((indicator.pk, facts.district.code), {})
+        rows.append([indicator.code, facts.named(indicator), *[_cell(points.get(y)) for y in years]])
+    return Table(
+        f"全区各指标逐年数值（{facts.district.name}）",
+        ["代码", "指标", *[str(y) for y in years]],
+        rows,
+        [1.6, 6.2, *[1.3] * len(years)],
+        "ll" + "r" * len(years),
+        key="appendix-district",
+        small=True,
+    )
+
+
+def street_values_table(facts: Facts) -> Table:
+    """Per-street indicators: one row per indicator and year, one column per street."""
+    rows = []
+    for indicator in facts.street_indicators():
+        by_street = [facts.values.get((indicator.pk, s.code), {}) for s in facts.streets]
+        years = sorted({y for points in by_street for y in points})
+        for index, year in enumerate(years):
+            rows.append([indicator.code if index == 0 else "", str(year), *[_cell(p.get(year)) for p in by_street]])
+    return Table(
+        "分街镇监测指标各街镇数值",
+        ["代码", "年份", *[s.name for s in facts.streets]],
+        rows,
+        [1.6, 1.05, *[1.0] * len(facts.streets)],
+        "lc" + "r" * len(facts.streets),
+        key="appendix-streets",
+        small=True,
+    )
 
 
 def source_table(facts: Facts) -> Table:

@@ -152,10 +152,10 @@ def movement(facts: Facts, indicator: Indicator) -> tuple[int | None, float | No
 def results_section(n: int, facts: Facts, kind: str, domains: list[Attainment], overall: Attainment) -> Section:
     section = h1(n, "主要成效", key="results")
     best = ranked(domains)[:2]
+    outlook = "按目前趋势可如期达标" if kind == "midterm" else "趋势向好"
     items = [
-        f"总体达标率{overall.rate_text}，已达标指标{overall.achieved}项，"
-        f"另有{overall.counts.get('on_track', 0)}项进展顺利，"
-        + ("预计能如期实现目标。" if kind == "midterm" else "保持向好趋势。")
+        f"总体达标率{overall.rate_text}，已达标指标{overall.achieved}项；"
+        f"另有{overall.counts.get('on_track', 0)}项进展顺利，{outlook}。"
     ]
     if best:
         items.append("达标率较高的领域是" + "和".join(f"{a.name}（{a.rate_text}）" for a in best) + "。")
@@ -165,16 +165,22 @@ def results_section(n: int, facts: Facts, kind: str, domains: list[Attainment], 
         if direction > 0:
             before = facts.completion(indicator, base)
             after = facts.completion(indicator, current)
-            gain = (after - before) if before is not None and after is not None else 0.0
+            # Progress towards the target, not beyond it: 100 is met, whatever the figure.
+            gain = min(after, 100) - min(before, 100) if before is not None and after is not None else 0.0
             gains.append((gain, indicator, year, base, current))
     gains.sort(key=lambda g: (-g[0], g[1].domain.number, g[1].order))
     if gains:
+        latest = facts.year
+
+        def moved(indicator, year, base, current) -> str:
+            verb = "提高" if indicator.direction == "up" else "降低"
+            return f"{indicator.name}由{fmt(base)}（{year}年）{verb}到{fmt(current)}（{latest}年）"
+
         items.append(
-            f"与基线相比，{len(gains)}项指标改善。改善较多的有："
-            + "；".join(f"{i.name}由{fmt(b)}（{y}年）提高到{fmt(c)}" if i.direction == "up"
-                       else f"{i.name}由{fmt(b)}（{y}年）降低到{fmt(c)}" for _g, i, y, b, c in gains[:5])
+            f"与基线相比，{len(gains)}项指标改善，向目标推进较多的有："
+            + "；".join(moved(i, y, b, c) for _g, i, y, b, c in gains[:5])
             + "。"
-        )  # fmt: skip
+        )
     for domain in facts.domains:
         achieved = [i.name for i in facts.of_domain(domain) if facts.status(i) == "achieved"]
         if achieved:
