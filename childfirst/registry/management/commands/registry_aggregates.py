@@ -166,7 +166,8 @@ class Command(BaseCommand):
         for prefill, stored in result.conflicts:
             entered = stored.value if stored.value is not None else stored.missing_reason
             self.stdout.write(
-                _("  %(indicator)s %(area)s: entered %(entered)s, the registry counts %(suggested)s")
+                "  "
+                + _("%(indicator)s %(area)s: entered %(entered)s, the registry counts %(suggested)s")
                 % {"indicator": prefill.indicator, "area": prefill.area, "entered": entered,
                    "suggested": describe(prefill, stored.indicator.unit)}
             )  # fmt: skip
