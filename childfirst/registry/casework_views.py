@@ -210,6 +210,8 @@ def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The assessment is recorded (level: %(level)s) and awaits the street supervisor's approval.")
                 % {"level": assessment.get_level_display()},
             )
+            if assessment.tasks.exists():
+                messages.warning(request, _("High risk: a task has been raised for the street's child supervisor."))
             return redirect("registry:risk", pk=assessment.pk)
     return render(
         request, "registry/casework/risk_form.html", {"child": child, "form": form, "checklist": current_checklist()}
