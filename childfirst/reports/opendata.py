@@ -106,16 +106,18 @@ class Publication:
         return [(d, [grouped[d.pk][s] for s in STATUS_ORDER]) for d in domains]
 
 
-def publication(snapshot: Snapshot, *, codes: list[str] | None = None) -> Publication:
+def publication(snapshot: Snapshot, *, codes: list[str] | None = None, values: bool = True) -> Publication:
     """The snapshot's district results and all its values (district and streets), in three queries;
-    `codes` limits it to some indicators."""
+    `codes` limits it to some indicators; `values=False` leaves the values out (results only)."""
     results = SnapshotResult.objects.filter(snapshot=snapshot, area_id=snapshot.plan.area_id).select_related(
         "indicator__domain"
     )
-    values = SnapshotValue.objects.filter(snapshot=snapshot, value__isnull=False)
+    rows = SnapshotValue.objects.filter(snapshot=snapshot, value__isnull=False)
+    if not values:
+        rows = rows.none()
     if codes is not None:
         results = results.filter(indicator__code__in=codes)
-        values = values.filter(indicator__code__in=codes)
+        rows = rows.filter(indicator__code__in=codes)
     figures: dict[int, IndicatorFigures] = {}
     for result in sorted(results, key=lambda r: (r.indicator.domain.number, r.indicator.order, r.indicator.code)):
         figures[result.indicator_id] = IndicatorFigures(
@@ -124,9 +126,9 @@ def publication(snapshot: Snapshot, *, codes: list[str] | None = None) -> Public
             latest_value=result.latest_value,
             latest_year=result.latest_year,
         )
-    areas = {a.pk: a for a in Area.objects.filter(pk__in=values.values("area_id").distinct())}
+    areas = {a.pk: a for a in Area.objects.filter(pk__in=rows.values("area_id").distinct())} if values else {}
     streets: dict[int, dict[Area, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
-    for indicator_id, area_id, year, value in values.order_by("year").values_list(
+    for indicator_id, area_id, year, value in rows.order_by("year").values_list(
         "indicator_id", "area_id", "year", "value"
     ):
         if indicator_id not in figures:

@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -109,7 +110,7 @@ def plan_page(request: HttpRequest, plan: str) -> HttpResponse:
     """The plan at a glance: statuses by domain in the chosen published evaluation."""
     the_plan = _plan(plan)
     snapshot = _snapshot(request, the_plan)
-    pub = publication(snapshot)
+    pub = publication(snapshot, values=False)
     context = _context(request, the_plan, snapshot, "plan")
     counts = pub.counts_by_domain(context["domains"])
     totals = pub.status_counts()
@@ -200,7 +201,7 @@ def downloads(request: HttpRequest, plan: str) -> HttpResponse:
     """Every indicator's CSV and the one zip of everything, with the format explained."""
     the_plan = _plan(plan)
     snapshot = _snapshot(request, the_plan)
-    context = _context(request, the_plan, snapshot, "data", figures=publication(snapshot).indicators)
+    context = _context(request, the_plan, snapshot, "data", figures=publication(snapshot, values=False).indicators)
     return render(request, "portal/downloads.html", context)
 
 
@@ -226,7 +227,10 @@ def download_all(request: HttpRequest, plan: str) -> HttpResponse:
     """All indicators' CSVs, their metadata (CSV and JSON) and a README, in one zip."""
     the_plan = _plan(plan)
     snapshot = _snapshot(request, the_plan)
-    response = HttpResponse(build_zip(publication(snapshot)), content_type="application/zip")
+    # A snapshot never changes, so its zip is built once per catalogue load and kept.
+    key = f"portal-zip:{snapshot.pk}:{the_plan.loaded_at}".replace(" ", "_")
+    content = cache.get_or_set(key, lambda: build_zip(publication(snapshot)), FILE_MAX_AGE)
+    response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{_filename(the_plan, snapshot, "opendata", "zip")}"'
     return response
 
