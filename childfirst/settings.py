@@ -291,5 +291,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CHILDFIRST_LOG_LEVEL", "INFO")},
     # The worker (`run_huey`) adds its own handler to "huey" unless it has one: give it ours, once.
-    "loggers": {"axes": {"level": "WARNING"}, "huey": {"handlers": ["console"], "propagate": False}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "huey": {"handlers": ["console"], "propagate": False},
+        # WeasyPrint logs every page it lays out; the worker's log needs only its problems.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -33,6 +33,7 @@ from childfirst.evaluation.models import Snapshot
 from childfirst.plans.models import Plan
 from childfirst.reports import tasks
 from childfirst.reports.actions import (
+    NOT_QUEUED,
     NOT_TAKEN_UP,
     STALLED,
     do_expire_stale_jobs,
@@ -286,6 +287,20 @@ class TestFailures:
         generate = _("Generate the %(report)s of %(year)s (version %(version)s)")
         page = client.get("/reports/").content.decode()
         assert escape(generate % {"report": Kind.ANNUAL.label, "year": 2024, "version": 1}) in page
+
+    def test_a_queue_that_is_down_fails_the_job_at_once(
+        self, client, users, published, monkeypatch, caplog, django_capture_on_commit_callbacks
+    ):
+        def unreachable(job_id):
+            raise ConnectionError("redis://queue.internal:6379 refused")
+
+        monkeypatch.setattr(tasks, "generate_report", unreachable)
+        client.force_login(users.office)
+        response = request_report(client, django_capture_on_commit_callbacks, "annual", published[2024])
+        job = ReportJob.objects.get()
+        assert response.status_code == 302
+        assert (job.state, job.error) == (JobState.FAILED, str(NOT_QUEUED))
+        assert "queue.internal" in caplog.text and "queue.internal" not in client.get("/reports/").content.decode()
 
     def test_stale_jobs_are_shown_as_failed(self, client, users, published):
         now = timezone.now()

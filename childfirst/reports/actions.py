@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,9 +22,15 @@ from childfirst.plans.access import user_can_see_plan
 
 from .models import JobState, Kind, ReportFile, ReportJob, required_year
 
+logger = logging.getLogger(__name__)
+
 STALLED = gettext_lazy(
     "Generation stopped: the report worker gave no sign of progress for too long. Generate the report again; "
     "if it fails again, ask the system administrator to check the report worker."
+)
+NOT_QUEUED = gettext_lazy(
+    "The report could not be handed to the report worker's queue. Ask the system administrator to check the "
+    "task queue, then generate the report again."
 )
 NOT_TAKEN_UP = gettext_lazy(
     "No report worker took up this request. Ask the system administrator to check that the report worker is "
@@ -89,10 +96,20 @@ def do_request_report(
         version=snapshot.version,
         regenerate=regenerate,
     )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job, True
+
+
+def _enqueue(job_id: int) -> None:
+    """Hand the job to the worker's queue; if the queue itself is down, say so on the job at once
+    rather than let it wait for the queue timeout."""
     from .tasks import generate_report
 
-    transaction.on_commit(lambda: generate_report(job.pk))
-    return job, True
+    try:
+        generate_report(job_id)
+    except Exception:
+        logger.exception("report job %s could not be queued", job_id)
+        do_fail_job(job_id, str(NOT_QUEUED))
 
 
 @transaction.atomic
@@ -164,12 +181,17 @@ def do_fail_job(job_id: int, message: str) -> ReportJob | None:
     return job
 
 
-@transaction.atomic
 def do_expire_stale_jobs(now: datetime.datetime | None = None) -> int:
     """Jobs whose worker has gone (no progress for the timeout, or never taken up) are shown as
     failed rather than generating for ever. Returns how many."""
-    stale = list(ReportJob.objects.stale(now or timezone.now()).select_for_update().values_list("pk", "state"))
-    for pk, state in stale:
-        with translation.override(ReportJob.objects.values_list("language", flat=True).get(pk=pk)):
-            do_fail_job(pk, str(STALLED if state == JobState.RUNNING else NOT_TAKEN_UP))
+    now = now or timezone.now()
+    # Pages call this on every view: a plain read first, so that they take no write lock (SQLite) when
+    # there is nothing to do, which is nearly always.
+    if not ReportJob.objects.stale(now).exists():
+        return 0
+    with transaction.atomic():
+        stale = list(ReportJob.objects.stale(now).select_for_update().values_list("pk", "state", "language"))
+        for pk, state, language in stale:
+            with translation.override(language):
+                do_fail_job(pk, str(STALLED if state == JobState.RUNNING else NOT_TAKEN_UP))
     return len(stale)
