@@ -238,10 +238,7 @@ def do_update_child(
     require_edit(actor, locked)
     if locked.version != version:
         raise StaleEdit(
-            _(
-                "This file was changed by %(user)s at %(time)s, after you opened it. Nothing was saved: your "
-                "entries are still in the form; reload the file to see the new version, then enter them again."
-            )
+            _("This file was changed by %(user)s at %(time)s, after you opened it. Nothing was saved.")
             % {
                 "user": locked.updated_by.get_username() if locked.updated_by else _("the system"),
                 "time": timezone.localtime(locked.updated_at).strftime("%Y-%m-%d %H:%M"),

@@ -363,6 +363,11 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except actions.StaleEdit as exc:
                 form.add_error(None, str(exc))
+                form.add_error(
+                    None, _("Your entries are still in the form: open the file in a new tab to see what changed.")
+                )
+                form.data = form.data.copy()
+                form.data["version"] = str(Child.objects.values_list("version", flat=True).get(pk=child.pk))
                 status = 409
             except ValidationError as exc:
                 _fail(form, exc)

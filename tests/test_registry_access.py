@@ -1,0 +1,368 @@
+"""THE access matrix of the children's registry, generated from the URL configuration and the
+OpenAPI document: every "registry:" URL name and every /api/children operation × every role × a
+child in the role's scope and one outside it.
+
+A URL name or API operation missing from the tables below fails the test, so a new view cannot
+be left out. The core's pages and endpoints have full expectations here (who gets through with
+which status, and which children a list shows). The casework's and the children's homes' names
+are listed with the test file that covers their rules; on top of that, every page of this app on
+one child file (children/<pk>/…) is tried here by every role on a file outside the role's scope,
+which must be refused whoever wrote the view.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from childfirst.accounts.tokens import do_create_token
+from childfirst.areas.models import Area
+from childfirst.plans.models import Department
+from childfirst.registry import actions
+from childfirst.registry.actions import ChildData, GuardianData
+from childfirst.registry.idnumber import check_character
+from childfirst.registry.models import CategoryType, Child, Referral
+
+ROLES = [
+    "office",
+    "reporter",
+    "reviewer",
+    "education_reporter",
+    "supervisor",
+    "other_supervisor",
+    "director",
+    "other_director",
+    "leader",
+    "evaluator",
+]
+# Each role's child in scope and a child out of its scope (see the `world` fixture):
+# A lives in 五马第一社区 (the director's, in the supervisor's street), referred to health;
+# B in 松台第一社区 (the other supervisor's street), referred to education; C in 五马第二社区.
+SCOPE = {
+    "director": ("A", "B"),
+    "other_director": ("C", "A"),
+    "supervisor": ("A", "B"),
+    "other_supervisor": ("B", "A"),
+    "office": ("A", "B"),  # under a grant for 五马街道
+    "reporter": ("A", "B"),
+    "reviewer": ("A", "B"),
+    "education_reporter": ("B", "A"),
+    "leader": ("A", "B"),
+    "evaluator": ("A", "B"),
+}
+COMMUNITY = {"A": "330302001001", "B": "330302002001", "C": "330302001002"}
+NAMES = {"A": "曾小明", "B": "松台童", "C": "五马二童"}
+REGISTRY_ROLES = set(ROLES) - {"leader", "evaluator"}
+FULL_FILE_ROLES = {"director", "other_director", "supervisor", "other_supervisor", "office"}
+KEEPERS = {"director", "other_director", "supervisor", "other_supervisor"}
+
+
+def allowed(rule: str, role: str, inside: bool) -> bool:
+    return {
+        "registry": role in REGISTRY_ROLES,  # pages without a child: the list, the export
+        "keepers": role in KEEPERS,
+        "office": role == "office",
+        "see": inside and role in REGISTRY_ROLES,
+        "see_full": inside and role in FULL_FILE_ROLES,  # not the department's referral-only view
+        "keep": inside and role in KEEPERS,  # the office's grant is read-only
+    }[rule]
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    method: str = "get"
+    ok: int = 200
+    args: Callable[[dict, Child], list] = lambda world, child: [child.pk]
+    data: Callable[[dict, Child], dict] = lambda world, child: {}
+    lists: bool = False  # the answer lists children: check which
+    extra: dict = field(default_factory=dict)
+
+
+# ----- the core's pages: full expectations ----------------------------------------------------------
+PAGES: dict[str, Case] = {
+    "registry:children": Case("registry", args=lambda w, c: [], lists=True),
+    "registry:children_export": Case(
+        "registry", "post", args=lambda w, c: [], data=lambda w, c: {"reason": "核对", "status": ""}, lists=True
+    ),
+    "registry:child_create": Case("keepers", args=lambda w, c: []),
+    "registry:child": Case("see"),
+    "registry:child_edit": Case("keep"),
+    "registry:child_reveal_id": Case("keep", "post", data=lambda w, c: {"purpose": "办理补助"}),
+    "registry:child_photo": Case("see_full"),
+    "registry:child_photo_set": Case("keep", "post", ok=302, data=lambda w, c: {"remove": "1"}),
+    "registry:child_guardian_add": Case(
+        "keep", "post", ok=302, data=lambda w, c: {"name": "王芳", "relation": "mother", "phone": ""}
+    ),
+    "registry:child_guardian_remove": Case("keep", "post", ok=302, args=lambda w, c: [c.pk, c.guardians.first().pk]),
+    "registry:child_category_add": Case(
+        "keep", "post", ok=302, data=lambda w, c: {"type": w["orphan"].pk, "start": "2025-01-01", "evidence": ""}
+    ),
+    "registry:child_category_end": Case(
+        "keep",
+        "post",
+        ok=302,
+        args=lambda w, c: [c.pk, c.categories.first().pk],
+        data=lambda w, c: {"end": "2025-09-01"},
+    ),
+    "registry:child_exit": Case(
+        "keep", "post", ok=302, data=lambda w, c: {"exit_reason": "moved_away", "exit_date": "2025-09-01"}
+    ),
+    "registry:grants": Case("office", args=lambda w, c: []),
+    "registry:grant_revoke": Case("office", "post", ok=302, args=lambda w, c: [w["grant"].pk]),
+}
+# Public pages (the mandatory-report intake: anyone must be able to report a child at risk).
+PUBLIC = {"registry:report_intake", "registry:report_receipt"}
+# Names whose rules are tested by their owners; pages on one child file also get the generic
+# out-of-scope check below.
+COVERED_ELSEWHERE = {
+    "registry:work_list": "tests/test_registry_casework.py",
+    "registry:supervision": "tests/test_registry_casework.py",
+    "registry:casework": "tests/test_registry_casework.py",
+    "registry:visit_new": "tests/test_registry_casework.py",
+    "registry:risk_new": "tests/test_registry_casework.py",
+    "registry:risk": "tests/test_registry_casework.py",
+    "registry:task_close": "tests/test_registry_casework.py",
+    "registry:assistance_new": "tests/test_registry_casework.py",
+    "registry:assistance": "tests/test_registry_casework.py",
+    "registry:referral_new": "tests/test_registry_casework.py",
+    "registry:referrals": "tests/test_registry_casework.py",
+    "registry:referral": "tests/test_registry_casework.py",
+    "registry:reports": "tests/test_mandatory_reports.py",
+    "registry:report": "tests/test_mandatory_reports.py",
+    "registry:report_triage": "tests/test_mandatory_reports.py",
+    "registry:homes": "tests/test_childrens_homes.py",
+    "registry:homes_coverage": "tests/test_childrens_homes.py",
+    "registry:homes_street": "tests/test_childrens_homes.py",
+    "registry:home_create": "tests/test_childrens_homes.py",
+    "registry:home": "tests/test_childrens_homes.py",
+    "registry:home_edit": "tests/test_childrens_homes.py",
+    "registry:home_state": "tests/test_childrens_homes.py",
+    "registry:home_type": "tests/test_childrens_homes.py",
+    "registry:home_link": "tests/test_childrens_homes.py",
+    "registry:home_standard": "tests/test_childrens_homes.py",
+    "registry:home_activity_add": "tests/test_childrens_homes.py",
+    "registry:home_activity_delete": "tests/test_childrens_homes.py",
+    "registry:child_card": "tests/test_contact_cards.py",
+    "registry:community_cards": "tests/test_contact_cards.py",
+}
+
+
+def registry_patterns(resolver: URLResolver | None = None, namespace: str = "", route: str = "") -> dict[str, str]:
+    """Every "registry:" URL name and its route, from the URL configuration."""
+    found = {}
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found |= registry_patterns(entry, inner, route + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name and namespace.startswith("registry:"):
+            found[namespace + entry.name] = route + str(entry.pattern)
+    return found
+
+
+PATTERNS = registry_patterns()
+ONE_CHILD = sorted(n for n, r in PATTERNS.items() if r.startswith("registry/children/<int:pk>/"))
+
+
+def test_every_registry_name_is_in_the_matrix():
+    unlisted = set(PATTERNS) - set(PAGES) - PUBLIC - set(COVERED_ELSEWHERE)
+    assert not unlisted, f"add these registry URL names to tests/test_registry_access.py: {sorted(unlisted)}"
+    assert not (set(PAGES) | PUBLIC | set(COVERED_ELSEWHERE)) - set(PATTERNS), "names listed that no longer exist"
+
+
+# ----- the world every case runs in -------------------------------------------------------------------
+
+
+def _number(community_index: int, sequence: int) -> str:
+    first17 = f"330302{datetime.date(2015, 3, 2):%Y%m%d}{community_index}{sequence:02d}"
+    return first17 + check_character(first17)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture
+def world(users) -> dict[str, Any]:
+    left_behind = CategoryType.objects.get(code="left_behind")
+    keeper = {"A": users.director, "B": users.other_supervisor, "C": users.other_director}
+    made: dict[str, Any] = {"orphan": CategoryType.objects.get(code="orphan")}
+    for index, key in enumerate("ABC"):
+        made[key] = actions.do_create_child(
+            keeper[key],
+            ChildData(
+                name=NAMES[key],
+                sex="male",
+                birth_date=datetime.date(2015, 3, 2),
+                residence_area=Area.objects.get(code=COMMUNITY[key]),
+                id_number=_number(index, 1),
+                guardians=[GuardianData("监护人", "grandparent", "13812345678")],
+                categories=[(left_behind, datetime.date(2024, 1, 1), "证明")],
+            ),
+        )
+        actions.do_set_photo(keeper[key], made[key], PNG)
+    Referral.objects.create(child=made["A"], department=Department.objects.get(code="health"), reason="体检")
+    Referral.objects.create(child=made["B"], department=Department.objects.get(code="education"), reason="入学")
+    made["grant"] = actions.do_grant_access(
+        users.office,
+        users.office,
+        Area.objects.get(code="330302001"),
+        "专项检查",
+        timezone.now() + datetime.timedelta(days=7),
+    )
+    return made
+
+
+def _request(client: Client, method: str, url: str, data: dict) -> Any:
+    return client.post(url, data) if method == "post" else client.get(url, data)
+
+
+# ----- the core's pages ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_matrix(client, users, world, name, role):
+    case = PAGES[name]
+    client.force_login(getattr(users, role))
+    inside, outside = (world[key] for key in SCOPE[role])
+    needs_child = case.rule in ("see", "see_full", "keep")
+    # Outside first (it must change nothing), then inside.
+    for child, is_inside in ([(outside, False)] if needs_child else []) + [(inside, True)]:
+        url = reverse(name, args=case.args(world, child))
+        response = _request(client, case.method, url, case.data(world, child))
+        expected = case.ok if allowed(case.rule, role, is_inside) else 403
+        assert response.status_code == expected, (name, role, "inside" if is_inside else "outside")
+        if case.lists and expected == 200:
+            body = response.content.decode("utf-8-sig")
+            assert NAMES[SCOPE[role][0]] in body, (name, role)
+            assert NAMES[SCOPE[role][1]] not in body, (name, role)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(set(PATTERNS) - PUBLIC))
+def test_anonymous_is_sent_to_login(client, world, name):
+    kwargs = {}
+    for converter in ("pk", "guardian", "category", "activity"):
+        if f"<int:{converter}>" in PATTERNS[name]:
+            kwargs[converter] = 1
+    for converter in ("code", "item"):
+        if f"<str:{converter}>" in PATTERNS[name]:
+            kwargs[converter] = "330302001"
+    url = reverse(name, kwargs=kwargs)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code in (302, 405), (name, method)
+        if response.status_code == 302:
+            assert response.url.startswith("/accounts/login/"), (name, method)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ONE_CHILD)
+def test_no_page_on_a_child_file_opens_outside_the_scope(client, users, world, name, role):
+    """Every page on one child file, whoever wrote it: a file outside the role's scope is refused
+    (GET and POST), and nothing about the child is in the answer."""
+    outside = world[SCOPE[role][1]]
+    client.force_login(getattr(users, role))
+    args = [outside.pk] + [1] * (PATTERNS[name].count("<int:") - 1)
+    url = reverse(name, args=args)
+    statuses = []
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        statuses.append(response.status_code)
+        assert response.status_code in (403, 404, 405), (name, role, method)
+        assert NAMES[SCOPE[role][1]] not in response.content.decode("utf-8", "replace"), (name, role, method)
+    assert statuses != [405, 405], name
+
+
+# ----- the API, from its OpenAPI document -----------------------------------------------------------------
+
+
+def _create_body(role: str, inside: bool, world: dict) -> dict:
+    key = SCOPE[role][0] if inside else SCOPE[role][1]
+    sequence = 10 + ROLES.index(role) * 2 + inside
+    return {
+        "name": "新建童",
+        "sex": "male",
+        "birth_date": "2015-03-02",
+        "id_number": _number(0, sequence),
+        "community": COMMUNITY[key],
+    }
+
+
+# (method, path) → (rule, OK status, body builder, whether the answer lists children)
+API: dict[tuple[str, str], tuple[str, int, Callable | None, bool]] = {
+    ("get", "/api/children/"): ("registry", 200, None, True),
+    ("post", "/api/children/search"): ("registry", 200, lambda role, inside, w: {"q": "", "status": ""}, True),
+    ("get", "/api/children/{child_id}"): ("see", 200, None, False),
+    ("patch", "/api/children/{child_id}"): (
+        "keep",
+        200,
+        lambda role, inside, w: {"version": 1, "school": "演示小学"},
+        False,
+    ),
+    ("post", "/api/children/"): ("keep", 201, _create_body, False),
+}
+
+
+def api_operations() -> list[tuple[str, str]]:
+    from childfirst.api import api
+
+    document = api.get_openapi_schema()
+    return sorted(
+        (method, path)
+        for path, operations in document["paths"].items()
+        if path.startswith("/api/children")
+        for method in operations
+    )
+
+
+def test_every_api_operation_is_in_the_matrix(client):
+    served = json.loads(client.get("/api/openapi.json").content)["paths"]
+    operations = {(m, p) for p, ops in served.items() if p.startswith("/api/children") for m in ops}
+    assert operations == set(api_operations())
+    assert not operations - set(API), (
+        f"add these /api/children operations to the matrix: {sorted(operations - set(API))}"
+    )
+    assert not set(API) - operations, "operations listed that no longer exist"
+
+
+def _call(client: Client, method: str, path: str, secret: str | None, body: dict | None) -> Any:
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret else {}
+    if method == "get":
+        return client.get(path, **headers)
+    return getattr(client, method)(path, data=json.dumps(body or {}), content_type="application/json", **headers)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path"), api_operations())
+def test_api_matrix(client, users, world, method, path, role):
+    rule, ok, body, lists = API[(method, path)]
+    user = getattr(users, role)
+    _token, secret = do_create_token(None, user)
+    needs_child = "{child_id}" in path or (method, path) == ("post", "/api/children/")
+    for inside in ([False] if needs_child else []) + [True]:
+        child = world[SCOPE[role][0] if inside else SCOPE[role][1]]
+        url = path.replace("{child_id}", str(child.pk))
+        data = body(role, inside, world) if body else None
+        assert _call(client, method, url, None, data).status_code == 401, (method, path)
+        response = _call(client, method, url, secret, data)
+        expected = ok if allowed(rule, role, inside) else 403
+        assert response.status_code == expected, (method, path, role, inside, response.content[:300])
+        text = response.content.decode()
+        assert _number(0, 1) not in text and _number(1, 1) not in text  # never a full ID number
+        if lists and expected == 200:
+            names = {c["name"] for c in response.json()["children"]}
+            assert NAMES[SCOPE[role][0]] in names and NAMES[SCOPE[role][1]] not in names, (role, names)
+        if expected == 200 and role in ("reporter", "reviewer", "education_reporter"):
+            assert "id_number_masked" not in text and "guardians" not in text and "categories" not in text
