@@ -19,6 +19,10 @@ from childfirst.areas.models import Area, Level
 from childfirst.collection.demo import load_demo_values
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
+from childfirst.registry.casework_demo import load_demo_casework
+from childfirst.registry.demo import load_demo_children
+from childfirst.registry.homes_demo import load_demo_homes
+from childfirst.reports.key_projects import assess_demo_key_projects
 
 DATA = Path(__file__).resolve().parent.parent
 AREA_FILE = DATA / "areas" / "data" / "lucheng.yaml"
@@ -149,11 +153,15 @@ def load_demo() -> dict[str, int]:
     plan = load_plan(PLAN_FILE)
     ensure_demo_accounts()
     values = load_demo_values(plan.plan)
+    # Before publishing, so that the published snapshots carry the office's key-project assessments.
+    assess_demo_key_projects(plan.plan)
     published = publish_demo_evaluations(plan.plan)
+    registry = {**load_demo_children(), **load_demo_homes(), **load_demo_casework()}
     return {
         "evaluations_published": published,
         "areas_created": areas.created + communities,
         "indicators_created": plan.created,
         "indicators": plan.plan.indicators.active().count(),
         **values,
+        **registry,
     }

@@ -4,6 +4,7 @@ file, Debian's chromium driven by Playwright, and screenshots for people to look
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,13 +27,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    """The demo exactly as the README serves it, on its own SQLite file and a free port."""
-    var = tmp_path_factory.mktemp("var")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+def server_env(var: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CHILDFIRST_TASKS_IMMEDIATE")}
     env["CHILDFIRST_VAR_DIR"] = str(var)
-    subprocess.run([sys.executable, "-m", "childfirst", "demo-data"], env=env, check=True, capture_output=True)
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_var(tmp_path_factory) -> Path:
+    """`childfirst demo-data` run once per session (it takes some 20 s); each module serves a copy."""
+    var = tmp_path_factory.mktemp("demo-var")
+    subprocess.run(
+        [sys.executable, "-m", "childfirst", "demo-data"], env=server_env(var), check=True, capture_output=True
+    )
+    return var
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_var) -> Iterator[str]:
+    """The demo exactly as the README serves it, on its own copy of the SQLite file (with the keys
+    that encrypted it) and a free port."""
+    var = tmp_path_factory.mktemp("var")
+    shutil.copytree(demo_var, var, dirs_exist_ok=True)
+    env = server_env(var)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "childfirst", "serve", "--port", str(port)],
