@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -241,6 +243,26 @@ class TestVisits:
         assert "李四" in only_late and "张三" not in only_late
         assert "李四" in client.get("/registry/work/?q=lisi").content.decode()
         assert late.pk
+
+    def test_list_pages_take_the_same_queries_for_more_children(self, client, users):
+        """No query per child: the work list and the dashboard cost the same for 2 children as for 6."""
+        client.force_login(users.supervisor)
+
+        def queries(path: str) -> int:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(path).status_code == 200
+            return len(captured)
+
+        for n in range(2):
+            child = make_child(users.director, name=f"甲{n}", categories=["left_behind"])
+            visit(users.director, child, 3)
+            assess(users.director, child, [])
+        before = {path: queries(path) for path in ("/registry/work/", "/registry/supervision/")}
+        for n in range(4):
+            child = make_child(users.director, name=f"乙{n}", categories=["orphan"])
+            visit(users.supervisor, child, 40)
+            assess(users.director, child, [], raised_to="high", raise_reason="复核")
+        assert {path: queries(path) for path in before} == before
 
     def test_supervisor_dashboard_counts_by_community(self, client, users, django_assert_max_num_queries):
         for n in range(3):

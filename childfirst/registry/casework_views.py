@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -50,6 +51,8 @@ from .search import search_children
 from .visits import current_policy
 
 KEEPERS = (Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
+# Rows per page of the work list: overdue children come first, so the first page is the work to do.
+WORK_LIST_PAGE = 100
 
 
 def _save_error(request: HttpRequest, form, exc: Exception) -> None:
@@ -78,11 +81,16 @@ def work_list(request: HttpRequest) -> HttpResponse:
     if overdue_only:
         rows = [row for row in rows if row.due.is_overdue]
     log_access(request, None, AccessAction.SEARCH, "casework work list", result_count=len(rows))
+    page = Paginator(rows, WORK_LIST_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "registry/casework/work_list.html",
         {
             "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
             "overdue_count": sum(row.due.is_overdue for row in rows),
             "q": request.GET.get("q", ""),
             "note": note,
