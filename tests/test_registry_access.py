@@ -118,6 +118,9 @@ PAGES: dict[str, Case] = {
     ),
     "registry:grants": Case("office", args=lambda w, c: []),
     "registry:grant_revoke": Case("office", "post", ok=302, args=lambda w, c: [w["grant"].pk]),
+    # The children's homes' contact card of one child (a PDF); its batch per community is in
+    # tests/test_contact_cards.py.
+    "registry:child_card": Case("see_full"),
 }
 # Public pages (the mandatory-report intake: anyone must be able to report a child at risk).
 PUBLIC = {"registry:report_intake", "registry:report_receipt"}
@@ -151,7 +154,6 @@ COVERED_ELSEWHERE = {
     "registry:home_standard": "tests/test_childrens_homes.py",
     "registry:home_activity_add": "tests/test_childrens_homes.py",
     "registry:home_activity_delete": "tests/test_childrens_homes.py",
-    "registry:child_card": "tests/test_contact_cards.py",
     "registry:community_cards": "tests/test_contact_cards.py",
 }
 
