@@ -40,7 +40,7 @@ from childfirst.reports.actions import (
     do_request_report,
     unavailable_reason,
 )
-from childfirst.reports.models import JobState, Kind, ReportFile, ReportJob
+from childfirst.reports.models import KIND_IN_SENTENCE, JobState, ReportFile, ReportJob
 
 from .conftest import make_user
 
@@ -187,7 +187,7 @@ class TestGenerate:
         already = _(
             "The %(report)s of %(year)d (version %(version)d) has already been generated: download it below, "
             "or generate it again."
-        ) % {"report": Kind.ANNUAL.label, "year": 2023, "version": 1}
+        ) % {"report": KIND_IN_SENTENCE["annual"], "year": 2023, "version": 1}
         assert escape(already) in client.get(again.url).content.decode()
         request_report(client, django_capture_on_commit_callbacks, "annual", published[2023], regenerate="1")
         assert ReportJob.objects.filter(state=JobState.DONE).count() == 2
@@ -286,7 +286,7 @@ class TestFailures:
         # a failed job is not offered: the office can simply generate it again
         generate = _("Generate the %(report)s of %(year)s (version %(version)s)")
         page = client.get("/reports/").content.decode()
-        assert escape(generate % {"report": Kind.ANNUAL.label, "year": 2024, "version": 1}) in page
+        assert escape(generate % {"report": KIND_IN_SENTENCE["annual"], "year": 2024, "version": 1}) in page
 
     def test_a_queue_that_is_down_fails_the_job_at_once(
         self, client, users, published, monkeypatch, caplog, django_capture_on_commit_callbacks

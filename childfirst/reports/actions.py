@@ -20,7 +20,7 @@ from childfirst.accounts.models import Role, User
 from childfirst.evaluation.models import Snapshot
 from childfirst.plans.access import user_can_see_plan
 
-from .models import JobState, Kind, ReportFile, ReportJob, required_year
+from .models import KIND_IN_SENTENCE, JobState, Kind, ReportFile, ReportJob, required_year
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def unavailable_reason(kind: str, snapshot: Snapshot) -> str | None:
     year = required_year(snapshot.plan, kind)
     if year is not None and snapshot.year != year:
         return _("The %(report)s is written from the %(year)d evaluation, not from %(given)d.") % {
-            "report": Kind(kind).label,
+            "report": KIND_IN_SENTENCE[kind],
             "year": year,
             "given": snapshot.year,
         }

@@ -21,6 +21,14 @@ class Kind(models.TextChoices):
     FINAL = "final", _("Final evaluation")
 
 
+# How a kind reads inside a sentence ("Generate the mid-term evaluation"): the documents' own words.
+KIND_IN_SENTENCE = {
+    Kind.ANNUAL: _("annual monitoring report"),
+    Kind.MIDTERM: _("mid-term evaluation"),
+    Kind.FINAL: _("final evaluation"),
+}
+
+
 class JobState(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Generating")
@@ -98,6 +106,10 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.snapshot_id} ({self.state})"
+
+    @property
+    def kind_in_sentence(self) -> str:
+        return KIND_IN_SENTENCE[self.kind]
 
     @property
     def is_active(self) -> bool:

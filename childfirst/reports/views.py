@@ -24,7 +24,7 @@ from childfirst.plans.access import visible_plan
 
 from .access import READERS, can_generate, get_job_for_user
 from .actions import do_expire_stale_jobs, do_request_report
-from .models import JobState, Kind, ReportFile, ReportJob, required_year
+from .models import KIND_IN_SENTENCE, JobState, Kind, ReportFile, ReportJob, required_year
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -42,6 +42,10 @@ class Offer:
     job: ReportJob | None = None
     reason: str | None = None  # why it cannot be generated
     choices: list[Snapshot] | None = None  # the annual report: any published year
+
+    @property
+    def kind_in_sentence(self) -> str:
+        return KIND_IN_SENTENCE[self.kind]
 
 
 @dataclass
@@ -123,7 +127,7 @@ def request_report(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:index")
-    names = {"report": job.get_kind_display(), "year": snapshot.year, "version": snapshot.version}
+    names = {"report": job.kind_in_sentence, "year": snapshot.year, "version": snapshot.version}
     if created:
         messages.success(
             request,

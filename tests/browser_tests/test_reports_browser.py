@@ -1,6 +1,6 @@
 """Issue 5's report generation in a real browser, against `childfirst serve` with its real worker:
 the office asks for the 2024 annual report and the 2023 mid-term evaluation, watches the progress,
-downloads both documents of each and they open with the report's heading."""
+downloads both documents of each and they open with the report's heading; a leader downloads one."""
 
 from __future__ import annotations
 
@@ -89,3 +89,15 @@ def test_office_generates_and_downloads_the_annual_report_and_midterm_evaluation
     shot(page, "reports-index-after")
     page.goto(f"{server}/reports/")
     assert page.locator('#card-midterm a[href$="report.pdf"]').count() == 1  # offered again, not regenerated
+
+    # A district leader downloads what the office generated, and has nothing to generate.
+    page.get_by_role("button", name="退出").click()
+    log_in(page, server, "demo-leader")
+    page.locator('nav.site-nav a[href="/reports/"]').click()
+    page.wait_for_url("**/reports/")
+    assert page.locator('form[action="/reports/request/"]').count() == 0
+    shot(page, "reports-leader")
+    with page.expect_download() as info:
+        page.locator('#card-midterm a[href$="report.pdf"]').click()
+    info.value.save_as(tmp_path / "leader.pdf")
+    assert "中期评估" in _pdf_first_pages(tmp_path / "leader.pdf").replace(" ", "")
