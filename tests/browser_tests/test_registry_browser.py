@@ -9,7 +9,7 @@ in English."""
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,12 +18,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from .conftest import ARTIFACTS, free_port, log_in, shot
+from .conftest import ARTIFACTS, free_port, log_in, server_env, shot
 
 pytestmark = pytest.mark.browser
 
-# The demo's children and casework (loaded here too, in case `demo-data` does not load them yet: both
-# loaders do nothing when their data is there), and a director for 五马第二社区 to prove the scope.
+# A director for 五马第二社区, to prove the scope, and one child of 五马第一社区 with a name that is
+# unique there and one pinyin reading. (The loaders do nothing: `demo-data` has loaded the registry.)
 SETUP = """
 import json, django
 django.setup()
@@ -48,14 +48,12 @@ print(json.dumps({"pk": child.pk, "name": child.name, "pinyin": child.name_pinyi
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Iterator[dict]:
-    """The demo served as the README serves it, plus the registry's demo data; yields the server's
-    address and one child of 五马第一社区."""
+def demo(tmp_path_factory, demo_var) -> Iterator[dict]:
+    """The demo served as the README serves it (a copy of the session's demo-data), with a second
+    director; yields the server's address and one child of 五马第一社区."""
     var = tmp_path_factory.mktemp("var")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["CHILDFIRST_VAR_DIR"] = str(var)
-    env["DJANGO_SETTINGS_MODULE"] = "childfirst.settings"
-    subprocess.run([sys.executable, "-m", "childfirst", "demo-data"], env=env, check=True, capture_output=True)
+    shutil.copytree(demo_var, var, dirs_exist_ok=True)
+    env = server_env(var)
     setup = subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, capture_output=True, text=True)
     child = json.loads(setup.stdout.strip().splitlines()[-1])
     port = free_port()
