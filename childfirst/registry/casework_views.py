@@ -46,7 +46,7 @@ from .casework_forms import (
 )
 from .mandatory import countdown
 from .models import AccessAction, Child, MandatoryReport, RiskAssessment, Task
-from .risk import current_checklist
+from .risk import current_checklist, level_rank
 from .search import search_children
 from .visits import current_policy
 
@@ -120,11 +120,11 @@ def supervision(request: HttpRequest) -> HttpResponse:
     )
     for report in reports:
         report.countdown = countdown(report, now)
-    pending = list(
+    pending = sorted(
         RiskAssessment.objects.awaiting_approval()
         .filter(child__in=children)
-        .select_related("child__residence_area", "assessed_by")
-        .order_by("-level", "recorded_at")
+        .select_related("child__residence_area", "assessed_by"),
+        key=lambda a: (-level_rank(a.level), a.recorded_at),  # the highest risk first, then the oldest
     )
     referrals = list(open_referrals(children))
     log_access(request, None, AccessAction.SEARCH, "supervisor dashboard", result_count=len(rows))
