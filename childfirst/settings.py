@@ -8,6 +8,7 @@ instead of silently falling back to a default.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -273,6 +274,8 @@ HUEY = {
     "consumer": {"workers": envint("CHILDFIRST_TASK_WORKERS", 1, minimum=1), "worker_type": "thread", "max_delay": 1.0},
 }
 if _redis_url:
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured("CHILDFIRST_REDIS_URL is set but the redis package is not installed")
     HUEY |= {"huey_class": "huey.RedisHuey", "url": _redis_url}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
