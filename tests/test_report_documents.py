@@ -192,10 +192,16 @@ class TestAnnualReport:
             .values_list("area__name", flat=True)
             .distinct()
         )
-        cells = sum(1 for rows in (district, streets) for row in rows[1:] for cell in row[2:] if cell)
+        cells = sum(1 for row in district[1:] for cell in row[2:-1] if cell)
+        cells += sum(1 for row in streets[1:] for cell in row[2:] if cell)
         assert cells == snapshot.values.count()
+        sources = {
+            v.indicator.code: v.source["department"]
+            for v in snapshot.values.filter(derived=False).select_related("indicator")
+        }
+        assert all(row[-1] == sources[row[0]] for row in district[1:])
         derived = snapshot.values.filter(derived=True, value__isnull=False).count()
-        assert sum(1 for row in district[1:] for cell in row[2:] if cell.endswith("*")) == derived
+        assert sum(1 for row in district[1:] for cell in row[2:-1] if cell.endswith("*")) == derived
         sources = next(rows for rows in tables if rows[0][0] == "报送单位" and "接收日期" in rows[0])
         departments = {v.source["department"] for v in snapshot.values.filter(derived=False)}
         assert {row[0] for row in sources[1:]} == departments

@@ -51,10 +51,21 @@ def font_path(family: str = SANS_FAMILY) -> font_manager.FontPath | str:
     return found
 
 
-def _figure(width_cm: float, height_cm: float) -> Figure:
+def _figure(width_cm: float, height_cm: float, left: float, bottom: float, top: float, right: float = 0.4):
+    """A figure with one axes placed by margins in cm. Margins are computed from the labels rather
+    than by a layout engine, which would draw every chart twice."""
     font_path()  # fail loudly before drawing anything
-    figure = Figure(figsize=(width_cm * CM, height_cm * CM), dpi=DPI, layout="constrained")
-    return figure
+    figure = Figure(figsize=(width_cm * CM, height_cm * CM), dpi=DPI)
+    axes = figure.add_axes(
+        (left / width_cm, bottom / height_cm, 1 - (left + right) / width_cm, 1 - (bottom + top) / height_cm)
+    )
+    return figure, axes
+
+
+def text_width_cm(text: str, size_pt: float) -> float:
+    """About how wide `text` sets in the CJK sans: a Chinese character is one em, Latin about half."""
+    ems = sum(1.0 if ord(c) > 0x2E7F else 0.56 for c in text)
+    return ems * size_pt / 72 * 2.54
 
 
 def _style(ax) -> None:
@@ -89,10 +100,11 @@ def stacked_status(
     groups: list[str], counts: list[dict[str, int]], labels: dict[str, str], width_cm: float = 15.0
 ) -> bytes:
     """Horizontal stacked bars: for each group (domain, street) the number of indicators per status."""
-    height = 1.6 + 0.62 * len(groups)
+    height = 2.2 + 0.62 * len(groups)
+    left = 0.6 + max((text_width_cm(g, 8) for g in groups), default=1)
     with matplotlib.rc_context(RC):
-        figure = _figure(width_cm, height)
-        ax = figure.add_subplot()
+        figure, ax = _figure(width_cm, height, left=left, bottom=1.1, top=0.9)
+        _style(ax)
         order = list(range(len(groups)))[::-1]  # first group on top
         left = [0] * len(groups)
         for status, colour in STATUS_COLOURS.items():
@@ -107,7 +119,6 @@ def stacked_status(
         ax.set_yticks(order, groups, fontsize=8)
         ax.set_xlabel("指标数（项）")
         ax.set_xlim(0, max(left, default=1) * 1.02 or 1)
-        _style(ax)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=6, fontsize=7, frameon=False)
         return _png(figure)
 
@@ -115,17 +126,21 @@ def stacked_status(
 def progress_bars(bars: list[Bar], labels: dict[str, str], width_cm: float = 15.0, cap: float = 120.0) -> bytes:
     """How far each indicator has come towards its numeric target (100 = target met), coloured by status;
     with a hollow marker at the baseline when given. Bars beyond `cap` are cut at it."""
-    height = 2.0 + 0.5 * len(bars)
+    height = 2.2 + 0.5 * len(bars)
+    left = 0.6 + max((text_width_cm(b.label, 7) for b in bars), default=1)
     with matplotlib.rc_context(RC):
-        figure = _figure(width_cm, height)
-        ax = figure.add_subplot()
+        figure, ax = _figure(width_cm, height, left=left, bottom=1.1, top=0.9)
+        _style(ax)
         ys = list(range(len(bars)))[::-1]
         for y, bar in zip(ys, bars, strict=True):
             if bar.value is None:
                 continue
             shown = max(0.0, min(bar.value, cap))
             ax.barh(y, shown, color=STATUS_COLOURS[bar.status], height=0.6)
-            ax.text(shown + 1, y, bar.text, va="center", fontsize=6.5)
+            ax.text(
+                shown + 1, y, bar.text, va="center", fontsize=6.5, zorder=3,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3},
+            )  # fmt: skip
             if bar.baseline is not None:
                 ax.plot([max(0.0, min(bar.baseline, cap))], [y], marker="o", mfc="white", mec="#333333", ms=4)
         ax.axvline(100, color="#333333", lw=0.8, ls="--")
@@ -138,15 +153,14 @@ def progress_bars(bars: list[Bar], labels: dict[str, str], width_cm: float = 15.
         if any(b.baseline is not None for b in bars):
             handles.append(Line2D([], [], marker="o", mfc="white", mec="#333333", ls="", label="基线"))
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=6, fontsize=7, frameon=False)
-        _style(ax)
         return _png(figure)
 
 
 def rate_bars(groups: list[str], rates: list[float | None], width_cm: float = 15.0) -> bytes:
     """Vertical bars of a rate per group (达标率 by domain), in percent, with its figure on top."""
     with matplotlib.rc_context(RC):
-        figure = _figure(width_cm, 6.0)
-        ax = figure.add_subplot()
+        figure, ax = _figure(width_cm, 6.5, left=1.4, bottom=0.8, top=0.3, right=0.2)
+        _style(ax)
         xs = list(range(len(groups)))
         heights = [r or 0 for r in rates]
         ax.bar(xs, heights, color="#4a90c8", width=0.6)
@@ -155,7 +169,6 @@ def rate_bars(groups: list[str], rates: list[float | None], width_cm: float = 15
         ax.set_xticks(xs, groups, fontsize=8)
         ax.set_ylim(0, 110)
         ax.set_ylabel("达标率（%）", fontsize=8)
-        _style(ax)
         return _png(figure)
 
 

@@ -225,6 +225,12 @@ def warning_text(warning: dict) -> str:
     return engine.Warning(warning["code"], warning["params"]).message
 
 
+def reasons_text(warnings: list[dict]) -> str:
+    """ "预计达不到目标：…；偏离目标：…。" — each warning named, with its reason."""
+    parts = [f"{WARNING_NAMES[w['code']]}：{warning_text(w).rstrip('。')}" for w in warnings]
+    return "；".join(parts) + "。" if parts else ""
+
+
 class Facts:
     """A snapshot's results and values, indexed for the report sections (a few queries in all)."""
 
@@ -331,6 +337,14 @@ class Facts:
             if p.value is not None
         }
         return engine.evaluate(spec_of(indicator), series, year).status
+
+    def reporter(self, indicator: Indicator) -> str:
+        """The department(s) the indicator's values came from, as their provenance records it."""
+        departments = []
+        for (indicator_id, _area), points in self.values.items():
+            if indicator_id == indicator.pk:
+                departments += [p.source.get("department") for p in points.values() if not p.derived]
+        return "、".join(sorted({d for d in departments if d}))
 
     def unit(self, indicator: Indicator) -> str:
         symbol = indicator.unit_symbol.strip()
@@ -439,7 +453,8 @@ def appendix_sections(n: int, facts: Facts) -> Section:
             f"以下两表列出{facts.year}年度评估快照第{facts.snapshot.version}版包含的全部数值"
             f"（{years[0] if years else facts.year}—{facts.year}年）："
             "全区各指标逐年数值，以及分街镇监测指标的各街镇数值。"
-            "标“*”的全区数值由各街镇分子、分母汇总得出，“—”为填报时说明无数据。",
+            "标“*”的全区数值由各街镇分子、分母汇总得出，“—”为填报时说明无数据；"
+            "各街镇数值与全区数值由同一报送单位报送。",
             "note",
         ),
         district_values_table(facts, years),
@@ -470,13 +485,15 @@ def district_values_table(facts: Facts, years: list[int]) -> Table:
     rows = []
     for indicator in facts.indicators:
         points = facts.values.get((indicator.pk, facts.district.code), {})
-        rows.append([indicator.code, facts.named(indicator), *[_cell(points.get(y)) for y in years]])
+        rows.append(
+            [indicator.code, facts.named(indicator), *[_cell(points.get(y)) for y in years], facts.reporter(indicator)]
+        )
     return Table(
         f"全区各指标逐年数值（{facts.district.name}）",
-        ["代码", "指标", *[str(y) for y in years]],
+        ["代码", "指标", *[str(y) for y in years], "报送单位"],
         rows,
-        [1.6, 6.2, *[1.3] * len(years)],
-        "ll" + "r" * len(years),
+        [1.6, 4.6, *[1.3] * len(years), 2.3],
+        "ll" + "r" * len(years) + "l",
         key="appendix-district",
         small=True,
     )

@@ -30,9 +30,9 @@ from .content import (
     method_section,
     percent,
     progress_chart,
+    reasons_text,
     status_label,
     status_labels,
-    warning_text,
 )
 from .key_projects import key_project_progress
 
@@ -143,7 +143,7 @@ def warnings_part(n: int, facts: Facts) -> Section:
     )
     rows = []
     for indicator, result in flagged:
-        reasons = "；".join(f"{WARNING_NAMES[w['code']]}：{warning_text(w)}" for w in result.warnings)
+        reasons = reasons_text(result.warnings)
         rows.append(
             [
                 indicator.code,
@@ -160,7 +160,7 @@ def warnings_part(n: int, facts: Facts) -> Section:
                 f"预警指标清单（{facts.year}年，全区）",
                 ["代码", "指标", "最新值", "目标", "状态", "预警原因"],
                 rows,
-                [1.6, 3.6, 1.3, 1.8, 1.3, 6.2],
+                [1.6, 3.6, 1.3, 1.8, 1.6, 5.9],
                 "llccll",
                 key="warnings",
             )
@@ -211,7 +211,7 @@ def domain_table(facts: Facts, domain, indicators) -> Table:
         f"{domain.name}领域指标监测情况（全区）",
         ["代码", "指标", "目标", *[f"{y}年" for y in years], "状态"],
         rows,
-        [1.6, 4.6, 2.2, *[1.2] * len(years), 1.4],
+        [1.6, 4.4, 2.2, *[1.2] * len(years), 1.6],
         "llc" + "r" * len(years) + "c",
         key=f"domain-{domain.code}",
     )

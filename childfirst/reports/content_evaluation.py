@@ -13,7 +13,6 @@ from . import charts
 from .content import (
     LAGGING,
     NO_VALUE,
-    WARNING_NAMES,
     Chart,
     Facts,
     Paragraph,
@@ -29,8 +28,8 @@ from .content import (
     method_section,
     percent,
     progress_chart,
+    reasons_text,
     status_label,
-    warning_text,
 )
 from .content_annual import key_projects_section
 
@@ -230,6 +229,13 @@ def problems_section(n: int, facts: Facts, kind: str, domains: list[Attainment])
 
 def domain_review_section(n: int, facts: Facts, kind: str) -> Section:
     section = h1(n, "分领域评估", key="domains", page_break=True)
+    section.add(
+        Paragraph(
+            f"各表列出每项指标的基线值、{facts.year}年值和目标；括号内为数值所属年份，"
+            f"{facts.year}年没有数据的列出最新一年的数值。图中条形为{facts.year}年（或最新）的目标完成程度，圆点为基线。",
+            "note",
+        )
+    )
     for number, domain in enumerate(facts.domains, 1):
         indicators = facts.of_domain(domain)
         part = h2(number, domain.name, key=f"domain-{domain.code}")
@@ -237,7 +243,7 @@ def domain_review_section(n: int, facts: Facts, kind: str) -> Section:
         part.add(
             Paragraph(
                 f"本领域监测指标{len(indicators)}项，可评估{group.evaluable}项，已达标{group.achieved}项，"
-                f"达标率{group.rate_text}；{counts_text(group.counts)}。"
+                f"达标率{group.rate_text}；按状态分，{counts_text(group.counts)}。"
             ),
             review_table(facts, domain, indicators),
         )
@@ -261,12 +267,12 @@ def review_table(facts: Facts, domain: Domain, indicators: list[Indicator]) -> T
         result = facts.district_result(indicator)
         current_text = fmt(current)
         if result and result.latest_year and result.latest_year != facts.year and current is not None:
-            current_text += f"（{result.latest_year}年）"
+            current_text += f"（{result.latest_year}）"
         rows.append(
             [
                 indicator.code,
                 facts.named(indicator),
-                f"{fmt(base)}（{year}年）" if year is not None else NO_VALUE,
+                f"{fmt(base)}（{year}）" if year is not None else NO_VALUE,
                 current_text,
                 indicator.target_display,
                 {1: "改善", -1: "变差", 0: "持平" if year is not None and current is not None else NO_VALUE}[direction],
@@ -275,9 +281,9 @@ def review_table(facts: Facts, domain: Domain, indicators: list[Indicator]) -> T
         )
     return Table(
         f"{domain.name}领域指标：基线、{facts.year}年与目标",
-        ["代码", "指标", "基线", f"{facts.year}年", "目标", "变化", "状态"],
+        ["代码", "指标", "基线（年份）", f"{facts.year}年", "目标", "变化", "状态"],
         rows,
-        [1.6, 4.6, 2.2, 1.8, 2.2, 1.1, 1.4],
+        [1.6, 3.9, 2.4, 2.4, 2.1, 1.0, 1.6],
         "llrrccc",
         key=f"domain-{domain.code}",
     )
@@ -308,9 +314,9 @@ def lagging_section(n: int, facts: Facts, kind: str) -> Section:
         if result and result.latest_year:
             text += f"（{result.latest_year}年）"
         text += f"，目标{indicator.target_display}（{indicator.target_year}年）。"
-        reasons = [f"{WARNING_NAMES[w['code']]}：{warning_text(w)}" for w in (result.warnings if result else [])]
+        reasons = reasons_text(result.warnings if result else [])
         if reasons:
-            text += "预警原因：" + "；".join(reasons)
+            text += "预警原因：" + reasons
         part.add(Paragraph(text))
         part.add(Paragraph(f"规划原文：{indicator.source_text}", "quote"))
         measures = list(indicator.measures.all())
@@ -322,6 +328,6 @@ def lagging_section(n: int, facts: Facts, kind: str) -> Section:
                 part.add(Paragraph(f"对应措施：{where}“{measure.title}”（原文见{quoted[measure.pk]}）。", "note"))
                 continue
             quoted[measure.pk] = f"{indicator.code}项下"
-            part.add(Paragraph(f"对应措施：{where}“{measure.title}”", "plain"), Paragraph(measure.text, "quote"))
+            part.add(Paragraph(f"对应措施：{where}“{measure.title}”", "item"), Paragraph(measure.text, "quote"))
         section.add(part)
     return section
