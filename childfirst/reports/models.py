@@ -59,9 +59,14 @@ class ReportJobQuerySet(models.QuerySet["ReportJob"]):
             .order_by("-requested_at", "-id")
         )
 
-    def active(self) -> ReportJobQuerySet:
-        """Queued or generating."""
-        return self.filter(state__in=ACTIVE_STATES)
+    def newest_offered(self) -> dict[tuple[str, int], ReportJob]:
+        """The newest job worth offering per (kind, snapshot id): a done one to download or one under
+        way; a failed attempt is not offered (an earlier good one still is)."""
+        newest: dict[tuple[str, int], ReportJob] = {}
+        jobs = self.exclude(state=JobState.FAILED).only("pk", "kind", "snapshot_id", "state", "requested_at")
+        for job in jobs.order_by("-requested_at", "-id"):
+            newest.setdefault((job.kind, job.snapshot_id), job)
+        return newest
 
     def stale(self, now: datetime.datetime) -> ReportJobQuerySet:
         """Jobs whose worker has evidently gone: generating with no progress for the timeout, or

@@ -68,13 +68,8 @@ def index(request: HttpRequest) -> HttpResponse:
     latest: dict[int, Snapshot] = {}
     for snapshot in snapshots:
         latest.setdefault(snapshot.year, snapshot)
-    # The newest job worth offering per kind × snapshot: a done one to download, or one under way.
-    wanted = ReportJob.objects.filter(snapshot__plan=plan).exclude(state=JobState.FAILED)
-    if not is_office:
-        wanted = wanted.filter(state=JobState.DONE)
-    newest: dict[tuple[str, int], ReportJob] = {}
-    for job in wanted.only("pk", "kind", "snapshot_id", "state", "requested_at").order_by("-requested_at", "-id"):
-        newest.setdefault((job.kind, job.snapshot_id), job)
+    offered = ReportJob.objects.filter(snapshot__plan=plan)
+    newest = (offered if is_office else offered.filter(state=JobState.DONE)).newest_offered()
 
     def offer(kind: Kind, snapshot: Snapshot | None, reason: str | None = None) -> Offer:
         return Offer(kind, snapshot, newest.get((kind, snapshot.pk)) if snapshot else None, reason)
