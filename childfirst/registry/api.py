@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -336,7 +336,7 @@ def create_child(request: HttpRequest, payload: ChildIn):
         raise HttpError(409, " ".join(exc.messages)) from None
     except DjangoValidationError as exc:
         raise _invalid(exc) from None
-    return 201, _detail(Child.objects.select_related("residence_area", "hukou_area").get(pk=child.pk), False)
+    return Status(201, _detail(Child.objects.select_related("residence_area", "hukou_area").get(pk=child.pk), False))
 
 
 @router.patch(

@@ -126,6 +126,9 @@ class ChildForm(forms.Form):
         self.fields["hukou_area"].queryset = district_communities()
         if child is None:
             self.fields["residence_area"].queryset = creatable_areas(user).order_by("code")
+            only = self.fields["residence_area"].queryset[:2]
+            if len(only) == 1:  # a community director: their own community
+                self.fields["residence_area"].initial = only[0].pk
             self.fields["categories_since"].initial = timezone.localdate()
         else:
             # A move inside the district keeps the file; the new community's keepers take it over.
@@ -140,6 +143,21 @@ class ChildForm(forms.Form):
             self.fields["version"].required = True
             for name in self.CREATE_ONLY:
                 del self.fields[name]
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The visible fields under their headings: the child, then (on opening a file) the first
+        guardian and the categories."""
+        guardian = [
+            self[name] for name in ("guardian_name", "guardian_relation", "guardian_phone") if name in self.fields
+        ]
+        categories = [
+            self[name] for name in ("categories", "categories_since", "categories_evidence") if name in self.fields
+        ]
+        child = [f for f in self.visible_fields() if f not in guardian and f not in categories]
+        sections = [(_("The child"), child)]
+        if guardian:
+            sections += [(_("Guardian"), guardian), (_("Categories"), categories)]
+        return sections
 
     def clean_birth_date(self) -> datetime.date:
         value = self.cleaned_data["birth_date"]
@@ -205,7 +223,7 @@ class GuardianForm(forms.Form):
 
 class CategoryForm(forms.Form):
     type = CategoryChoiceField(label=_("Category"), queryset=CategoryType.objects.all())
-    start = forms.DateField(label=_("From"), widget=DATE)
+    start = forms.DateField(label=_("Since"), widget=DATE)
     evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
