@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from childfirst.accounts.decorators import role_required
@@ -68,6 +69,7 @@ def _save_error(request: HttpRequest, form, exc: Exception) -> None:
 # ----- work lists -------------------------------------------------------------------------------
 
 
+@never_cache
 @role_required(*KEEPERS)
 def work_list(request: HttpRequest) -> HttpResponse:
     """The keeper's children, overdue visits first; filters by name/pinyin, community and overdue."""
@@ -102,6 +104,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @role_required(Role.STREET_SUPERVISOR)
 def supervision(request: HttpRequest) -> HttpResponse:
     """The supervisor's dashboard: tasks, overdue visits by community, reports awaiting triage with
@@ -149,6 +152,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 # ----- a child's casework -----------------------------------------------------------------------
 
 
+@never_cache
 @role_required(*KEEPERS, Role.OFFICE)
 def child_casework(request: HttpRequest, pk: int) -> HttpResponse:
     if sees_referral_fields_only(request.user):
@@ -175,6 +179,7 @@ def child_casework(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @role_required(*KEEPERS)
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     child, can_edit = get_child_for_user(request, pk, purpose="record a visit")
@@ -192,6 +197,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/casework/visit_form.html", {"child": child, "form": form})
 
 
+@never_cache
 @role_required(*KEEPERS)
 def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
     child, _can_edit = get_child_for_user(request, pk, purpose="risk assessment")
@@ -226,6 +232,7 @@ def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @role_required(*KEEPERS, Role.OFFICE)
 def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_assessment_for_user(request, pk)
@@ -265,6 +272,7 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @role_required(Role.STREET_SUPERVISOR)
 @require_POST
 def task_close(request: HttpRequest, pk: int) -> HttpResponse:
@@ -285,6 +293,7 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
 # ----- one-to-one assistance --------------------------------------------------------------------
 
 
+@never_cache
 @role_required(*KEEPERS)
 def assistance_new(request: HttpRequest, pk: int) -> HttpResponse:
     child, can_edit = get_child_for_user(request, pk, purpose="one-to-one assistance")
@@ -302,6 +311,7 @@ def assistance_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/casework/assistance_form.html", {"child": child, "form": form})
 
 
+@never_cache
 @role_required(*KEEPERS, Role.OFFICE)
 def assistance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan and its follow-ups; its keepers add follow-ups and close it here."""

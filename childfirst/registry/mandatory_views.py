@@ -105,6 +105,7 @@ def report_receipt(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/casework/report_receipt.html", {"receipt": receipt, "received_at": received_at})
 
 
+@never_cache
 @role_required(Role.STREET_SUPERVISOR, Role.OFFICE)
 def report_list(request: HttpRequest) -> HttpResponse:
     """The supervisor's reports, untriaged first by deadline; for the office, the escalated reports
@@ -157,12 +158,14 @@ def _report_page(request: HttpRequest, report: MandatoryReport, **forms) -> Http
     return render(request, "registry/casework/report_detail.html", context)
 
 
+@never_cache
 @role_required(Role.STREET_SUPERVISOR)
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions.escalate_overdue_reports()
     return _report_page(request, get_report_for_user(request, pk))
 
 
+@never_cache
 @role_required(Role.STREET_SUPERVISOR)
 @require_POST
 def report_triage(request: HttpRequest, pk: int) -> HttpResponse:

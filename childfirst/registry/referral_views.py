@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import DEPARTMENT_ROLES, Role
@@ -26,6 +27,7 @@ from .models import AccessAction, Child, Referral
 KEEPERS = (Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 
 
+@never_cache
 @role_required(*KEEPERS)
 def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     child, can_edit = get_child_for_user(request, pk, purpose="referral")
@@ -46,6 +48,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/casework/referral_form.html", {"child": child, "form": form})
 
 
+@never_cache
 @role_required(*KEEPERS, *DEPARTMENT_ROLES)
 def referral_list(request: HttpRequest) -> HttpResponse:
     """A department: its open referrals with the needed fields, and its closed ones without the
@@ -72,6 +75,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @role_required(*KEEPERS, *DEPARTMENT_ROLES, Role.OFFICE)
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_referral_for_user(request, pk)
