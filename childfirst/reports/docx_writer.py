@@ -60,7 +60,13 @@ def _page_setup(document) -> None:
     section.footer_distance = Cm(2.2)
     section.different_first_page_header_footer = True  # no number on the cover
     # The page after the cover is page 1, as in the PDF.
-    section._sectPr.append(parse_xml(f'<w:pgNumType {nsdecls("w")} w:start="0"/>'))
+    # (The schema fixes the order of a section's properties: pgNumType comes before cols.)
+    numbering = parse_xml(f'<w:pgNumType {nsdecls("w")} w:start="0"/>')
+    columns = section._sectPr.find(qn("w:cols"))
+    if columns is not None:
+        columns.addprevious(numbering)
+    else:
+        section._sectPr.append(numbering)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.style = document.styles["Footer"]
