@@ -439,3 +439,23 @@ def test_check_command_reports_counts_and_bad_rows(users, capsys):
         call_command("registry_check")
     out = capsys.readouterr().out
     assert f"{child.pk}" in out and NUMBER not in out and "曾小明" not in out
+
+
+@pytest.mark.django_db
+def test_demo_children_are_synthetic_valid_and_loaded_once(capsys):
+    from childfirst.registry.demo import DEMO_NOTE, load_demo_children
+
+    counts = load_demo_children(count=600, seed=7)
+    assert counts["children_created"] == 600 and Child.objects.count() == 600
+    assert not Child.objects.exclude(is_synthetic=True).exists() and not Child.objects.exclude(note=DEMO_NOTE).exists()
+    call_command("registry_check")  # every number decrypts, is valid, agrees with sex and birth date, and hashes back
+    assert "ID numbers with a problem: 0" in capsys.readouterr().out
+    assert not Child.objects.exclude(id_masked__startswith="3303").exists()
+    shares = {
+        code: ChildCategory.objects.filter(type__code=code).count() for code in ("left_behind", "migrant", "orphan")
+    }
+    assert shares["left_behind"] > shares["orphan"] and shares["migrant"] > shares["orphan"]
+    migrant = Child.objects.filter(categories__type__code="migrant").first()
+    assert migrant.hukou_area is None and migrant.hukou_place
+    assert Guardian.objects.filter(is_primary=True).count() == 600
+    assert load_demo_children(count=600, seed=7) == {"children_created": 0}

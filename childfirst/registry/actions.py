@@ -234,7 +234,9 @@ def do_update_child(
     """Change the file's own fields (`changes`, keys from EDITABLE_FIELDS; `id_number` None keeps
     the number). Optimistic locking: `version` is the one the form was opened on, and a file
     changed since then is refused with who changed it."""
-    locked = Child.objects.select_for_update().select_related("residence_area", "updated_by").get(pk=child.pk)
+    locked = (
+        Child.objects.select_for_update(of=("self",)).select_related("residence_area", "updated_by").get(pk=child.pk)
+    )
     require_edit(actor, locked)
     if locked.version != version:
         raise StaleEdit(
@@ -399,7 +401,7 @@ def do_exit_child(
 ) -> Child:
     """Close the file: read-only from now on, purged after the retention period. Its open
     categories end on the exit date and its open referrals close."""
-    locked = Child.objects.select_for_update().select_related("residence_area").get(pk=child.pk)
+    locked = Child.objects.select_for_update(of=("self",)).select_related("residence_area").get(pk=child.pk)
     require_edit(actor, locked)
     if reason not in ExitReason.values:
         raise ValidationError({"exit_reason": [_("Choose a reason for closing the file.")]})
