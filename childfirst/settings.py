@@ -8,7 +8,6 @@ instead of silently falling back to a default.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -274,9 +273,11 @@ HUEY = {
     "consumer": {"workers": envint("CHILDFIRST_TASK_WORKERS", 1, minimum=1), "worker_type": "thread", "max_delay": 1.0},
 }
 if _redis_url:
-    if importlib.util.find_spec("redis") is None:
-        raise ImproperlyConfigured("CHILDFIRST_REDIS_URL is set but the redis package is not installed")
     HUEY |= {"huey_class": "huey.RedisHuey", "url": _redis_url}
+    # One cache for every process, so that counters (the public report form's rate limit) and the
+    # cached evaluations hold across web workers. Without Redis, `serve` is one process and its
+    # memory cache is enough.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
 # A report job with no progress for this long has lost its worker and is shown as failed; so is one
