@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -459,3 +460,63 @@ def test_demo_children_are_synthetic_valid_and_loaded_once(capsys):
     assert migrant.hukou_area is None and migrant.hukou_place
     assert Guardian.objects.filter(is_primary=True).count() == 600
     assert load_demo_children(count=600, seed=7) == {"children_created": 0}
+
+
+@pytest.mark.django_db
+class TestApi:
+    @pytest.fixture
+    def call(self, client, users):
+        from childfirst.accounts.tokens import do_create_token
+
+        secrets = {}
+
+        def call(user, method, path, body=None):
+            if user.pk not in secrets:
+                secrets[user.pk] = do_create_token(None, user)[1]
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {secrets[user.pk]}", "HTTP_ACCEPT_LANGUAGE": "en"}
+            if method == "get":
+                return client.get(path, **headers)
+            return getattr(client, method)(path, data=json.dumps(body), content_type="application/json", **headers)
+
+        return call
+
+    def test_create_read_search_and_update(self, call, users):
+        body = {"name": "曾小明", "sex": "male", "birth_date": "2015-03-02", "id_number": NUMBER, "community": WUMA_1}
+        body["guardians"] = [{"name": "曾大明", "relation": "father", "phone": "13812345678"}]
+        body["categories"] = [{"code": "left_behind", "start": "2024-09-01"}]
+        created = call(users.director, "post", "/api/children/", body)
+        assert created.status_code == 201
+        child = created.json()
+        assert child["id_number_masked"] == "3303**********0019" and NUMBER not in created.content.decode()
+        assert [c["code"] for c in child["categories"]] == ["left_behind"]
+        duplicate = call(users.supervisor, "post", "/api/children/", {**body, "community": WUMA_2})
+        assert duplicate.status_code == 409 and str(child["id"]) in duplicate.json()["message"]
+        found = call(users.supervisor, "post", "/api/children/search", {"q": "zxm"})
+        assert [c["id"] for c in found.json()["children"]] == [child["id"]]
+        assert call(users.supervisor, "post", "/api/children/search", {"q": NUMBER}).json()["total"] == 1
+        detail = call(users.supervisor, "get", f"/api/children/{child['id']}").json()
+        assert detail["guardians"][0]["phone"] == "13812345678"
+        updated = call(users.supervisor, "patch", f"/api/children/{child['id']}", {"version": 1, "school": "演示小学"})
+        assert updated.status_code == 200 and updated.json()["version"] == 2
+        stale = call(users.director, "patch", f"/api/children/{child['id']}", {"version": 1, "school": "另一所"})
+        assert stale.status_code == 409 and "supervisor" in stale.json()["message"]
+        actions_logged = set(ChildAccessLog.objects.values_list("action", flat=True))
+        assert {AccessAction.CREATE, AccessAction.API_READ, AccessAction.EDIT} <= actions_logged
+
+    def test_field_errors_name_the_field_and_save_nothing(self, call, users):
+        wrong = NUMBER[:-1] + ("0" if NUMBER[-1] != "0" else "1")
+        body = {"name": "曾小明", "sex": "female", "birth_date": "2015-03-02", "id_number": wrong, "community": WUMA_1}
+        response = call(users.director, "post", "/api/children/", body)
+        assert response.status_code == 422
+        errors = response.json()["errors"]
+        assert {e["field"] for e in errors} == {"id_number"} and len(errors) == 2
+        assert wrong not in response.content.decode() and not Child.objects.exists()
+        unknown = call(users.director, "post", "/api/children/", {**body, "community": "330302999999"})
+        assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "community"
+
+    def test_department_users_get_the_referral_fields_only(self, call, users, health_department):
+        child = open_file(users.director)
+        assert call(users.reporter, "get", f"/api/children/{child.pk}").status_code == 403
+        Referral.objects.create(child=child, department=health_department, reason="体检")
+        answer = call(users.reporter, "get", f"/api/children/{child.pk}").json()
+        assert set(answer) == {"id", "name", "sex", "age", "community", "community_name"}

@@ -2,7 +2,8 @@
 its guardians, categories, photo and exit, the CSV export, and the office's access grants.
 
 Every page gets its children through Child.objects.visible_to / get_child_for_user and writes the
-access log. Searches travel by POST (htmx or a plain form), so names and ID numbers never land
+access log. Views that receive names or ID numbers mark their POST data as sensitive, so that no
+error report ever carries it. Searches travel by POST (htmx or a plain form), so names and ID numbers never land
 in a URL, a server log or the browser's history; pages with personal data are never cached.
 """
 
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from childfirst.accounts.audit import record
@@ -125,6 +127,7 @@ def _search_form(request: HttpRequest) -> SearchForm:
     return SearchForm(**kwargs)
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(*REGISTRY_ROLES)
 def child_list(request: HttpRequest) -> HttpResponse:
@@ -132,6 +135,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request, _search_form(request))
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(*REGISTRY_ROLES)
 @require_POST
@@ -269,6 +273,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, child, can_edit)
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(*REGISTRY_ROLES)
 @require_POST
@@ -297,9 +302,10 @@ def child_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*REGISTRY_ROLES)
 def child_photo(request: HttpRequest, pk: int) -> HttpResponse:
     """The photo, only through this checked and logged view (never a public file URL)."""
-    child, _can_edit = get_child_for_user(request, pk, action=AccessAction.PHOTO)
+    child, _can_edit = get_child_for_user(request, pk, action=None)
     if sees_referral_fields_only(request.user):
         raise PermissionDenied
+    log_access(request, child, AccessAction.PHOTO)
     photo = get_object_or_404(ChildPhoto, child=child)
     response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -315,6 +321,7 @@ def _keeper_child(request: HttpRequest, pk: int) -> Child:
     return child
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 def child_create(request: HttpRequest) -> HttpResponse:
@@ -338,6 +345,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/child_form.html", {"form": form, "existing": existing}, status=status)
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -391,6 +399,7 @@ def _after_change(request: HttpRequest, child: Child, form_name: str, form: Any,
     return _detail_page(request, child, True, status=400, **{form_name: form})
 
 
+@sensitive_post_parameters()
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 @require_POST
 def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
