@@ -42,6 +42,15 @@ NAV_ITEMS = [
             {Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.OFFICE}
         ),
     ),
+    NavItem(_("My work list"), "registry:work_list", frozenset({Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR})),
+    NavItem(_("Supervision"), "registry:supervision", frozenset({Role.STREET_SUPERVISOR})),
+    NavItem(_("Referrals"), "registry:referrals", frozenset({Role.DEPT_REPORTER, Role.DEPT_REVIEWER})),
+    NavItem(_("Mandatory reports"), "registry:reports", frozenset({Role.OFFICE, Role.STREET_SUPERVISOR})),
+    NavItem(
+        _("Children's homes"),
+        "registry:homes",
+        frozenset({Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR}),
+    ),
     NavItem(_("Areas"), "areas:tree"),
     NavItem(_("Accounts"), "accounts:users", frozenset({Role.OFFICE})),
 ]
