@@ -14,7 +14,7 @@ USAGE = """\
 用法 / usage: childfirst [--lang zh-hans|en] COMMAND [ARGS]
 
   demo-data                      载入演示数据（幂等）/ load the demo (idempotent)
-  serve [--host H] [--port P]    启动网站 / run the web app (default 127.0.0.1:8000)
+  serve [--host H] [--port P] [--no-worker]   启动网站及报告生成进程 / run the web app and the report worker
   plan load FILE                 载入或更新规划 / load or update a plan file
   plan check FILE                只校验不载入 / validate a plan file without loading it
   plan show [--json]             列出指标目录 / list the indicator catalogue
@@ -31,6 +31,9 @@ USAGE = """\
   evaluate-series < series.json  评估单个序列 / evaluate one series (JSON on stdin)
   publish --year Y [--note N]    发布（冻结）评估 / publish a frozen evaluation
   report annual|midterm|final --year Y --out DIR [--version N]   监测评估报告 / Word and PDF reports
+  registry check | purge [--dry-run]   儿童档案检查、超期档案清除 / registry checks, purge of expired files
+  registry escalate              逾期未研判的强制报告升级（每小时） / escalate overdue mandatory reports (hourly)
+  registry aggregates --year Y [--apply --user U]   儿童信息平台汇总数 / registry counts for collection
 
 Django's own commands (migrate, shell, …) work too. `childfirst COMMAND --help` for details.
 Database: DATABASE_URL (default: SQLite file under var/).
