@@ -9,6 +9,7 @@ so its absence is an error, not a silent fallback.
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -80,6 +81,10 @@ def _png(figure: Figure) -> bytes:
     return out.getvalue()
 
 
+# matplotlib's settings and font cache are process-wide and not thread-safe: report jobs running in
+# worker threads draw one chart at a time.
+_drawing = threading.Lock()
+
 RC = {
     "font.family": "sans-serif",
     "font.sans-serif": [SANS_FAMILY],
@@ -102,7 +107,7 @@ def stacked_status(
     """Horizontal stacked bars: for each group (domain, street) the number of indicators per status."""
     height = 2.2 + 0.62 * len(groups)
     left = 0.6 + max((text_width_cm(g, 8) for g in groups), default=1)
-    with matplotlib.rc_context(RC):
+    with _drawing, matplotlib.rc_context(RC):
         figure, ax = _figure(width_cm, height, left=left, bottom=1.1, top=0.9)
         _style(ax)
         order = list(range(len(groups)))[::-1]  # first group on top
@@ -128,7 +133,7 @@ def progress_bars(bars: list[Bar], labels: dict[str, str], width_cm: float = 15.
     with a hollow marker at the baseline when given. Bars beyond `cap` are cut at it."""
     height = 2.2 + 0.5 * len(bars)
     left = 0.6 + max((text_width_cm(b.label, 7) for b in bars), default=1)
-    with matplotlib.rc_context(RC):
+    with _drawing, matplotlib.rc_context(RC):
         figure, ax = _figure(width_cm, height, left=left, bottom=1.1, top=0.9)
         _style(ax)
         ys = list(range(len(bars)))[::-1]
@@ -158,7 +163,7 @@ def progress_bars(bars: list[Bar], labels: dict[str, str], width_cm: float = 15.
 
 def rate_bars(groups: list[str], rates: list[float | None], width_cm: float = 15.0) -> bytes:
     """Vertical bars of a rate per group (达标率 by domain), in percent, with its figure on top."""
-    with matplotlib.rc_context(RC):
+    with _drawing, matplotlib.rc_context(RC):
         figure, ax = _figure(width_cm, 6.5, left=1.4, bottom=0.8, top=0.3, right=0.2)
         _style(ax)
         xs = list(range(len(groups)))
