@@ -39,6 +39,7 @@ def write_docx(content: ReportContent) -> bytes:
     document = Document()
     _page_setup(document)
     _styles(document)
+    _font_table(document)
     _core_properties(document, content)
     _cover(document, content)
     _contents(document, content)
@@ -152,6 +153,23 @@ def _styles(document) -> None:
     styles["CF Note"].font.color.rgb = RGBColor(0x40, 0x40, 0x40)
     styles["CF Quote"].font.color.rgb = RGBColor(0x33, 0x33, 0x33)
     _fonts(styles["Footer"], SERIF, 10.5)
+
+
+# Where Noto CJK is not installed, Word falls back to the alternative named here: 宋体 for the serif
+# body, 黑体 for the sans headings (charset 86 is GB2312).
+FONT_ENTRIES = (
+    f'<w:font w:name="{SERIF}"><w:altName w:val="宋体"/><w:charset w:val="86"/><w:family w:val="roman"/>'
+    '<w:pitch w:val="variable"/></w:font>'
+    f'<w:font w:name="{SANS}"><w:altName w:val="黑体"/><w:charset w:val="86"/><w:family w:val="swiss"/>'
+    '<w:pitch w:val="variable"/></w:font>'
+)
+
+
+def _font_table(document) -> None:
+    for part in document.part.package.iter_parts():
+        if part.partname == "/word/fontTable.xml":
+            xml = part.blob.decode("utf-8")
+            part._blob = xml.replace("</w:fonts>", FONT_ENTRIES + "</w:fonts>").encode("utf-8")
 
 
 def _core_properties(document, content: ReportContent) -> None:
