@@ -461,9 +461,14 @@ class TestTokenPage:
         client.post(f"/accounts/tokens/{secret[:8]}/revoke/")
         assert client.get("/api/rounds", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
 
-    def test_registry_roles_and_other_users_cannot(self, client, users):
+    def test_a_supervisors_token_opens_the_registry_api_only(self, client, users):
         client.force_login(users.supervisor)
-        assert client.post("/accounts/tokens/", {"name": "x"}).status_code == 403
+        secret = client.post("/accounts/tokens/", {"name": "走访程序"}).context["new_secret"]
+        bearer = {"Authorization": f"Bearer {secret}"}
+        assert client.get("/api/children/", headers=bearer).status_code == 200
+        assert client.get("/api/rounds", headers=bearer).status_code == 403
+
+    def test_others_cannot_revoke_a_token(self, client, users):
         client.force_login(users.reviewer)
         client.post("/accounts/tokens/", {"name": "mine"})
         prefix = client.get("/accounts/me/").context["tokens"][0].prefix

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from .actions import do_set_password
 from .decorators import role_required
 from .models import ApiToken, AuditEvent, Role, User
-from .tokens import API_ROLES, TokenError, do_create_token, do_revoke_token
+from .tokens import TOKEN_ROLES, TokenError, do_create_token, do_revoke_token
 
 SIGN_IN_EVENTS = {"auth.login": _lazy("signed in"), "auth.logout": _lazy("signed out")}
 
@@ -26,7 +26,7 @@ def my_account(request: HttpRequest, new_secret: str = "", status: int = 200) ->
     recent = list(AuditEvent.objects.filter(actor=request.user, action__startswith="auth.")[:10])
     for event in recent:
         event.action_label = SIGN_IN_EVENTS.get(event.action, event.action)
-    uses_api = request.user.role in API_ROLES
+    uses_api = request.user.role in TOKEN_ROLES
     return render(
         request,
         "accounts/my_account.html",
@@ -42,7 +42,7 @@ def my_account(request: HttpRequest, new_secret: str = "", status: int = 200) ->
     )
 
 
-@role_required(*API_ROLES)
+@role_required(*TOKEN_ROLES)
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
     """Make a token and show its secret in this response only: it is never stored or sent again."""
@@ -54,7 +54,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     return my_account(request, new_secret=secret)
 
 
-@role_required(*API_ROLES)
+@role_required(*TOKEN_ROLES)
 @require_POST
 def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
     token = get_object_or_404(ApiToken, user=request.user, prefix=prefix)
