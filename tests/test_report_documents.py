@@ -16,7 +16,8 @@ from docx import Document
 from PIL import Image
 from pypdf import PdfReader
 
-from childfirst.collection.models import DataValue
+from childfirst.collection.actions import do_reopen
+from childfirst.collection.models import DataValue, Submission
 from childfirst.evaluation import engine
 from childfirst.evaluation.actions import do_publish
 from childfirst.evaluation.labels import STATUS_LABELS
@@ -213,6 +214,22 @@ class TestAnnualReport:
         assert rows and all(row[3].endswith("%") for row in rows)
         assert all(row[5] in ("按时", "逾期", "—") for row in rows)
         assert not any("system" in cell for row in rows for cell in row)
+
+    def test_completeness_is_as_published_even_after_a_submission_is_reopened(self, published, users):
+        snapshot = published[2024]
+        assert snapshot.completeness["departments"], "the snapshot keeps the round's completeness"
+
+        def completeness_lines() -> list[str]:
+            lines = texts(Document(io.BytesIO(write_docx(report_content("annual", snapshot)))))
+            # The headings' last occurrences: the first ones are in the table of contents.
+            start = max(i for i, line in enumerate(lines) if line == "五、数据报送完整性与及时性")
+            return lines[start : max(i for i, line in enumerate(lines) if line == "六、监测方法说明")]
+
+        before = completeness_lines()
+        submission = Submission.objects.filter(round__plan=snapshot.plan, round__year=2024, state="accepted").first()
+        do_reopen(users.office, submission, submission.version, "更正一项数据")
+        assert completeness_lines() == before
+        assert any("已接收" in line for line in before)
 
     def test_pdf_has_pages_embedded_fonts_and_chinese_text(self, annual):
         reader = PdfReader(annual[1])

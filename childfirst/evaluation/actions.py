@@ -15,6 +15,7 @@ from childfirst.accounts.models import Role, User
 from childfirst.plans.models import Goal, KeyProject, Measure, Plan
 
 from . import engine
+from .completeness_record import completeness_record
 from .data import collect, evaluate_dataset
 from .models import Assessment, Snapshot, SnapshotResult, SnapshotValue
 
@@ -28,14 +29,16 @@ def do_publish(actor: User | None, plan: Plan, year: int, note: str = "") -> Sna
     data = collect(plan, year)
     rows = evaluate_dataset(data)
     latest = Snapshot.objects.filter(plan=plan, year=year).aggregate(v=Max("version"))["v"] or 0
+    now = timezone.now()
     snapshot = Snapshot.objects.create(
         plan=plan,
         year=year,
         version=latest + 1,
         method_version=engine.METHOD_VERSION,
-        published_at=timezone.now(),
+        published_at=now,
         published_by=actor,
         note=note.strip(),
+        completeness=completeness_record(plan, year, now),
     )
     SnapshotResult.objects.bulk_create(
         SnapshotResult(

@@ -30,6 +30,9 @@ class Snapshot(models.Model):
     published_at = models.DateTimeField(_("published at"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    # The round's completeness and timeliness at publication (completeness_record.py); empty for
+    # snapshots published before this was kept.
+    completeness = models.JSONField(default=dict, blank=True)
 
     objects = SnapshotQuerySet.as_manager()
 

@@ -3,12 +3,11 @@ it: key projects' progress and the completeness and timeliness of reporting."""
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 
-from django.utils import timezone
-
-from childfirst.collection.completeness import round_completeness
-from childfirst.collection.models import ReportingRound, SubmissionState
+from childfirst.collection.models import SubmissionState
+from childfirst.evaluation.completeness_record import completeness_record
 from childfirst.evaluation.labels import STATUS_ORDER
 
 from . import charts
@@ -401,38 +400,44 @@ def key_projects_section(n: int, facts: Facts, kind: str) -> Section:
 # --- 数据报送完整性与及时性 -------------------------------------------------------------------------------
 
 
+def whole_percent(part: int, whole: int) -> int:
+    """As the collection pages show it: whole percent, 100 when nothing was expected."""
+    return round(100 * part / whole) if whole else 100
+
+
 def completeness_section(n: int, facts: Facts) -> Section:
     section = h1(n, "数据报送完整性与及时性", key="completeness")
-    reporting_round = ReportingRound.objects.filter(plan=facts.plan, year=facts.year).first()
-    if reporting_round is None:
-        return section.add(Paragraph(f"{facts.year}年未开展数据填报。"))
     as_of = facts.snapshot.published_at
-    completeness = round_completeness(reporting_round, today=timezone.localdate(as_of))
-    departments = completeness.departments
+    # Frozen at publication; snapshots from before that was kept are recomputed as of publication.
+    record = facts.snapshot.completeness or completeness_record(facts.plan, facts.year, as_of)
+    if not record:
+        return section.add(Paragraph(f"{facts.year}年未开展数据填报。"))
+    departments = record["departments"]
+    expected = sum(d["expected"] for d in departments)
+    answered = sum(d["answered"] for d in departments)
     section.add(
         Paragraph(
-            f"{facts.year}年度数据填报于{long_date(reporting_round.opened_at)}开启，截止日期为"
-            f"{long_date(reporting_round.deadline)}。应报送单位{len(departments)}个，已报送{completeness.submitted_count}个，"
-            f"按时报送{completeness.on_time_count}个，工委办已接收{completeness.accepted_count}个；"
-            f"应填数据{completeness.expected}项，已填{completeness.answered}项，完整率{completeness.percent}%。"
-            f"以上为评估快照发布时（{long_date(as_of)}）的报送记录。"
+            f"{facts.year}年度数据填报于{long_date(datetime.date.fromisoformat(record['opened_at']))}开启，截止日期为"
+            f"{long_date(datetime.date.fromisoformat(record['deadline']))}。应报送单位{len(departments)}个，"
+            f"已报送{sum(d['submitted'] for d in departments)}个，"
+            f"按时报送{sum(bool(d['on_time']) for d in departments)}个，"
+            f"工委办已接收{sum(d['accepted'] for d in departments)}个；应填数据{expected}项，已填{answered}项，"
+            f"完整率{whole_percent(answered, expected)}%。以上为评估快照发布时（{long_date(as_of)}）的报送记录。"
         )
     )
     states = dict(SubmissionState.choices)
-    rows = []
-    for row in sorted(departments, key=lambda r: r.submission.department.code):
-        submitted = row.submission.submitted_at
-        rows.append(
-            [
-                row.submission.department.name,
-                str(row.expected),
-                str(row.answered),
-                f"{row.percent}%",
-                long_date(submitted) if submitted else "未报送",
-                {True: "按时", False: "逾期", None: NO_VALUE}[row.on_time],
-                str(states.get(row.submission.state, row.submission.state)),
-            ]
-        )
+    rows = [
+        [
+            d["name"],
+            str(d["expected"]),
+            str(d["answered"]),
+            f"{whole_percent(d['answered'], d['expected'])}%",
+            long_date(datetime.date.fromisoformat(d["submitted_on"])) if d["submitted_on"] else "未报送",
+            {True: "按时", False: "逾期", None: NO_VALUE}[d["on_time"]],
+            str(states.get(d["state"], d["state"])),
+        ]
+        for d in departments
+    ]
     section.add(
         Table(
             f"各单位数据报送情况（{facts.year}年度）",
@@ -443,13 +448,20 @@ def completeness_section(n: int, facts: Facts) -> Section:
             key="completeness",
         )
     )
-    streets = [r for r in completeness.streets if r.expected]
-    if streets:
+    if record["streets"]:
         section.add(
             Table(
                 f"各街镇数据完整率（{facts.year}年度）",
                 ["区域", "应填", "已填", "完整率"],
-                [[r.area.name, str(r.expected), str(r.answered), f"{r.percent}%"] for r in streets],
+                [
+                    [
+                        street["name"],
+                        str(street["expected"]),
+                        str(street["answered"]),
+                        f"{whole_percent(street['answered'], street['expected'])}%",
+                    ]
+                    for street in record["streets"]
+                ],
                 [4.0, 2.0, 2.0, 2.0],
                 "lrrr",
                 key="completeness-streets",
