@@ -206,7 +206,7 @@ def _fixed_zip(data: bytes, moment: datetime.datetime) -> bytes:
 
 
 def _cover(document, content: ReportContent) -> None:
-    for _ in range(5):
+    for _ in range(4):
         document.add_paragraph("", "CF Cover")
     document.add_paragraph(content.plan_name, "CF Cover")
     title = document.add_paragraph(content.report_title, "CF Title")
@@ -214,7 +214,7 @@ def _cover(document, content: ReportContent) -> None:
     title.paragraph_format.space_after = Pt(18)
     if content.kind != "annual":
         document.add_paragraph(f"（{content.year}年数据）", "CF Cover")
-    for _ in range(8):
+    for _ in range(6):
         document.add_paragraph("", "CF Cover")
     document.add_paragraph(content.office, "CF Cover")
     document.add_paragraph(content.date_line, "CF Cover")
