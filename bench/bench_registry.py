@@ -1,0 +1,499 @@
+"""The children's registry at scale (issue 6, item 11): 1,000,000 synthetic children in PostgreSQL,
+then search by name, by pinyin and by ID number, and a street supervisor's list page under 20
+concurrent users through gunicorn. Prints figures; not a test.
+
+    .venv/bin/python bench/bench_registry.py                        # 1,000,000 children
+    .venv/bin/python bench/bench_registry.py --children 100000      # a quick run
+    .venv/bin/python bench/bench_registry.py --keep                 # keep the database for a look
+
+Needs a PostgreSQL server at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) with a
+role allowed to create databases; the bench works in `bench_registry` on that server, created at
+the start and dropped at the end.
+
+Data (all marked synthetic): the shipped area tree with the demo's 56 communities (14 streets × 4),
+the demo accounts, and `--children` children spread evenly over the communities, made as the demo
+makes them (names from registry/demo.py, pinyin keys from names.py, valid invented ID numbers
+encrypted with AES-GCM and looked up by keyed hash), 30 % with a category. Loaded with COPY in
+batches; each phase is timed, the per-row encryption on its own.
+
+Search: the work the list page does for a search (registry/search.py, then the first page of 50
+with its categories, and the count), timed in process for `--queries` terms of each kind — a full
+name, its full pinyin, a complete ID number — as the office (with a grant for the district, so
+over every file) and as a street supervisor (one street, 1/14 of the files). Run once with the
+indexes the migrations make, then with the proposed trigram indexes (pg_trgm GIN on name,
+name_pinyin, name_initials) to show what they change.
+
+Load: gunicorn (`--workers` sync workers) on loopback; `--users` client threads, each signed in as
+a street supervisor of a different street, request /registry/children/ over http.client. Two runs:
+users who pause `--think` seconds (±50 %) between pages for `--duration` seconds, and the same
+users with no pause (saturation) for a third of that. Bounded by time and by `--max-requests`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "bench_registry"
+BATCH = 50_000
+CATEGORY_SHARE = 0.30
+BENCH_PASSWORD = "Bench-2025-Registry!"  # noqa: S105 (accounts in the throwaway bench database only)
+PROPOSED_INDEXES = [
+    # The list's order and count, and a search inside one area, from the index alone.
+    "CREATE INDEX registry_child_list ON registry_child (residence_area_id, status, name_pinyin, id)"
+    " INCLUDE (name, name_initials)",
+    # A name's beginning (a one- or two-character term: trigrams need three).
+    "CREATE INDEX registry_child_name_prefix ON registry_child (name varchar_pattern_ops)",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX registry_child_name_trgm ON registry_child USING gin (name gin_trgm_ops)",
+    "CREATE INDEX registry_child_pinyin_trgm ON registry_child USING gin (name_pinyin gin_trgm_ops)",
+    "CREATE INDEX registry_child_initials_trgm ON registry_child USING gin (name_initials gin_trgm_ops)",
+]
+
+
+def database_urls(base: str) -> tuple[str, str]:
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def recreate_database(admin_url: str, drop_only: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        if not drop_only:
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summary(values: list[float]) -> str:
+    if not values:
+        return "no successful requests"
+    ms = [v * 1000 for v in values]
+    p50, p95 = statistics.median(ms), percentile(ms, 0.95)
+    return f"n={len(ms):>5}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  max {max(ms):7.1f} ms"
+
+
+# ----- data -------------------------------------------------------------------------------------
+
+
+def build_base() -> dict:
+    """Areas, demo communities and accounts, and the office's grant for the whole district."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from childfirst.accounts.models import User
+    from childfirst.areas.loader import load_areas
+    from childfirst.areas.models import Area
+    from childfirst.plans.loader import load_plan
+    from childfirst.registry.actions import do_grant_access
+    from childfirst.web.demo import AREA_FILE, PLAN_FILE, create_demo_communities, ensure_demo_accounts
+
+    call_command("migrate", verbosity=0)
+    load_areas(AREA_FILE)
+    create_demo_communities()
+    load_plan(PLAN_FILE)  # the departments the demo accounts belong to
+    ensure_demo_accounts()
+    office = User.objects.get(username="demo-office")
+    district = Area.objects.get(code="330302")
+    expires = timezone.now() + datetime.timedelta(days=30)
+    do_grant_access(office, office, district, "性能测试（合成数据）", expires)
+    return {"office": office, "district": district}
+
+
+def load_children(count: int, seed: int = 2026) -> dict:
+    """COPY `count` synthetic children (and their categories) in batches; returns timings and a
+    sample of (name, pinyin, ID number, street) to search for."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from childfirst.areas.models import Area
+    from childfirst.registry import crypto
+    from childfirst.registry.demo import _grade, _name, _school
+    from childfirst.registry.idnumber import check_character, mask_id
+    from childfirst.registry.models import CategoryType
+    from childfirst.registry.names import pinyin_keys
+
+    rng = random.Random(seed)  # noqa: S311 — made-up data, reproducible by design
+    today = timezone.localdate()
+    now = timezone.now()
+    communities = list(Area.objects.valid_on(today).communities().filter(is_synthetic=True).order_by("code"))
+    types = [t.pk for t in CategoryType.objects.filter(parent__isnull=False)] + list(
+        CategoryType.objects.filter(parent__isnull=True).values_list("pk", flat=True)
+    )
+    child_columns = (
+        "id", "name", "name_pinyin", "name_initials", "sex", "birth_date", "id_nonce", "id_ciphertext", "id_hash",
+        "id_masked", "residence_area_id", "hukou_area_id", "hukou_place", "address", "school", "grade", "status",
+        "exit_reason", "exit_note", "note", "is_synthetic", "version", "created_at", "updated_at",
+    )  # fmt: skip
+    category_columns = ("child_id", "type_id", "start", "evidence", "recorded_at")
+    timings = {"generate": 0.0, "encrypt": 0.0, "copy": 0.0}
+    sample: list[tuple[str, str, str, str]] = []
+    used: set[str] = set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_child")
+        next_id = cursor.fetchone()[0] + 1
+    raw = connection.connection  # psycopg 3 connection: COPY
+    made = 0
+    while made < count:
+        size = min(BATCH, count - made)
+        started = time.perf_counter()
+        rows, categories = [], []
+        encrypting = 0.0
+        for _ in range(size):
+            sex = "male" if rng.random() < 0.52 else "female"
+            birth = today - datetime.timedelta(days=rng.randrange(30, 18 * 365 - 30))
+            while True:
+                sequence = rng.randrange(0, 999)
+                if (sequence % 2 == 1) != (sex == "male"):
+                    sequence = (sequence + 1) % 1000
+                first17 = f"330302{birth:%Y%m%d}{sequence:03d}"
+                if first17 not in used:
+                    used.add(first17)
+                    break
+            number = first17 + check_character(first17)
+            tick = time.perf_counter()
+            nonce, ciphertext = crypto.encrypt(number)
+            digest = crypto.lookup_hash(number)
+            encrypting += time.perf_counter() - tick
+            name = _name(rng, sex)
+            full, initials = pinyin_keys(name)
+            community = communities[next_id % len(communities)]
+            age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+            grade = _grade(age)
+            rows.append((next_id, name, full, initials, sex, birth, nonce, ciphertext, digest, mask_id(number),
+                         community.pk, community.pk, "", "", _school(grade), grade, "active", "", "",
+                         "性能测试合成数据", True, 1, now, now))  # fmt: skip
+            if rng.random() < CATEGORY_SHARE:
+                since = max(birth, today - datetime.timedelta(days=rng.randrange(30, 1500)))
+                categories.append((next_id, rng.choice(types), since, "", now))
+            if rng.random() < 200 / count:
+                sample.append((name, full.split()[0], number, community.code[:9]))
+            next_id += 1
+        timings["encrypt"] += encrypting
+        timings["generate"] += time.perf_counter() - started - encrypting
+        started = time.perf_counter()
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY registry_child ({', '.join(child_columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            with cursor.copy(f"COPY registry_childcategory ({', '.join(category_columns)}) FROM STDIN") as copy:
+                for row in categories:
+                    copy.write_row(row)
+        raw.commit()
+        timings["copy"] += time.perf_counter() - started
+        made += size
+        print(f"  {made:>9,} children loaded", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('registry_child', 'id'), %s)", [next_id])
+        # What autovacuum does on a database in service: statistics for every table (an unanalysed
+        # areas table made the planner loop per area, 15 s a search) and the visibility map that
+        # index-only scans need.
+        started = time.perf_counter()
+        cursor.execute("VACUUM ANALYZE")
+        timings["analyze"] = time.perf_counter() - started
+    return {"timings": timings, "sample": sample}
+
+
+# ----- search -----------------------------------------------------------------------------------
+
+
+def search_once(user, term: str) -> int:
+    """What the list page does for a search: the matching files, the first page with its
+    categories, and the count."""
+    from django.core.paginator import Paginator
+
+    from childfirst.registry.search import search_children, with_list_fields
+    from childfirst.registry.views import PAGE_SIZE
+
+    children, _note = search_children(user, term, status="active")
+    page = Paginator(with_list_fields(children), PAGE_SIZE).get_page(1)
+    list(page.object_list)
+    return page.paginator.count
+
+
+def bench_aggregates() -> None:
+    """What the civil-affairs entry page asks of the registry: the suggestions for its indicators
+    (children in the key categories per street, and the homes' coverage)."""
+    from childfirst.plans.models import Plan
+    from childfirst.registry.aggregates import children_by_category, prefills
+
+    plan = Plan.objects.get(code="lucheng-2021-2025")
+    year = datetime.date.today().year
+    for label, work in (
+        ("suggestions for the civil-affairs entry page", lambda: prefills(plan, year, ["WEL-10", "WEL-12", "WEL-13"])),
+        ("children by category × street (command)", lambda: children_by_category(plan.area, year)),
+    ):
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - started)
+        print(f"  {label:<46} {summary(times)}")
+
+
+def prefix_once(user, term: str) -> int:
+    """The proposal for one- and two-character names: match the name's beginning (an index
+    range) instead of anywhere in it (trigrams need three characters)."""
+    from django.core.paginator import Paginator
+
+    from childfirst.registry.models import Child
+    from childfirst.registry.search import with_list_fields
+    from childfirst.registry.views import PAGE_SIZE
+
+    children = Child.objects.visible_to(user).filter(status="active", name__startswith=term)
+    page = Paginator(with_list_fields(children), PAGE_SIZE).get_page(1)
+    list(page.object_list)
+    return page.paginator.count
+
+
+def list_page_queries(user, deferred: bool) -> None:
+    """The list page's count and first page without a search; `deferred`: the page's ids from
+    the index first, then those 50 rows (the proposal), instead of ordering whole rows."""
+    from childfirst.registry.models import Child
+    from childfirst.registry.search import search_children, with_list_fields
+    from childfirst.registry.views import PAGE_SIZE
+
+    children, _note = search_children(user, "", status="active")
+    children.count()
+    ordered = with_list_fields(children)
+    if deferred:
+        ids = list(ordered.values_list("pk", flat=True)[:PAGE_SIZE])
+        rows = {c.pk: c for c in with_list_fields(Child.objects.filter(pk__in=ids))}
+        [rows[pk] for pk in ids]
+    else:
+        list(ordered[:PAGE_SIZE])
+
+
+def timed(work, times: int) -> list[float]:
+    spent = []
+    for _ in range(times):
+        started = time.perf_counter()
+        work()
+        spent.append(time.perf_counter() - started)
+    return spent
+
+
+def bench_search(users: dict, sample: list, queries: int, label: str, proposals: bool = False) -> None:
+    print(f"\nSearch ({label}): first page of 50 + count, in process; load average {os.getloadavg()[0]:.1f}")
+    kinds = {"name": 0, "pinyin": 1, "ID number": 2}
+    for who, user in users.items():
+        terms_of_user = [s for s in sample if who == "office" or s[3] == user.area.code]
+        terms_of_user = (terms_of_user * (queries // max(len(terms_of_user), 1) + 1))[:queries]
+        for kind, index in kinds.items():
+            times, found = [], []
+            for entry in terms_of_user:
+                started = time.perf_counter()
+                found.append(search_once(user, entry[index]))
+                times.append(time.perf_counter() - started)
+            hits = statistics.median(found) if found else 0
+            print(f"  {who:<11} {kind:<24} {summary(times)}  (median {hits:g} files found)")
+        short = [entry[0] for entry in terms_of_user if len(entry[0]) <= 2]
+        if proposals and short:
+            times = [t for term in short for t in timed(lambda term=term, user=user: prefix_once(user, term), 1)]
+            print(f"  {who:<11} {'2-char name, as prefix':<24} {summary(times)}  (proposal)")
+    if proposals:
+        print("  list page without a search, count + first 50:")
+        for who, user in users.items():
+            for deferred in (False, True):
+                label = "ids first (proposal)" if deferred else "whole rows ordered"
+                times = timed(lambda user=user, deferred=deferred: list_page_queries(user, deferred), 20)
+                print(f"  {who:<11} {label:<24} {summary(times)}")
+
+
+# ----- load -------------------------------------------------------------------------------------
+
+
+def session_cookie(user) -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    # The backend that loads users (axes' backend only guards the login form).
+    store[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b.lower())
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def run_load(port: int, cookies: list[str], duration: float, think: float, max_requests: int) -> tuple[list, int]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + duration
+
+    def user_loop(cookie: str, seed: int) -> None:
+        nonlocal errors
+        rng = random.Random(seed)  # noqa: S311
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < stop_at:
+            with lock:
+                if len(latencies) + errors >= max_requests:
+                    break
+            started = time.perf_counter()
+            try:
+                conn.request("GET", "/registry/children/", headers={"Cookie": cookie})
+                response = conn.getresponse()
+                body = response.read()
+                ok = response.status == 200 and b"<table" in body
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            elapsed = time.perf_counter() - started
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+            if think:
+                time.sleep(rng.uniform(think * 0.5, think * 1.5))
+        conn.close()
+
+    threads = [threading.Thread(target=user_loop, args=(c, i)) for i, c in enumerate(cookies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
+def bench_http(args: argparse.Namespace, bench_url: str, var_dir: str) -> None:
+    from childfirst.accounts.models import Role, User
+    from childfirst.areas.models import Area
+
+    supervisors = []
+    for street in Area.objects.streets().order_by("code")[: args.users]:
+        user = User.objects.filter(username=f"bench-supervisor-{street.code}").first()
+        if user is None:
+            from childfirst.accounts.actions import do_create_user
+
+            user = do_create_user(None, username=f"bench-supervisor-{street.code}", password=BENCH_PASSWORD,
+                                  role=Role.STREET_SUPERVISOR, area=street, is_demo=True)  # fmt: skip
+        supervisors.append(user)
+    cookies = [session_cookie(supervisors[i % len(supervisors)]) for i in range(args.users)]
+    env = dict(os.environ, DATABASE_URL=bench_url, CHILDFIRST_VAR_DIR=var_dir)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "childfirst.wsgi:application", "--workers", str(args.workers),
+         "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        # Warm every worker (first requests load templates and translations).
+        run_load(args.port, cookies[: args.workers * 2], 3, 0, args.workers * 4)
+        for label, think, duration in (
+            (f"{args.users} users, {args.think:g} s ±50 % between pages", args.think, args.duration),
+            (f"{args.users} users, no pause (saturation)", 0.0, args.duration / 3),
+        ):
+            started = time.perf_counter()
+            latencies, errors = run_load(args.port, cookies, duration, think, args.max_requests)
+            elapsed = time.perf_counter() - started
+            print(f"  {label:<44} {summary(latencies)}  {len(latencies) / elapsed:6.1f} pages/s  errors {errors}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--children", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=100, help="searches of each kind and user")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--think", type=float, default=1.0, help="seconds a user pauses between pages")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of the load run")
+    parser.add_argument("--max-requests", type=int, default=20_000)
+    parser.add_argument("--port", type=int, default=18741)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--load-only", action="store_true", help="only load the children (with --keep: to explore)")
+    args = parser.parse_args()
+
+    admin_url, bench_url = database_urls(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"))
+    recreate_database(admin_url)
+    var_dir = tempfile.mkdtemp(prefix="childfirst-bench-registry-")
+    os.environ.update(DATABASE_URL=bench_url, CHILDFIRST_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="childfirst.settings")
+    import logging
+
+    import django
+
+    django.setup()
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    from django.db import connection
+
+    try:
+        print(f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+              f"PostgreSQL {connection.cursor().connection.info.server_version}")  # fmt: skip
+        started = time.perf_counter()
+        base = build_base()
+        print(f"Schema, areas, accounts: {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        loaded = load_children(args.children)
+        total = time.perf_counter() - started
+        t = loaded["timings"]
+        print(f"{args.children:,} children in {total:.1f} s ({args.children / total:,.0f}/s): generating "
+              f"{t['generate']:.1f} s, encrypting + hashing ID numbers {t['encrypt']:.1f} s "
+              f"({t['encrypt'] / args.children * 1e6:.1f} µs each), COPY {t['copy']:.1f} s, "
+              f"VACUUM ANALYZE {t['analyze']:.1f} s")  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('registry_child'))")
+            print(f"registry_child with its indexes: {cursor.fetchone()[0]}")
+        if args.load_only:
+            return
+        from childfirst.accounts.models import User
+
+        users = {"office": base["office"], "supervisor": User.objects.get(username="demo-supervisor")}
+        # Fewer terms without the trigram indexes: each can take a second at a million files.
+        bench_search(users, loaded["sample"], min(args.queries, 30), "indexes as the migrations make them")
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for statement in PROPOSED_INDEXES:
+                cursor.execute(statement)
+            cursor.execute("VACUUM ANALYZE registry_child")
+        print(f"\nProposed indexes built in {time.perf_counter() - started:.1f} s")
+        bench_search(users, loaded["sample"], args.queries, "with the proposed indexes", proposals=True)
+        print(f"\nAggregates for monitoring, in process; load average {os.getloadavg()[0]:.1f}")
+        bench_aggregates()
+        print(f"\nSupervisor's list page /registry/children/ through gunicorn ({args.workers} workers), loopback; "
+              f"load average before {os.getloadavg()[0]:.1f}:")  # fmt: skip
+        connection.close()
+        bench_http(args, bench_url, var_dir)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            recreate_database(admin_url, drop_only=True)
+            print(f"Dropped {BENCH_DB}.")
+
+
+if __name__ == "__main__":
+    main()
