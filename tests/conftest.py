@@ -35,6 +35,18 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Chinese): a request in English or an API call
+    with Accept-Language: en leaves its language active in the thread, as Django does."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached dashboards hold objects of one test's transaction; no test may see another's."""
     from django.core.cache import cache

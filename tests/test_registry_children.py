@@ -137,9 +137,7 @@ class TestOpening:
             },
         )
         assert response.status_code == 400
-        assert response.context["form"].errors["id_number"] == [
-            f"The check character (18th) should be {NUMBER[-1]}: a digit is probably mistyped."
-        ]
+        assert response.context["form"].errors["id_number"] == [f"第18位校验码应为 {NUMBER[-1]}，可能有数字输错。"]
         assert 'value="曾小明"' in response.content.decode()
         assert not Child.objects.exists()
 
@@ -434,7 +432,7 @@ def test_check_command_reports_counts_and_bad_rows(users, capsys):
     open_file(users.director, name="李四", number="")
     call_command("registry_check")
     out = capsys.readouterr().out
-    assert "Files: 2 active, 0 closed." in out and "(left_behind): 2" in out
+    assert "档案：在档 2 份，已结档 0 份。" in out and "(left_behind): 2" in out
     Child.objects.filter(pk=child.pk).update(id_hash="0" * 64)
     with pytest.raises(CommandError):
         call_command("registry_check")
@@ -450,7 +448,7 @@ def test_demo_children_are_synthetic_valid_and_loaded_once(capsys):
     assert counts["children_created"] == 600 and Child.objects.count() == 600
     assert not Child.objects.exclude(is_synthetic=True).exists() and not Child.objects.exclude(note=DEMO_NOTE).exists()
     call_command("registry_check")  # every number decrypts, is valid, agrees with sex and birth date, and hashes back
-    assert "ID numbers with a problem: 0" in capsys.readouterr().out
+    assert "有问题的身份证号：0 个" in capsys.readouterr().out
     assert not Child.objects.exclude(id_masked__startswith="3303").exists()
     shares = {
         code: ChildCategory.objects.filter(type__code=code).count() for code in ("left_behind", "migrant", "orphan")
