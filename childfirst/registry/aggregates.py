@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from django.core.cache import cache
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -273,13 +274,29 @@ def _streets(district: Area, day: datetime.date) -> list[str]:
 # ----- prefills for collection ------------------------------------------------------------------
 
 
-def prefills(plan: Plan, year: int, indicator_codes: Iterable[str]) -> list[Prefill]:
+# Suggestions are kept this long: counting a million children's categories takes about half a
+# second, too long for every opening of the entry page, and a suggestion minutes old is still one.
+CACHE_SECONDS = 300
+
+
+def prefills(plan: Plan, year: int, indicator_codes: Iterable[str], *, fresh: bool = False) -> list[Prefill]:
     """The registry's suggestions for these indicators of `plan` in `year` (the mapping file says
-    which indicators it knows). Per street for per-street indicators, else for the district."""
+    which indicators it knows). Per street for per-street indicators, else for the district.
+    Cached for CACHE_SECONDS (counts only, so the cache holds nothing personal); `fresh`
+    recounts, as the command does before it fills drafts."""
     mapping = read_mapping().plans.get(plan.code, {})
-    wanted = [code for code in indicator_codes if code in mapping]
+    wanted = sorted(code for code in indicator_codes if code in mapping)
     if not wanted:
         return []
+    key = f"registry-prefills:{plan.code}:{year}:{','.join(wanted)}"
+    if fresh:
+        found = _compute_prefills(plan, year, mapping, wanted)
+        cache.set(key, found, CACHE_SECONDS)
+        return found
+    return cache.get_or_set(key, lambda: _compute_prefills(plan, year, mapping, wanted), CACHE_SECONDS)
+
+
+def _compute_prefills(plan: Plan, year: int, mapping: dict[str, MappingSpec], wanted: list[str]) -> list[Prefill]:
     context = Context(district=plan.area, year=year)
     found = []
     for indicator in plan.indicators.filter(code__in=wanted).order_by("code"):

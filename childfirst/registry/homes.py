@@ -17,11 +17,11 @@ Only homes that are open on that day count.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -218,9 +218,7 @@ class CommunityRow:
 
 
 def street_rows(street: Area, day: datetime.date, only: Area | None = None) -> list[CommunityRow]:
-    """The street's communities valid on `day` (or just `only`) with their homes, in four queries."""
-    from django.db.models import Count, Q
-
+    """The street's communities valid on `day` (or just `only`) with their homes, in two queries."""
     communities = Area.objects.within(only or street).communities().valid_on(day)
     year_start = datetime.date(day.year, 1, 1)
     homes = {
@@ -248,21 +246,3 @@ def street_rows(street: Area, day: datetime.date, only: Area | None = None) -> l
             )
         )
     return rows
-
-
-def activity_totals(homes: list[ChildrensHome], year: int) -> dict[str, int]:
-    """Activities and attendance of `homes` in `year`, by kind (counts only)."""
-    from django.db.models import Count, Sum
-
-    from .models.homes import HomeActivity
-
-    totals: dict[str, int] = defaultdict(int)
-    rows = (
-        HomeActivity.objects.filter(home__in=homes, held_on__year=year)
-        .values("kind")
-        .annotate(n=Count("pk"), children=Sum("attendance"))
-    )
-    for row in rows:
-        totals[row["kind"]] = row["n"]
-        totals["attendance"] += row["children"] or 0
-    return dict(totals)

@@ -11,12 +11,12 @@ from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
 from childfirst.collection.actions import CollectionError, ValuesRejected
 from childfirst.collection.models import ReportingRound
-from childfirst.collection.prefill import Prefill, apply_prefills, describe, prefills_for
+from childfirst.collection.prefill import Prefill, apply_prefills, describe
 from childfirst.collection.scope import expected_for
 from childfirst.datafile import DataFileInvalid
 from childfirst.migrating import ensure_migrated
 from childfirst.plans.models import Indicator, Plan
-from childfirst.registry.aggregates import check_mapping, children_by_category, read_mapping
+from childfirst.registry.aggregates import check_mapping, children_by_category, prefills, read_mapping
 from childfirst.registry.aggregates import reading_day as _day
 from childfirst.registry.homes import coverage
 from childfirst.registry.models import CategoryType
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             mapping = read_mapping().plans.get(plan.code, {})
         except DataFileInvalid as exc:
             raise CommandError(str(exc)) from None
-        found = prefills_for(plan, year, mapping)
+        found = {(p.indicator, p.area): p for p in prefills(plan, year, mapping, fresh=True)}
         if options["apply"]:
             self._apply(plan, year, options["user"], list(found.values()))
             return
