@@ -44,6 +44,7 @@ def embedded_fonts(pdf: bytes) -> dict[str, bool]:
 @pytest.fixture
 def people(users):
     users.director.first_name, users.director.email = "李红梅", "lihongmei@example.org"
+    users.director.phone = "0577-8765 4321"
     users.director.save()
     users.supervisor.first_name = "王建国"
     users.supervisor.save()
@@ -76,7 +77,17 @@ class TestOneCard:
         response = client.get(f"/registry/children/{child.pk}/card.pdf")
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         text = pdf_text(response.content)
-        for expected in ("陈小雨", "李红梅", "王建国", "lihongmei@example.org", "110", "12338", "12345", "五马街道"):
+        for expected in (
+            "陈小雨",
+            "李红梅",
+            "0577-8765 4321",
+            "王建国",
+            "lihongmei@example.org",
+            "110",
+            "12338",
+            "12345",
+            "五马街道",
+        ):
             assert expected in text, expected
         assert id_number not in text and child.id_masked not in text
         digits = re.sub(r"\D", "", text)

@@ -34,6 +34,7 @@ def do_create_user(
     area: Area | None = None,
     access_expires_at: datetime.datetime | None = None,
     is_demo: bool = False,
+    phone: str = "",
 ) -> User:
     """Create an account; raises ValidationError (nothing saved) if the role, scope or password is wrong."""
     _require_office(actor)
@@ -45,6 +46,7 @@ def do_create_user(
         area=area,
         access_expires_at=access_expires_at,
         is_demo=is_demo,
+        phone=phone.strip(),
     )
     problems: list[str] = []
     for check in (lambda: user.full_clean(exclude=["password"]), lambda: validate_password(password, user)):

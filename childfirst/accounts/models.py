@@ -57,6 +57,8 @@ class User(AbstractUser):
         help_text=_("required for evaluators: access is time-limited"),
     )
     is_demo = models.BooleanField(_("demo account"), default=False)
+    # Printed on children's contact cards for the community director and the street supervisor.
+    phone = models.CharField(_("work phone"), max_length=30, blank=True)
 
     objects: UserManager[User] = UserManager()
 

@@ -5,8 +5,8 @@ cut marks); PDF through WeasyPrint with the Noto CJK font embedded.
 
 A card carries the child's name and community only: never the ID number, birth date or address.
 Every card printed is written to the child's access log (action "print") with the stated purpose.
-The User model has no phone field, so a contact's e-mail is printed when there is one and a line is
-left for the phone number to be written in by hand.
+A contact's work phone is printed (and e-mail when there is one); without a phone on the account, a
+line is left for it to be written in by hand.
 """
 
 from __future__ import annotations
@@ -60,11 +60,10 @@ class Card:
 
 
 def _contact(user: User, role: str) -> Contact:
-    # getattr: the User model has no phone field yet; a deployment that adds one gets it printed.
     return Contact(
         role=role,
         name=user.get_full_name().strip() or user.get_username(),
-        phone=str(getattr(user, "phone", "") or ""),
+        phone=user.phone,
         email=user.email,
     )
 

@@ -39,14 +39,24 @@ class DemoAccount:
     full_name: str
     department: str | None = None
     area: str | None = None
+    phone: str = ""
 
 
 DEMO_ACCOUNTS = [
     DemoAccount("demo-office", Role.OFFICE, "演示·妇儿工委办", area="330302"),
     DemoAccount("demo-reporter", Role.DEPT_REPORTER, "演示·卫健局填报员", department="health"),
     DemoAccount("demo-reviewer", Role.DEPT_REVIEWER, "演示·卫健局审核员", department="health"),
-    DemoAccount("demo-supervisor", Role.STREET_SUPERVISOR, "演示·五马街道儿童督导员", area="330302001"),
-    DemoAccount("demo-director", Role.COMMUNITY_DIRECTOR, "演示·五马第一社区儿童主任", area="330302001001"),
+    # The phones are made up (the demo's, printed on its contact cards).
+    DemoAccount(
+        "demo-supervisor", Role.STREET_SUPERVISOR, "演示·五马街道儿童督导员", area="330302001", phone="0577-0000 0101"
+    ),
+    DemoAccount(
+        "demo-director",
+        Role.COMMUNITY_DIRECTOR,
+        "演示·五马第一社区儿童主任",
+        area="330302001001",
+        phone="0577-0000 0102",
+    ),
     DemoAccount("demo-leader", Role.LEADER, "演示·区领导", area="330302"),
     DemoAccount("demo-evaluator", Role.EVALUATOR, "演示·第三方评估", area="330302"),
 ]
@@ -112,6 +122,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
                 area=area,
                 access_expires_at=expires,
                 is_demo=True,
+                phone=spec.phone,
             )
         else:
             if (user.role, user.department, user.area) != (spec.role, department, area) or (
@@ -120,6 +131,8 @@ def ensure_demo_accounts() -> list[DemoAccount]:
                 do_change_user_role(
                     None, user, role=spec.role, department=department, area=area, access_expires_at=expires
                 )
+            if user.phone != spec.phone:
+                User.objects.filter(pk=user.pk).update(phone=spec.phone)  # demo accounts only, not audited
             if not user.check_password(DEMO_PASSWORD):
                 do_set_password(None, user, DEMO_PASSWORD)
         reset_lockouts(username=spec.username)

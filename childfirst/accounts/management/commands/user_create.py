@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="full name shown in the interface")
         parser.add_argument("--department", help="department code (reporters and reviewers)")
         parser.add_argument("--area", help="area code the account is limited to")
+        parser.add_argument("--phone", default="", help="work phone, printed on children's contact cards")
         parser.add_argument("--expires", help="last day of access, YYYY-MM-DD (required for evaluators)")
         parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 
@@ -64,6 +65,7 @@ class Command(BaseCommand):
                 department=department,
                 area=area,
                 access_expires_at=expires,
+                phone=options["phone"],
             )
         except ValidationError as exc:
             raise CommandError("\n".join(exc.messages)) from None
