@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -56,7 +55,7 @@ from .forms import (
 )
 from .idnumber import clean_characters, looks_like_id, mask_id
 from .models import AccessAction, Child, ChildPhoto, ChildStatus, Referral, RegistryGrant
-from .search import search_children, with_list_fields
+from .search import list_page, search_children, with_list_fields
 
 PAGE_SIZE = 50
 CASEWORK_SECTIONS = "registry/casework/_child_sections.html"
@@ -98,9 +97,8 @@ def _list_page(
     user = request.user
     children, note = _search(user, form)
     page_number = (form.cleaned_data.get("page") if form.is_valid() else None) or 1
-    paginator = Paginator(with_list_fields(children), PAGE_SIZE)
-    page = paginator.get_page(page_number)
-    log_access(request, None, AccessAction.SEARCH, result_count=paginator.count)
+    page = list_page(children, page_number, PAGE_SIZE)
+    log_access(request, None, AccessAction.SEARCH, result_count=page.paginator.count)
     term = form.data.get("q", "") if form.is_bound else ""
     if looks_like_id(term):
         # The page shows the number it was asked for masked, like every other number on it.
