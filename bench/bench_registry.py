@@ -5,6 +5,7 @@ concurrent users through gunicorn. Prints figures; not a test.
     .venv/bin/python bench/bench_registry.py                        # 1,000,000 children
     .venv/bin/python bench/bench_registry.py --children 100000      # a quick run
     .venv/bin/python bench/bench_registry.py --keep                 # keep the database for a look
+    .venv/bin/python bench/bench_registry.py --reuse                # measure again what --keep left
 
 Needs a PostgreSQL server at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) with a
 role allowed to create databases; the bench works in `bench_registry` on that server, created at
@@ -14,19 +15,23 @@ Data (all marked synthetic): the shipped area tree with the demo's 56 communitie
 the demo accounts, and `--children` children spread evenly over the communities, made as the demo
 makes them (names from registry/demo.py, pinyin keys from names.py, valid invented ID numbers
 encrypted with AES-GCM and looked up by keyed hash), 30 % with a category. Loaded with COPY in
-batches; each phase is timed, the per-row encryption on its own.
+batches with the registry migrated up to 0003; each phase is timed, the per-row encryption on its
+own. Then migration 0004 (the search indexes) is applied to the loaded table and timed, as it meets
+a registry in service, followed by VACUUM ANALYZE.
 
 Search: the work the list page does for a search (registry/search.py, then the first page of 50
-with its categories, and the count), timed in process for `--queries` terms of each kind — a full
-name, its full pinyin, a complete ID number — as the office (with a grant for the district, so
-over every file) and as a street supervisor (one street, 1/14 of the files). Run once with the
-indexes the migrations make, then with the proposed trigram indexes (pg_trgm GIN on name,
-name_pinyin, name_initials) to show what they change.
+with its categories, and the count: search.list_page), timed in process for `--queries` terms of
+each kind taken from loaded files — a full name, its surname alone (one character), the last two
+characters, the full pinyin, the initials, their first two letters, a complete ID number — as the
+office (with a grant for the district, so over every file) and as a street supervisor (one street,
+1/14 of the files); then the list without a search, pages 1 and 100.
 
 Load: gunicorn (`--workers` sync workers) on loopback; `--users` client threads, each signed in as
 a street supervisor of a different street, request /registry/children/ over http.client. Two runs:
 users who pause `--think` seconds (±50 %) between pages for `--duration` seconds, and the same
 users with no pause (saturation) for a third of that. Bounded by time and by `--max-requests`.
+Each client thread keeps one connection and waits for its answer before the next request, so
+"20 users" means at most 20 requests in flight; the load generator runs on the same 2 CPUs.
 """
 
 from __future__ import annotations
@@ -53,17 +58,6 @@ BENCH_DB = "bench_registry"
 BATCH = 50_000
 CATEGORY_SHARE = 0.30
 BENCH_PASSWORD = "Bench-2025-Registry!"  # noqa: S105 (accounts in the throwaway bench database only)
-PROPOSED_INDEXES = [
-    # The list's order and count, and a search inside one area, from the index alone.
-    "CREATE INDEX registry_child_list ON registry_child (residence_area_id, status, name_pinyin, id)"
-    " INCLUDE (name, name_initials)",
-    # A name's beginning (a one- or two-character term: trigrams need three).
-    "CREATE INDEX registry_child_name_prefix ON registry_child (name varchar_pattern_ops)",
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX registry_child_name_trgm ON registry_child USING gin (name gin_trgm_ops)",
-    "CREATE INDEX registry_child_pinyin_trgm ON registry_child USING gin (name_pinyin gin_trgm_ops)",
-    "CREATE INDEX registry_child_initials_trgm ON registry_child USING gin (name_initials gin_trgm_ops)",
-]
 
 
 def database_urls(base: str) -> tuple[str, str]:
@@ -187,7 +181,7 @@ def load_children(count: int, seed: int = 2026) -> dict:
                 since = max(birth, today - datetime.timedelta(days=rng.randrange(30, 1500)))
                 categories.append((next_id, rng.choice(types), since, "", now))
             if rng.random() < 200 / count:
-                sample.append((name, full.split()[0], number, community.code[:9]))
+                sample.append((name, full.split()[0], number, community.code[:9], initials.split()[0]))
             next_id += 1
         timings["encrypt"] += encrypting
         timings["generate"] += time.perf_counter() - started - encrypting
@@ -220,15 +214,11 @@ def load_children(count: int, seed: int = 2026) -> dict:
 def search_once(user, term: str) -> int:
     """What the list page does for a search: the matching files, the first page with its
     categories, and the count."""
-    from django.core.paginator import Paginator
-
-    from childfirst.registry.search import search_children, with_list_fields
+    from childfirst.registry.search import list_page, search_children
     from childfirst.registry.views import PAGE_SIZE
 
     children, _note = search_children(user, term, status="active")
-    page = Paginator(with_list_fields(children), PAGE_SIZE).get_page(1)
-    list(page.object_list)
-    return page.paginator.count
+    return list_page(children, 1, PAGE_SIZE).paginator.count
 
 
 def bench_aggregates() -> None:
@@ -251,39 +241,6 @@ def bench_aggregates() -> None:
         print(f"  {label:<46} {summary(times)}")
 
 
-def prefix_once(user, term: str) -> int:
-    """The proposal for one- and two-character names: match the name's beginning (an index
-    range) instead of anywhere in it (trigrams need three characters)."""
-    from django.core.paginator import Paginator
-
-    from childfirst.registry.models import Child
-    from childfirst.registry.search import with_list_fields
-    from childfirst.registry.views import PAGE_SIZE
-
-    children = Child.objects.visible_to(user).filter(status="active", name__startswith=term)
-    page = Paginator(with_list_fields(children), PAGE_SIZE).get_page(1)
-    list(page.object_list)
-    return page.paginator.count
-
-
-def list_page_queries(user, deferred: bool) -> None:
-    """The list page's count and first page without a search; `deferred`: the page's ids from
-    the index first, then those 50 rows (the proposal), instead of ordering whole rows."""
-    from childfirst.registry.models import Child
-    from childfirst.registry.search import search_children, with_list_fields
-    from childfirst.registry.views import PAGE_SIZE
-
-    children, _note = search_children(user, "", status="active")
-    children.count()
-    ordered = with_list_fields(children)
-    if deferred:
-        ids = list(ordered.values_list("pk", flat=True)[:PAGE_SIZE])
-        rows = {c.pk: c for c in with_list_fields(Child.objects.filter(pk__in=ids))}
-        [rows[pk] for pk in ids]
-    else:
-        list(ordered[:PAGE_SIZE])
-
-
 def timed(work, times: int) -> list[float]:
     spent = []
     for _ in range(times):
@@ -293,31 +250,45 @@ def timed(work, times: int) -> list[float]:
     return spent
 
 
-def bench_search(users: dict, sample: list, queries: int, label: str, proposals: bool = False) -> None:
-    print(f"\nSearch ({label}): first page of 50 + count, in process; load average {os.getloadavg()[0]:.1f}")
-    kinds = {"name": 0, "pinyin": 1, "ID number": 2}
+TERM_KINDS = {
+    # kind: how a term is made from a sample (name, first pinyin reading, ID number, street, initials)
+    "full name": lambda e: e[0],
+    "surname (1 character)": lambda e: e[0][0],
+    "given name (last 2)": lambda e: e[0][-2:],
+    "full pinyin": lambda e: e[1],
+    "initials": lambda e: e[4],
+    "2 letters (prefix)": lambda e: e[4][:2],
+    "ID number": lambda e: e[2],
+}
+
+
+def bench_search(users: dict, sample: list, queries: int) -> None:
+    print(f"\nSearch: list page's queries (first page of 50 + count), in process; load {os.getloadavg()[0]:.1f}")
     for who, user in users.items():
         terms_of_user = [s for s in sample if who == "office" or s[3] == user.area.code]
         terms_of_user = (terms_of_user * (queries // max(len(terms_of_user), 1) + 1))[:queries]
-        for kind, index in kinds.items():
+        for kind, make in TERM_KINDS.items():
             times, found = [], []
             for entry in terms_of_user:
                 started = time.perf_counter()
-                found.append(search_once(user, entry[index]))
+                found.append(search_once(user, make(entry)))
                 times.append(time.perf_counter() - started)
             hits = statistics.median(found) if found else 0
             print(f"  {who:<11} {kind:<24} {summary(times)}  (median {hits:g} files found)")
-        short = [entry[0] for entry in terms_of_user if len(entry[0]) <= 2]
-        if proposals and short:
-            times = [t for term in short for t in timed(lambda term=term, user=user: prefix_once(user, term), 1)]
-            print(f"  {who:<11} {'2-char name, as prefix':<24} {summary(times)}  (proposal)")
-    if proposals:
-        print("  list page without a search, count + first 50:")
-        for who, user in users.items():
-            for deferred in (False, True):
-                label = "ids first (proposal)" if deferred else "whole rows ordered"
-                times = timed(lambda user=user, deferred=deferred: list_page_queries(user, deferred), 20)
-                print(f"  {who:<11} {label:<24} {summary(times)}")
+    print("  list page without a search, count + first 50 (and page 100):")
+    for who, user in users.items():
+        for number in (1, 100):
+            times = timed(lambda user=user, number=number: list_page_queries(user, number), 20)
+            print(f"  {who:<11} {'page ' + str(number):<24} {summary(times)}")
+
+
+def list_page_queries(user, number: int) -> None:
+    from childfirst.registry.search import list_page, search_children
+    from childfirst.registry.views import PAGE_SIZE, _communities
+
+    children, _note = search_children(user, "", status="active")
+    list(list_page(children, number, PAGE_SIZE).object_list)
+    list(_communities(user))  # the filter's communities, on every list page
 
 
 # ----- load -------------------------------------------------------------------------------------
@@ -423,6 +394,31 @@ def bench_http(args: argparse.Namespace, bench_url: str, var_dir: str) -> None:
         server.wait(timeout=30)
 
 
+def build_search_indexes() -> float:
+    """Migration 0004 (the search indexes) on the loaded table, as a database in service gets it."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE registry_child")
+    return time.perf_counter() - started
+
+
+def sample_from_database(count: int) -> list[tuple[str, str, str, str, str]]:
+    """Search terms from a kept database (--reuse): the same shape as load_children's sample."""
+    from childfirst.registry import crypto
+    from childfirst.registry.models import Child
+
+    rows = Child.objects.exclude(id_ciphertext=None).select_related("residence_area").order_by("?")[:count]
+    return [
+        (c.name, c.name_pinyin.split()[0], crypto.decrypt(bytes(c.id_nonce), bytes(c.id_ciphertext)),
+         c.residence_area.code[:9], c.name_initials.split()[0])
+        for c in rows
+    ]  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--children", type=int, default=1_000_000)
@@ -435,11 +431,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18741)
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--load-only", action="store_true", help="only load the children (with --keep: to explore)")
+    parser.add_argument("--reuse", action="store_true", help="measure the database a --keep run left (no load)")
     args = parser.parse_args()
+    args.keep = args.keep or args.reuse
 
     admin_url, bench_url = database_urls(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"))
-    recreate_database(admin_url)
-    var_dir = tempfile.mkdtemp(prefix="childfirst-bench-registry-")
+    if not args.reuse:
+        recreate_database(admin_url)
+    # A fixed directory: its keys encrypted the ID numbers, so a kept database stays searchable.
+    var_dir = str(Path(tempfile.gettempdir()) / "childfirst-bench-registry")
+    os.makedirs(var_dir, exist_ok=True)
     os.environ.update(DATABASE_URL=bench_url, CHILDFIRST_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="childfirst.settings")
     import logging
 
@@ -447,22 +448,31 @@ def main() -> None:
 
     django.setup()
     logging.getLogger("django.request").setLevel(logging.ERROR)
+    from django.core.management import call_command
     from django.db import connection
 
     try:
         print(f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
               f"PostgreSQL {connection.cursor().connection.info.server_version}")  # fmt: skip
-        started = time.perf_counter()
-        base = build_base()
-        print(f"Schema, areas, accounts: {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        loaded = load_children(args.children)
-        total = time.perf_counter() - started
-        t = loaded["timings"]
-        print(f"{args.children:,} children in {total:.1f} s ({args.children / total:,.0f}/s): generating "
-              f"{t['generate']:.1f} s, encrypting + hashing ID numbers {t['encrypt']:.1f} s "
-              f"({t['encrypt'] / args.children * 1e6:.1f} µs each), COPY {t['copy']:.1f} s, "
-              f"VACUUM ANALYZE {t['analyze']:.1f} s")  # fmt: skip
+        if args.reuse:
+            call_command("migrate", verbosity=0)
+            sample = sample_from_database(200)
+        else:
+            started = time.perf_counter()
+            build_base()
+            # The search indexes come after the load, as migration 0004 meets a registry in service.
+            call_command("migrate", "registry", "0003", verbosity=0)
+            print(f"Schema, areas, accounts: {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            loaded = load_children(args.children)
+            total = time.perf_counter() - started
+            t = loaded["timings"]
+            print(f"{args.children:,} children in {total:.1f} s ({args.children / total:,.0f}/s): generating "
+                  f"{t['generate']:.1f} s, encrypting + hashing ID numbers {t['encrypt']:.1f} s "
+                  f"({t['encrypt'] / args.children * 1e6:.1f} µs each), COPY {t['copy']:.1f} s, "
+                  f"VACUUM ANALYZE {t['analyze']:.1f} s")  # fmt: skip
+            print(f"Migration 0004 (search indexes) on the loaded table: {build_search_indexes():.1f} s")
+            sample = loaded["sample"]
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('registry_child'))")
             print(f"registry_child with its indexes: {cursor.fetchone()[0]}")
@@ -470,16 +480,9 @@ def main() -> None:
             return
         from childfirst.accounts.models import User
 
-        users = {"office": base["office"], "supervisor": User.objects.get(username="demo-supervisor")}
-        # Fewer terms without the trigram indexes: each can take a second at a million files.
-        bench_search(users, loaded["sample"], min(args.queries, 30), "indexes as the migrations make them")
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            for statement in PROPOSED_INDEXES:
-                cursor.execute(statement)
-            cursor.execute("VACUUM ANALYZE registry_child")
-        print(f"\nProposed indexes built in {time.perf_counter() - started:.1f} s")
-        bench_search(users, loaded["sample"], args.queries, "with the proposed indexes", proposals=True)
+        office = User.objects.get(username="demo-office")
+        users = {"office": office, "supervisor": User.objects.get(username="demo-supervisor")}
+        bench_search(users, sample, args.queries)
         print(f"\nAggregates for monitoring, in process; load average {os.getloadavg()[0]:.1f}")
         bench_aggregates()
         print(f"\nSupervisor's list page /registry/children/ through gunicorn ({args.workers} workers), loopback; "
