@@ -117,6 +117,7 @@ PAGES: dict[str, Case] = {
     "registry:child_edit": Case("keep"),
     "registry:child_reveal_id": Case("keep", "post", data=lambda w, c: {"purpose": "办理补助"}),
     "registry:child_photo": Case("see_full"),
+    "registry:child_access_log": Case("keep"),
     "registry:child_photo_set": Case("keep", "post", ok=302, data=lambda w, c: {"remove": "1"}),
     "registry:child_guardian_add": Case(
         "keep", "post", ok=302, data=lambda w, c: {"name": "王芳", "relation": "mother", "phone": ""}

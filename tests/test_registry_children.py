@@ -518,3 +518,23 @@ class TestApi:
         Referral.objects.create(child=child, department=health_department, reason="体检")
         answer = call(users.reporter, "get", f"/api/children/{child.pk}").json()
         assert set(answer) == {"id", "name", "sex", "age", "community", "community_name"}
+
+
+@pytest.mark.django_db
+def test_the_whole_access_log_lists_every_look_and_is_itself_logged(client, users):
+    child = open_file(users.director)
+    client.force_login(users.supervisor)
+    client.get(f"/registry/children/{child.pk}/")
+    client.force_login(users.director)
+    page = client.get(f"/registry/children/{child.pk}/access-log/")
+    assert page.status_code == 200
+    entries = list(page.context["page"])
+    assert [(e.user_name, e.action) for e in entries[:2]] == [
+        (users.director.username, "view"),  # this look at the log
+        (users.supervisor.username, "view"),
+    ]
+    assert entries[0].purpose == "access log"
+    assert {e.action for e in entries} >= {"create", "view"}
+    # Out of scope is refused (tests/test_registry_access.py tries every role).
+    client.force_login(users.other_director)
+    assert client.get(f"/registry/children/{child.pk}/access-log/").status_code == 403

@@ -3,7 +3,7 @@ included from their own url modules into the same "registry" namespace."""
 
 from django.urls import include, path
 
-from . import views
+from . import access_log_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("children/<int:pk>/categories/", views.category_add, name="child_category_add"),
     path("children/<int:pk>/categories/<int:category>/end/", views.category_end, name="child_category_end"),
     path("children/<int:pk>/exit/", views.child_exit, name="child_exit"),
+    path("children/<int:pk>/access-log/", access_log_views.child_access_log, name="child_access_log"),
     path("grants/", views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("", include("childfirst.registry.casework_urls")),
