@@ -533,7 +533,7 @@ def test_the_whole_access_log_lists_every_look_and_is_itself_logged(client, user
         (users.director.username, "view"),  # this look at the log
         (users.supervisor.username, "view"),
     ]
-    assert entries[0].purpose == "access log"
+    assert entries[0].purpose == "查看访问日志"
     assert {e.action for e in entries} >= {"create", "view"}
     # Out of scope is refused (tests/test_registry_access.py tries every role).
     client.force_login(users.other_director)

@@ -18,7 +18,7 @@ PER_PAGE = 100
 @never_cache
 @login_required
 def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
-    child, can_edit = get_child_for_user(request, pk, purpose="access log")
+    child, can_edit = get_child_for_user(request, pk, purpose="查看访问日志")
     if not can_edit:
         # The log names who handled the file; it is for the director and supervisor who keep it.
         raise PermissionDenied
