@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,17 +44,20 @@ def demo_var(tmp_path_factory) -> Path:
     return var
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, demo_var) -> Iterator[str]:
-    """The demo exactly as the README serves it, on its own copy of the SQLite file (with the keys
-    that encrypted it) and a free port."""
+def copy_of_demo(tmp_path_factory, demo_var: Path) -> Path:
+    """A var/ directory of its own: the session's demo database with the keys that encrypted it."""
     var = tmp_path_factory.mktemp("var")
     shutil.copytree(demo_var, var, dirs_exist_ok=True)
-    env = server_env(var)
+    return var
+
+
+@contextmanager
+def serving(var: Path) -> Iterator[str]:
+    """`childfirst serve` (with its report worker) on `var` and a free port, until the block ends."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "childfirst", "serve", "--port", str(port)],
-        env=env,
+        env=server_env(var),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -71,6 +75,13 @@ def server(tmp_path_factory, demo_var) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_var) -> Iterator[str]:
+    """The demo exactly as the README serves it, on its own copy of the database."""
+    with serving(copy_of_demo(tmp_path_factory, demo_var)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,13 @@ in English."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from .conftest import ARTIFACTS, free_port, log_in, server_env, shot
+from .conftest import ARTIFACTS, copy_of_demo, log_in, server_env, serving, shot
 
 pytestmark = pytest.mark.browser
 
@@ -51,32 +48,13 @@ print(json.dumps({"pk": child.pk, "name": child.name, "pinyin": child.name_pinyi
 def demo(tmp_path_factory, demo_var) -> Iterator[dict]:
     """The demo served as the README serves it (a copy of the session's demo-data), with a second
     director; yields the server's address and one child of 五马第一社区."""
-    var = tmp_path_factory.mktemp("var")
-    shutil.copytree(demo_var, var, dirs_exist_ok=True)
-    env = server_env(var)
-    setup = subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, capture_output=True, text=True)
-    child = json.loads(setup.stdout.strip().splitlines()[-1])
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "childfirst", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    var = copy_of_demo(tmp_path_factory, demo_var)
+    setup = subprocess.run(
+        [sys.executable, "-c", SETUP], env=server_env(var), check=True, capture_output=True, text=True
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310 (local test server)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+    child = json.loads(setup.stdout.strip().splitlines()[-1])
+    with serving(var) as url:
         yield {"url": url, **child}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_director_visit_assessment_card_report_and_scope(browser, demo):
