@@ -26,7 +26,7 @@ from childfirst.areas.models import Area, Level
 from . import actions
 from .access import get_child_for_user, keeps_area, log_access, sees_referral_fields_only, uses_registry
 from .models import AccessAction, CategoryType, Child, ChildCategory, ChildStatus, Grade, GuardianRelation, Sex
-from .search import search_children, with_list_fields
+from .search import LIST_ORDER, search_children, with_list_fields
 
 router = Router(tags=["children"])
 
@@ -232,7 +232,10 @@ def _detail(child: Child, limited: bool) -> dict[str, Any]:
 
 def _page(request: HttpRequest, user: User, children: QuerySet[Child], offset: int, limit: int) -> dict[str, Any]:
     total = children.count()
-    rows = list(with_list_fields(children)[offset : offset + limit])
+    # The page's ids from the list's covering index first, then only those rows (as search.list_page).
+    ids = list(children.order_by(*LIST_ORDER).values_list("pk", flat=True)[offset : offset + limit])
+    found = {child.pk: child for child in with_list_fields(Child.objects.filter(pk__in=ids))}
+    rows = [found[pk] for pk in ids if pk in found]
     log_access(request, None, AccessAction.API_READ, result_count=total)
     limited = sees_referral_fields_only(user)
     return {
