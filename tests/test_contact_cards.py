@@ -172,3 +172,26 @@ class TestCommunityBatch:
         assert client.get(f"/registry/cards/{COMMUNITY}/").status_code == 403
         assert client.post(f"/registry/cards/{COMMUNITY}/", {"purpose": "x"}).status_code == 403
         assert not ChildAccessLog.objects.filter(action="print").exists()
+
+
+@pytest.mark.django_db
+def test_a_large_community_prints_in_parts(client, people, monkeypatch):
+    from childfirst.registry import contact_cards
+
+    monkeypatch.setattr(contact_cards, "CARDS_PER_PART", 2)
+    community = Area.objects.get(code=COMMUNITY)
+    births = [datetime.date(2015, 1, day) for day in (1, 2, 3)]
+    made = [
+        do_create_child(people.director, ChildData(name, "female", birth, community, id_number=make_id(birth, 2)))
+        for name, birth in zip(["安一", "白二", "陈三"], births, strict=True)
+    ]
+    client.force_login(people.director)
+    page = client.get(f"/registry/cards/{COMMUNITY}/").content.decode()
+    assert 'name="part" value="2"' in page and 'name="part" value="3"' not in page
+    response = client.post(f"/registry/cards/{COMMUNITY}/", {"purpose": "发放联系卡", "part": "2"})
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "陈三" in text and "安一" not in text and "白二" not in text  # in pinyin order: an, bai | chen
+    assert list(ChildAccessLog.objects.filter(action="print").values_list("child_id", flat=True)) == [made[2].pk]
+    refused = client.post(f"/registry/cards/{COMMUNITY}/", {"purpose": "发放联系卡", "part": "3"})
+    assert refused.status_code == 422 and ChildAccessLog.objects.filter(action="print").count() == 1

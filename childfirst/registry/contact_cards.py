@@ -37,6 +37,9 @@ from .models import Child, ChildrensHome
 CARD_W, CARD_H, COLUMNS, ROWS = 95, 65, 2, 4
 LEFT, TOP = (210 - COLUMNS * CARD_W) / 2, (297 - ROWS * CARD_H) / 2
 CARDS_PER_PAGE = COLUMNS * ROWS
+# A community's batch prints in parts of this many cards (eight A4 pages, a few seconds to render),
+# so that no request renders hundreds of cards while the user waits.
+CARDS_PER_PART = 8 * CARDS_PER_PAGE
 MARK = 6  # length of a cut mark, in the margin, mm
 # Shown on every card: (number, what it is for). 12338 is the women's federations' rights line.
 HOTLINES = [("110", "报警求助"), ("12338", "妇女儿童维权"), ("12345", "政务服务便民热线")]
@@ -184,17 +187,34 @@ def community_cards(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("residence_area")
         .order_by("name_pinyin", "pk")
     )
+    parts = [
+        (number, start + 1, min(start + CARDS_PER_PART, len(children)))
+        for number, start in enumerate(range(0, len(children), CARDS_PER_PART), start=1)
+    ]
     form = CardBatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # The part is the button pressed (one button per part); without one, the first part.
+        raw_part = request.POST.get("part", "1")
+        part = int(raw_part) if raw_part.isdigit() else 0
         if not children:
             messages.error(request, _("No child on file lives in this community."))
+        elif not 1 <= part <= len(parts):
+            form.add_error(None, _("There is no such part of the cards."))
         else:
-            pdf = print_cards(user, children, form.cleaned_data["purpose"])
-            return _pdf_response(pdf, f"contact-cards-{community.code}.pdf")
+            chosen = children[(part - 1) * CARDS_PER_PART : part * CARDS_PER_PART]
+            pdf = print_cards(user, chosen, form.cleaned_data["purpose"])
+            suffix = f"-{part}" if len(parts) > 1 else ""
+            return _pdf_response(pdf, f"contact-cards-{community.code}{suffix}.pdf")
     status = 422 if request.method == "POST" else 200
     return render(
         request,
         "registry/cards/batch_form.html",
-        {"form": form, "community": community, "count": len(children), "per_page": CARDS_PER_PAGE},
+        {
+            "form": form,
+            "community": community,
+            "count": len(children),
+            "per_page": CARDS_PER_PAGE,
+            "parts": parts if len(parts) > 1 else [],
+        },
         status=status,
     )
