@@ -25,8 +25,8 @@ from . import mandatory
 from .access import keeps_area, require_edit
 from .actions import ChildData, do_create_child
 from .casework_access import can_assess, can_review, is_department_user_of, is_supervisor_of, is_supervisor_of_street
-from .crypto import decrypt, encrypt
-from .idnumber import mask_id, parse_id_number
+from .crypto import decrypt
+from .idnumber import parse_id_number
 from .models import (
     AssessmentState,
     Assistance,
@@ -488,13 +488,7 @@ def do_file_mandatory_report(
             number = parse_id_number(child_id_number).number
         except ValidationError as exc:  # its message names the position, never the number
             raise CaseworkError(_("ID number: %(reason)s") % {"reason": " ".join(exc.messages)}) from None
-        nonce, ciphertext = encrypt(number)
-        id_fields = {
-            "child_id_nonce": nonce,
-            "child_id_ciphertext": ciphertext,
-            "child_id_hash": mandatory.id_hash_of(number),
-            "child_id_masked": mask_id(number),
-        }
+        id_fields = mandatory.report_id_fields(number)
     report = MandatoryReport.objects.create(
         receipt_number=mandatory.new_receipt_number(now),
         received_at=now,

@@ -24,7 +24,6 @@ from childfirst.plans.models import Department
 
 from . import crypto, mandatory
 from .casework_actions import escalate_overdue_reports
-from .idnumber import mask_id
 from .models import (
     AssessmentState,
     Assistance,
@@ -324,13 +323,7 @@ def _reports(rng: random.Random, children: list[Child], supervisor: User, now: d
         fields = {}
         if child is not None and child.id_ciphertext:
             number = crypto.decrypt(child.id_nonce, child.id_ciphertext)
-            nonce, ciphertext = crypto.encrypt(number)
-            fields = {
-                "child_id_nonce": nonce,
-                "child_id_ciphertext": ciphertext,
-                "child_id_hash": crypto.lookup_hash(number),
-                "child_id_masked": mask_id(number),
-            }
+            fields = mandatory.report_id_fields(number)
         report = MandatoryReport.objects.create(
             receipt_number=mandatory.new_receipt_number(received),
             received_at=received,

@@ -17,7 +17,8 @@ from django.utils import timezone
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area
 
-from .crypto import lookup_hash
+from .crypto import encrypt, lookup_hash
+from .idnumber import mask_id
 from .models import Child, ChildStatus, MandatoryReport
 from .search import search_children
 from .visits import VisitPolicy, current_policy
@@ -98,8 +99,16 @@ def id_match(report: MandatoryReport, user: User) -> Child | None:
     return Child.objects.visible_to(user).filter(id_hash=report.child_id_hash).first()
 
 
-def id_hash_of(number: str) -> str:
-    return lookup_hash(number)
+def report_id_fields(number: str) -> dict[str, object]:
+    """A report's child ID number (normalised) as it is stored: encrypted, its look-up hash (to
+    link the report to a file) and its masked form; the same treatment as a child file's."""
+    nonce, ciphertext = encrypt(number)
+    return {
+        "child_id_nonce": nonce,
+        "child_id_ciphertext": ciphertext,
+        "child_id_hash": lookup_hash(number),
+        "child_id_masked": mask_id(number),
+    }
 
 
 def name_suggestions(report: MandatoryReport, user: User, limit: int = 10) -> list[Child]:
