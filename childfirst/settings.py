@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "childfirst.reports",
     "childfirst.registry",
     "childfirst.web",
+    "childfirst.demo",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,18 @@ class Level(models.TextChoices):
 CODE_LENGTH = {Level.DISTRICT: 6, Level.STREET: 9, Level.COMMUNITY: 12}
 
 
+def district_code(code: str) -> str:
+    """The code of the district an area code lies in (the code itself for a district)."""
+    return code[: CODE_LENGTH[Level.DISTRICT]]
+
+
+def street_code(code: str) -> str:
+    """The code of the street/town an area code lies in (the code itself for a street).
+
+    Only meaningful for street and community codes: a district code has no street."""
+    return code[: CODE_LENGTH[Level.STREET]]
+
+
 class AreaQuerySet(models.QuerySet["Area"]):
     def valid_on(self, day: datetime.date | None = None) -> AreaQuerySet:
         """Areas that exist on `day` (today by default)."""
@@ -94,10 +106,27 @@ class Area(BilingualName, models.Model):
         day = day or timezone.localdate()
         return self.valid_from <= day and (self.valid_to is None or self.valid_to > day)
 
+    @property
+    def street_code(self) -> str:
+        """The code of this area's street/town (its own code for a street)."""
+        return street_code(self.code)
+
+    @property
+    def district_code(self) -> str:
+        return district_code(self.code)
+
+    def street(self) -> Area | None:
+        """This area's street/town (itself for a street; None for a district). One query."""
+        if self.level == Level.DISTRICT:
+            return None
+        if self.level == Level.STREET:
+            return self
+        return Area.objects.get(code=self.street_code)
+
     def contains(self, other: Area) -> bool:
         return other.code.startswith(self.code)
 
     def ancestors(self) -> list[Area]:
         """From the top of the tree down to the parent, by code prefixes (one query)."""
-        prefixes = [self.code[:n] for n in (6, 9) if n < len(self.code)]
+        prefixes = [self.code[:n] for n in (CODE_LENGTH[Level.DISTRICT], CODE_LENGTH[Level.STREET]) if n < len(self.code)]
         return list(Area.objects.filter(code__in=prefixes).order_by("code"))
