@@ -14,18 +14,11 @@ from django.utils import timezone
 
 from childfirst.accounts.models import AuditEvent
 from childfirst.areas.models import Area
-from childfirst.registry import casework_actions as actions
-from childfirst.registry.idnumber import check_character
-from childfirst.registry.mandatory import countdown
-from childfirst.registry.models import (
-    AccessAction,
-    ChildAccessLog,
-    MandatoryReport,
-    ReportState,
-    Task,
-    TaskKind,
-)
-from childfirst.registry.visits import current_policy
+from childfirst.registry.casework.visits import current_policy
+from childfirst.registry.children.idnumber import check_character
+from childfirst.registry.mandatory import actions
+from childfirst.registry.mandatory.intake import countdown
+from childfirst.registry.models import AccessAction, ChildAccessLog, MandatoryReport, ReportState, Task, TaskKind
 
 from .test_registry_casework import make_child
 

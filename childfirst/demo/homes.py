@@ -18,9 +18,15 @@ from django.utils import timezone
 
 from childfirst.accounts.audit import record
 from childfirst.areas.models import Area
-
-from . import homes_actions as actions
-from .models.homes import ActivityKind, ChildrensHome, DemonstrationLevel, HomeActivity, HomeType, StandardItem
+from childfirst.homes import actions as actions
+from childfirst.homes.models import (
+    ActivityKind,
+    ChildrensHome,
+    DemonstrationLevel,
+    HomeActivity,
+    HomeType,
+    StandardItem,
+)
 
 SEED = "childfirst-homes-1"
 WITHOUT_HOME = 0.08  # share of communities still without a home

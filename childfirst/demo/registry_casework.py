@@ -21,10 +21,12 @@ from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
 from childfirst.plans.models import Department
-
-from . import crypto, mandatory
-from .casework_actions import escalate_overdue_reports
-from .models import (
+from childfirst.registry.casework.risk import current_checklist
+from childfirst.registry.casework.visits import current_policy
+from childfirst.registry.children import crypto
+from childfirst.registry.mandatory import intake as mandatory
+from childfirst.registry.mandatory.actions import escalate_overdue_reports
+from childfirst.registry.models import (
     AssessmentState,
     Assistance,
     AssistanceFollowUp,
@@ -43,8 +45,6 @@ from .models import (
     TaskState,
     Visit,
 )
-from .risk import current_checklist
-from .visits import current_policy
 
 STREET = "330302001"
 DIRECTOR_COMMUNITY = "330302001001"

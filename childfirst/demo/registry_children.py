@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from childfirst.accounts.audit import record
 from childfirst.areas.models import Area
-
-from . import crypto
-from .categories import load_categories
-from .idnumber import check_character, mask_id
-from .models import (
+from childfirst.registry.children import crypto
+from childfirst.registry.children.categories import load_categories
+from childfirst.registry.children.idnumber import check_character, mask_id
+from childfirst.registry.children.names import pinyin_keys
+from childfirst.registry.models import (
     CategoryType,
     Child,
     ChildCategory,
@@ -33,7 +33,6 @@ from .models import (
     GuardianRelation,
     Sex,
 )
-from .names import pinyin_keys
 
 PLAIN_TYPES = {
     "CharField",

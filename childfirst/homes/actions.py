@@ -17,16 +17,8 @@ from childfirst.accounts.audit import record
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area, Level
 
-from .homes import access_for, can_manage_community
-from .models.homes import (
-    ActivityKind,
-    ChildrensHome,
-    DemonstrationLevel,
-    HomeActivity,
-    HomeType,
-    StandardCheck,
-    StandardItem,
-)
+from .access import access_for, can_manage_community
+from .models import ActivityKind, ChildrensHome, DemonstrationLevel, HomeActivity, HomeType, StandardCheck, StandardItem
 
 MAX_ATTENDANCE = 10_000  # more children at one activity is a typing error, not an event
 

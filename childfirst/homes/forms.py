@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .homes_actions import MAX_ATTENDANCE, ActivityDetails, HomeDetails
-from .models.homes import ActivityKind, ChildrensHome, DemonstrationLevel, HomeType
+from .actions import MAX_ATTENDANCE, ActivityDetails, HomeDetails
+from .models import ActivityKind, ChildrensHome, DemonstrationLevel, HomeType
 
 # A date field's value must be ISO (yyyy-mm-dd) whatever the language, or the browser shows it empty.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -83,11 +83,3 @@ class ActivityForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
-
-
-class CardBatchForm(forms.Form):
-    purpose = forms.CharField(
-        label=_("Purpose of printing"),
-        max_length=200,
-        help_text=_("Recorded in the access log of every child whose card is printed, e.g. 入户走访发放联系卡."),
-    )

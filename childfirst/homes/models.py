@@ -3,7 +3,10 @@ demonstration home leads N basic homes), checked against the 五有 standard, wi
 
 A home holds no personal data: activities record how many children came, never who. Coverage for a
 year is computed from dates (opened, closed, recognised, each 五有 item met), so past years keep the
-figures they had; see childfirst/registry/homes.py.
+figures they had; see coverage.py.
+
+The tables keep the names they had when homes were part of the registry (registry_…), so moving
+the models into this app changed no data (migrations: registry 0005, homes 0001).
 """
 
 from __future__ import annotations
@@ -111,6 +114,7 @@ class ChildrensHome(models.Model):
     objects = ChildrensHomeQuerySet.as_manager()
 
     class Meta:
+        db_table = "registry_childrenshome"
         ordering = ["community__code"]
         verbose_name = _("children's home")
         verbose_name_plural = _("children's homes")
@@ -135,7 +139,7 @@ class ChildrensHome(models.Model):
 
     @property
     def street_code(self) -> str:
-        return self.community.code[:9]
+        return self.community.street_code
 
 
 class StandardCheck(models.Model):
@@ -151,6 +155,7 @@ class StandardCheck(models.Model):
     )
 
     class Meta:
+        db_table = "registry_standardcheck"
         ordering = ["home", "item"]
         constraints = [models.UniqueConstraint(fields=["home", "item"], name="one_check_per_home_item")]
         verbose_name = _("五有 item")
@@ -175,6 +180,7 @@ class HomeActivity(models.Model):
     )
 
     class Meta:
+        db_table = "registry_homeactivity"
         ordering = ["home", "-held_on", "-id"]
         indexes = [models.Index(fields=["home", "held_on"])]
         verbose_name = _("activity")

@@ -28,28 +28,11 @@ from childfirst.areas.models import Area, Level
 from childfirst.plans.access import visible_plan
 from childfirst.plans.models import Indicator
 
-from . import homes_actions as actions
-from .homes import (
-    Coverage,
-    HomeAccess,
-    coverage,
-    get_community_for_user,
-    get_home_for_user,
-    get_street_for_user,
-    street_rows,
-    year_end,
-)
-from .homes_forms import (
-    ActivityForm,
-    CloseForm,
-    HomeForm,
-    LinkForm,
-    ReasonForm,
-    ReopenForm,
-    StandardItemForm,
-    TypeForm,
-)
-from .models.homes import HOME_READERS, ActivityKind, HomeActivity, StandardCheck, StandardItem
+from . import actions as actions
+from .access import HomeAccess, get_community_for_user, get_home_for_user, get_street_for_user
+from .coverage import Coverage, coverage, street_rows, year_end
+from .forms import ActivityForm, CloseForm, HomeForm, LinkForm, ReasonForm, ReopenForm, StandardItemForm, TypeForm
+from .models import HOME_READERS, ActivityKind, HomeActivity, StandardCheck, StandardItem
 
 READERS = tuple(HOME_READERS)
 MANAGERS = (Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR)
@@ -93,7 +76,7 @@ def homes_overview(request: HttpRequest) -> HttpResponse:
     result = coverage(district, _day(year))
     return render(
         request,
-        "registry/homes/overview.html",
+        "homes/overview.html",
         {"coverage": result, "year": year, "years": _years(), "district": district},
     )
 
@@ -113,7 +96,7 @@ def street_homes(request: HttpRequest, code: str) -> HttpResponse:
     summary = coverage(street, day).streets[0]
     return render(
         request,
-        "registry/homes/street.html",
+        "homes/street.html",
         {
             "street": street,
             "rows": rows,
@@ -170,7 +153,7 @@ def homes_coverage(request: HttpRequest) -> HttpResponse:
     series = [(y, coverage(area, _day(y))) for y in range(plan.start_year, timezone.localdate().year + 1)]
     return render(
         request,
-        "registry/homes/coverage.html",
+        "homes/coverage.html",
         {"area": area, "lines": coverage_lines(indicators, series, area.level == Level.DISTRICT), "series": series},
     )
 
@@ -215,7 +198,7 @@ def _home_page(request: HttpRequest, access: HomeAccess, status: int = 200, **bo
         "close_form": bound.get("close_form") or CloseForm(),
         "reopen_form": bound.get("reopen_form") or ReopenForm(),
     }
-    return render(request, "registry/homes/home.html", context, status=status)
+    return render(request, "homes/home.html", context, status=status)
 
 
 @role_required(*READERS)
@@ -240,7 +223,7 @@ def home_create(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("The children's home is recorded."))
             return redirect("registry:home", pk=home.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "registry/homes/home_form.html", {"form": form, "community": community}, status=status)
+    return render(request, "homes/home_form.html", {"form": form, "community": community}, status=status)
 
 
 @role_required(*MANAGERS)
@@ -262,7 +245,7 @@ def home_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     return render(
         request,
-        "registry/homes/home_form.html",
+        "homes/home_form.html",
         {"form": form, "community": home.community, "home": home},
         status=status,
     )
@@ -384,7 +367,7 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The activity is recorded."))
             return redirect("registry:home", pk=pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "registry/homes/activity_form.html", {"form": form, "home": access.home}, status=status)
+    return render(request, "homes/activity_form.html", {"form": form, "home": access.home}, status=status)
 
 
 @role_required(*MANAGERS)

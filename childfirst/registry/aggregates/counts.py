@@ -33,12 +33,11 @@ from childfirst.areas.models import Area
 from childfirst.collection.entries import SCALE
 from childfirst.collection.prefill import Prefill
 from childfirst.datafile import DataFile
+from childfirst.homes.coverage import Coverage, coverage
 from childfirst.plans.models import Indicator, Plan
+from childfirst.registry.models import CategoryType, ChildCategory
 
-from .homes import Coverage, coverage
-from .models import CategoryType, ChildCategory
-
-AGGREGATE_FILE = Path(__file__).resolve().parent / "data" / "aggregates.yaml"
+AGGREGATE_FILE = Path(__file__).resolve().parent.parent / "data" / "aggregates.yaml"
 SOURCE = "registry"
 STREET_CODE_LENGTH = 9
 

@@ -27,11 +27,12 @@ from django.utils.translation import gettext as _
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
+from childfirst.homes.access import get_community_for_user
+from childfirst.homes.models import ChildrensHome
+from childfirst.registry.children.access import get_child_for_user, log_access
+from childfirst.registry.models import Child
 
-from .access import get_child_for_user, log_access
-from .homes import get_community_for_user
-from .homes_forms import CardBatchForm
-from .models import Child, ChildrensHome
+from .forms import CardBatchForm
 
 # The grid on A4 (210 × 297 mm): 2 columns × 4 rows of 95 × 65 mm cards, centred.
 CARD_W, CARD_H, COLUMNS, ROWS = 95, 65, 2, 4

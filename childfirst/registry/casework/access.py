@@ -21,18 +21,13 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
+from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
-
-from .access import get_child_for_user, keeps_area, log_access
-from .casework import supervisors_of
-from .models import (
-    AccessAction,
+from childfirst.registry.children.access import get_child_for_user, keeps_area
+from childfirst.registry.models import (
     AssessmentState,
     Assistance,
     Child,
-    MandatoryReport,
-    Referral,
     RiskAssessment,
     Task,
 )
@@ -70,10 +65,6 @@ def can_review(user: User, assessment: RiskAssessment) -> bool:
         and assessment.assessed_by_id != user.pk
         and is_supervisor_of(user, assessment.child.residence_area)
     )
-
-
-def is_department_user_of(user: User, referral: Referral) -> bool:
-    return _active(user) and user.role in DEPARTMENT_ROLES and user.department_id == referral.department_id
 
 
 def is_supervisor_of_street(user: User, street: Area) -> bool:
@@ -122,51 +113,3 @@ def get_assistance_for_user(request: HttpRequest, pk: int) -> AssistanceAccess:
     child, can_edit = get_child_for_user(request, assistance.child_id, purpose="one-to-one assistance")
     assistance.child = child
     return AssistanceAccess(assistance, child, can_edit and assistance.is_open)
-
-
-@dataclass(frozen=True)
-class ReferralAccess:
-    referral: Referral
-    child: Child | None  # None: a department's closed referral, whose child it no longer sees
-    as_department: bool  # sees only the fields the referral needs
-    can_update: bool  # add progress notes
-    can_close: bool
-
-
-def get_referral_for_user(request: HttpRequest, pk: int) -> ReferralAccess:
-    """A department sees its referrals (the child only while open); the file's keepers see all of
-    the child's referrals. Anyone else is refused."""
-    referral = Referral.objects.select_related("department", "opened_by", "closed_by").filter(pk=pk).first()
-    if referral is None:
-        raise Http404
-    user = request.user
-    if is_department_user_of(user, referral):
-        child = None
-        if referral.is_open:
-            child, _can_edit = get_child_for_user(request, referral.child_id, purpose="referral")
-        return ReferralAccess(referral, child, True, referral.is_open, referral.is_open)
-    if user.role in DEPARTMENT_ROLES:
-        raise PermissionDenied
-    child, can_edit = get_child_for_user(request, referral.child_id, purpose="referral")
-    keeper = can_edit and referral.is_open
-    return ReferralAccess(referral, child, False, keeper, keeper and is_supervisor_of(user, child.residence_area))
-
-
-def get_report_for_user(request: HttpRequest, pk: int) -> MandatoryReport:
-    """The report, for the supervisor of the street it was routed to; the read is logged against
-    the linked child file, or as a read without a file while none is linked."""
-    report = (
-        MandatoryReport.objects.select_related("community", "street", "child", "triaged_by", "closed_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if report is None:
-        raise Http404
-    if not is_supervisor_of_street(request.user, report.street):
-        raise PermissionDenied
-    log_access(request, report.child, AccessAction.VIEW, f"mandatory report {report.receipt_number}")
-    return report
-
-
-def report_recipients(report: MandatoryReport) -> list[User]:
-    return supervisors_of(report.street)

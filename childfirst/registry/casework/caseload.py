@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
-
-from .models import (
+from childfirst.registry.models import (
     AssessmentState,
     CategoryType,
     Child,
@@ -28,6 +27,7 @@ from .models import (
     RiskAssessment,
     Visit,
 )
+
 from .risk import stricter
 from .visits import Due, VisitPolicy, current_policy, next_due
 

@@ -1,5 +1,5 @@
 """The work around a child's file: visits (走访), guardianship-risk assessments (监护风险评估),
-the street supervisor's tasks, one-to-one assistance (一对一帮扶) and the progress notes of referrals.
+the street supervisor's tasks, and one-to-one assistance (一对一帮扶).
 
 Everything here belongs to a child file and goes with it when an exited file is purged (CASCADE);
 the audit log keeps only the identifiers of what happened.
@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from childfirst.areas.models import Area
 
-from .child import Child
-from .referral import Referral
+from ..children.models import Child
 
 
 class VisitKind(models.TextChoices):
@@ -245,21 +244,3 @@ class AssistanceFollowUp(models.Model):
 
     def __str__(self) -> str:
         return _("follow-up %(pk)s") % {"pk": self.pk}
-
-
-class ReferralUpdate(models.Model):
-    """A progress note on a referral, by the department working it or by the referring side."""
-
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="updates")
-    date = models.DateField(_("date"))
-    note = models.TextField(_("progress"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["date", "pk"]
-        verbose_name = _("referral progress")
-        verbose_name_plural = _("referral progress")
-
-    def __str__(self) -> str:
-        return _("referral progress %(pk)s") % {"pk": self.pk}

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from childfirst.datafile import DataFile
 
-CHECKLIST_FILE = Path(__file__).resolve().parent / "data" / "risk_checklist.yaml"
+CHECKLIST_FILE = Path(__file__).resolve().parent.parent / "data" / "risk_checklist.yaml"
 
 LEVELS = ("low", "medium", "high")
 LEVEL_LABELS = {"low": _("low"), "medium": _("medium"), "high": _("high")}

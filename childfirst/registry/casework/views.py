@@ -19,36 +19,16 @@ from django.views.decorators.http import require_POST
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import Role
+from childfirst.registry.children.access import get_child_for_user, log_access, sees_referral_fields_only
+from childfirst.registry.children.search import search_children
+from childfirst.registry.mandatory.intake import countdown
+from childfirst.registry.models import AccessAction, Child, MandatoryReport, RiskAssessment, Task
 
-from . import casework_actions as actions
-from .access import get_child_for_user, log_access, sees_referral_fields_only
-from .casework import (
-    assignment_for,
-    case_rows,
-    due_for,
-    load_by_community,
-    open_referrals,
-    risk_status,
-)
-from .casework_access import (
-    can_assess,
-    get_assessment_for_user,
-    get_assistance_for_user,
-    get_task_for_user,
-)
-from .casework_forms import (
-    AssistanceCloseForm,
-    AssistanceForm,
-    CloseForm,
-    NoteForm,
-    ReviewForm,
-    RiskAssessmentForm,
-    VisitForm,
-)
-from .mandatory import countdown
-from .models import AccessAction, Child, MandatoryReport, RiskAssessment, Task
+from . import actions
+from .access import can_assess, get_assessment_for_user, get_assistance_for_user, get_task_for_user
+from .caseload import assignment_for, case_rows, due_for, load_by_community, open_referrals, risk_status
+from .forms import AssistanceCloseForm, AssistanceForm, CloseForm, NoteForm, ReviewForm, RiskAssessmentForm, VisitForm
 from .risk import current_checklist, level_rank
-from .search import search_children
 from .visits import current_policy
 
 KEEPERS = (Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from childfirst.datafile import DataFile
 
-POLICY_FILE = Path(__file__).resolve().parent / "data" / "visit_policy.yaml"
+POLICY_FILE = Path(__file__).resolve().parent.parent / "data" / "visit_policy.yaml"
 
 RiskCode = Literal["low", "medium", "high"]
 Days = int

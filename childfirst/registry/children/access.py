@@ -26,8 +26,7 @@ from django.utils.translation import gettext as _
 from childfirst.accounts.audit import client_ip
 from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
 from childfirst.areas.models import Area, Level
-
-from .models import AccessAction, Child, ChildAccessLog
+from childfirst.registry.models import AccessAction, Child, ChildAccessLog
 
 FILE_KEEPER_ROLES = frozenset({Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR})
 REGISTRY_ROLES = FILE_KEEPER_ROLES | DEPARTMENT_ROLES | {Role.OFFICE}

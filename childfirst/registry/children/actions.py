@@ -21,11 +21,7 @@ from django.utils.translation import gettext as _
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area, Level
-
-from . import crypto
-from .access import can_reveal_id, keeps_area, log_access, require_edit
-from .idnumber import parse_id_number
-from .models import (
+from childfirst.registry.models import (
     AccessAction,
     CategoryType,
     Child,
@@ -38,6 +34,10 @@ from .models import (
     ReferralState,
     RegistryGrant,
 )
+
+from . import crypto
+from .access import can_reveal_id, keeps_area, log_access, require_edit
+from .idnumber import parse_id_number
 from .names import normalise_name, pinyin_keys
 
 ADULT_AGE = 18

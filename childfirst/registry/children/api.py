@@ -22,10 +22,19 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area, Level
+from childfirst.registry.models import (
+    AccessAction,
+    CategoryType,
+    Child,
+    ChildCategory,
+    ChildStatus,
+    Grade,
+    GuardianRelation,
+    Sex,
+)
 
 from . import actions
 from .access import get_child_for_user, keeps_area, log_access, sees_referral_fields_only, uses_registry
-from .models import AccessAction, CategoryType, Child, ChildCategory, ChildStatus, Grade, GuardianRelation, Sex
 from .search import LIST_ORDER, search_children, with_list_fields
 
 router = Router(tags=["children"])

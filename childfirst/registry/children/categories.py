@@ -12,10 +12,9 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field
 
 from childfirst.datafile import DataFile
+from childfirst.registry.models import CategoryType
 
-from .models import CategoryType
-
-CATEGORY_FILE = Path(__file__).resolve().parent / "data" / "categories.yaml"
+CATEGORY_FILE = Path(__file__).resolve().parent.parent / "data" / "categories.yaml"
 
 
 class _Strict(BaseModel):

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
+from childfirst.registry.models import CategoryType, Child, ChildStatus, ExitReason, Grade, GuardianRelation, Sex
 
 from .access import grantable_areas
 from .actions import EDITABLE_FIELDS, MAX_PHOTO_BYTES, ChildData, GuardianData
 from .idnumber import parse_id_number
-from .models import CategoryType, Child, ChildStatus, ExitReason, Grade, GuardianRelation, Sex
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE = RegexValidator(

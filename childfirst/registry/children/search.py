@@ -12,10 +12,10 @@ from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
 
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area
+from childfirst.registry.models import CategoryType, Child, ChildCategory
 
 from .crypto import lookup_hash
 from .idnumber import looks_like_id, parse_id_number
-from .models import CategoryType, Child, ChildCategory
 from .names import normalise_name, pinyin_query
 
 # Trigram indexes (PostgreSQL, migration 0004) serve terms of three characters or more; shorter

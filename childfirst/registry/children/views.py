@@ -30,6 +30,7 @@ from childfirst.accounts.audit import record
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
+from childfirst.registry.models import AccessAction, Child, ChildPhoto, ChildStatus, Referral, RegistryGrant
 
 from . import actions
 from .access import (
@@ -54,7 +55,6 @@ from .forms import (
     SearchForm,
 )
 from .idnumber import clean_characters, looks_like_id, mask_id
-from .models import AccessAction, Child, ChildPhoto, ChildStatus, Referral, RegistryGrant
 from .search import list_page, search_children, with_list_fields
 
 PAGE_SIZE = 50

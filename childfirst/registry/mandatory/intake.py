@@ -16,12 +16,11 @@ from django.utils import timezone
 
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area
-
-from .crypto import encrypt, lookup_hash
-from .idnumber import mask_id
-from .models import Child, ChildStatus, MandatoryReport
-from .search import search_children
-from .visits import VisitPolicy, current_policy
+from childfirst.registry.casework.visits import VisitPolicy, current_policy
+from childfirst.registry.children.crypto import encrypt, lookup_hash
+from childfirst.registry.children.idnumber import mask_id
+from childfirst.registry.children.search import search_children
+from childfirst.registry.models import Child, ChildStatus, MandatoryReport
 
 # No 0/O, 1/I/L: the number is read out over the phone.
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

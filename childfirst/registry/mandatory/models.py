@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from childfirst.areas.models import Area
 
-from .child import Child
+from ..children.models import Child
 
 
 class ReporterKind(models.TextChoices):

@@ -19,13 +19,14 @@ from django.views.decorators.http import require_POST
 from childfirst.accounts.audit import client_ip
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import Role
+from childfirst.registry.casework.forms import CloseForm
+from childfirst.registry.children.actions import ChildData, DuplicateChild
+from childfirst.registry.models import Child, MandatoryReport, ReportState, Urgency
 
-from . import casework_actions as actions
-from .actions import ChildData, DuplicateChild
-from .casework_access import get_report_for_user
-from .casework_forms import CloseForm, MandatoryReportForm, NewFileForm, ReportLinkForm, ReportStepForm
-from .mandatory import countdown, id_match, intake_attempt, name_suggestions
-from .models import Child, MandatoryReport, ReportState, Urgency
+from . import actions
+from .access import get_report_for_user
+from .forms import MandatoryReportForm, NewFileForm, ReportLinkForm, ReportStepForm
+from .intake import countdown, id_match, intake_attempt, name_suggestions
 
 RECEIPT_SESSION_KEY = "registry_report_receipt"
 # What the office sees of an escalated report: enough to chase the street, nothing about the child.

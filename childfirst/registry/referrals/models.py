@@ -1,7 +1,7 @@
 """A child's file referred to a department (education, health, civil affairs …) for a service.
 
 While a referral is open, the department's reporters and reviewers see that child — only the
-fields they need — and nothing else of the registry. The workflow lives with the casework."""
+fields they need — and nothing else of the registry. The workflow: actions.py; who sees what: access.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from childfirst.plans.models import Department
 
-from .child import Child
+from ..children.models import Child
 
 
 class ReferralState(models.TextChoices):
@@ -63,3 +63,21 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == ReferralState.OPEN
+
+
+class ReferralUpdate(models.Model):
+    """A progress note on a referral, by the department working it or by the referring side."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(_("date"))
+    note = models.TextField(_("progress"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("referral progress")
+        verbose_name_plural = _("referral progress")
+
+    def __str__(self) -> str:
+        return _("referral progress %(pk)s") % {"pk": self.pk}

@@ -16,13 +16,14 @@ from django.views.decorators.cache import never_cache
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import DEPARTMENT_ROLES, Role
+from childfirst.registry.casework.caseload import open_referrals
+from childfirst.registry.casework.forms import CloseForm, NoteForm
+from childfirst.registry.children.access import get_child_for_user, log_access
+from childfirst.registry.models import AccessAction, Child, Referral
 
-from . import casework_actions as actions
-from .access import get_child_for_user, log_access
-from .casework import open_referrals
-from .casework_access import get_referral_for_user
-from .casework_forms import CloseForm, NoteForm, ReferralForm
-from .models import AccessAction, Child, Referral
+from . import actions
+from .access import get_referral_for_user
+from .forms import ReferralForm
 
 KEEPERS = (Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 
