@@ -251,38 +251,38 @@ def recognise_as(user, home):
 class TestPages:
     def test_office_sees_the_district_with_coverage(self, client, users, homes):
         client.force_login(users.office)
-        page = client.get("/homes/?year=2024").content.decode()
+        page = client.get("/registry/homes/?year=2024").content.decode()
         assert "五马街道" in page and "山福镇" in page and "5.36" in page
 
     def test_supervisor_and_director_go_to_their_street(self, client, users, homes):
         client.force_login(users.supervisor)
-        response = client.get("/homes/")
-        assert response.status_code == 302 and response.url == f"/homes/streets/{WUMA}/"
+        response = client.get("/registry/homes/")
+        assert response.status_code == 302 and response.url == f"/registry/homes/streets/{WUMA}/"
         page = client.get(response.url).content.decode()
         assert "330302001001之家" in page and "330302001003之家" in page and "4/5" in page
         client.force_login(users.director)
-        page = client.get(f"/homes/streets/{WUMA}/").content.decode()
+        page = client.get(f"/registry/homes/streets/{WUMA}/").content.decode()
         assert "330302001001之家" in page and "330302001003之家" not in page
-        assert client.get(f"/homes/streets/{SONGTAI}/").status_code == 403
+        assert client.get(f"/registry/homes/streets/{SONGTAI}/").status_code == 403
 
     def test_street_list_query_count_does_not_grow_with_homes(
         self, client, users, homes, django_assert_max_num_queries
     ):
         client.force_login(users.supervisor)
         with django_assert_max_num_queries(20):
-            assert client.get(f"/homes/streets/{WUMA}/").status_code == 200
+            assert client.get(f"/registry/homes/streets/{WUMA}/").status_code == 200
 
     def test_home_page_shows_the_checklist_and_activities(self, client, users, homes):
         actions.do_add_activity(None, homes["wuma3"], Activity(D(2024, 5, 1), "防溺水宣传", "protection", 23))
         client.force_login(users.director)
-        assert client.get(f"/homes/{homes['wuma3'].pk}/").status_code == 403  # another community's
+        assert client.get(f"/registry/homes/{homes['wuma3'].pk}/").status_code == 403  # another community's
         client.force_login(users.supervisor)
-        page = client.get(f"/homes/{homes['wuma3'].pk}/?year=2024").content.decode()
+        page = client.get(f"/registry/homes/{homes['wuma3'].pk}/?year=2024").content.decode()
         assert "有常态管理" in page or "regular management" in page
         assert "防溺水宣传" in page and "23" in page and "4/5" in page
 
     def test_reading_roles_and_refused_roles(self, client, users, homes):
-        url = f"/homes/{homes['wuma1'].pk}/"
+        url = f"/registry/homes/{homes['wuma1'].pk}/"
         for role in ("office", "leader", "evaluator", "supervisor", "director"):
             client.force_login(getattr(users, role))
             assert client.get(url).status_code == 200, role
@@ -294,7 +294,7 @@ class TestPages:
 
     def test_a_bad_form_keeps_what_was_typed_and_changes_nothing(self, client, users, homes):
         client.force_login(users.director)
-        url = f"/homes/{homes['wuma1'].pk}/activities/new/"
+        url = f"/registry/homes/{homes['wuma1'].pk}/activities/new/"
         response = client.post(
             url, {"held_on": "2019-01-01", "title": "太早的活动", "kind": "education", "attendance": "9"}
         )
@@ -310,18 +310,18 @@ class TestPages:
 
     def test_create_then_recognise_then_link_through_the_pages(self, client, users, homes):
         client.force_login(users.director)
-        assert client.get(f"/homes/new/{WUMA}004/").status_code == 403  # not the director's community
+        assert client.get(f"/registry/homes/new/{WUMA}004/").status_code == 403  # not the director's community
         client.force_login(users.supervisor)
-        response = client.post(f"/homes/new/{WUMA}004/", {"name": "四社区儿童之家", "opened_on": "2022-09-01"})
+        response = client.post(f"/registry/homes/new/{WUMA}004/", {"name": "四社区儿童之家", "opened_on": "2022-09-01"})
         assert response.status_code == 302
         new = ChildrensHome.objects.get(community__code=f"{WUMA}004")
-        assert client.post(f"/homes/{new.pk}/type/", {"home_type": "demonstration"}).status_code == 403
-        response = client.post(f"/homes/{new.pk}/link/", {"led_by": homes["songtai1"].pk})
+        assert client.post(f"/registry/homes/{new.pk}/type/", {"home_type": "demonstration"}).status_code == 403
+        response = client.post(f"/registry/homes/{new.pk}/link/", {"led_by": homes["songtai1"].pk})
         assert response.status_code == 422  # not offered: another street's
-        assert client.post(f"/homes/{new.pk}/link/", {"led_by": homes["wuma2"].pk}).status_code == 302
+        assert client.post(f"/registry/homes/{new.pk}/link/", {"led_by": homes["wuma2"].pk}).status_code == 302
         client.force_login(users.office)
         response = client.post(
-            f"/homes/{homes['wuma1'].pk}/type/",
+            f"/registry/homes/{homes['wuma1'].pk}/type/",
             {"home_type": "demonstration", "level": "province", "recognised_on": "2025-03-01"},
         )
         assert response.status_code == 302
@@ -329,8 +329,8 @@ class TestPages:
 
     def test_coverage_page(self, client, users, homes):
         client.force_login(users.office)
-        page = client.get("/homes/coverage/").content.decode()
+        page = client.get("/registry/homes/coverage/").content.decode()
         assert "WEL-13" in page and "WEL-15" in page and "3/56" in page and "5/57" in page
         client.force_login(users.supervisor)
-        page = client.get("/homes/coverage/").content.decode()
+        page = client.get("/registry/homes/coverage/").content.decode()
         assert "WEL-15" not in page and "2/4" in page  # 五马 in 2024: 2 of 4 communities

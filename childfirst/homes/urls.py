@@ -1,4 +1,4 @@
-"""URLs of the children's homes. Included by the registry's urls, so the paths (/homes/…) and
+"""URLs of the children's homes. Included by the registry's urls, so the paths (/registry/homes/…) and
 the names ("registry:home" …) stay what users and links know."""
 
 from django.urls import path
