@@ -8,6 +8,7 @@ import datetime
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -273,5 +274,5 @@ class TestTriage:
     def test_only_the_streets_supervisor_triages(self, users):
         report = file_report()
         for outsider in (users.other_supervisor, users.director, users.office):
-            with pytest.raises(actions.PermissionDenied):
+            with pytest.raises(PermissionDenied):
                 actions.do_record_report_step(outsider, report, actions=["visited"])

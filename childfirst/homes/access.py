@@ -13,8 +13,6 @@ from childfirst.areas.models import Area, Level
 
 from .models import HOME_READERS, ChildrensHome
 
-# ----- access -----------------------------------------------------------------------------------
-
 HOME_MANAGERS = {Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR}
 
 

@@ -1,16 +1,19 @@
-"""Children's homes: who may see and change which home, and the coverage figures of plan key
-project 2 (示范型"儿童之家"建设项目) and its indicators.
+"""The coverage figures of children's homes, the arithmetic behind plan key project 2
+(示范型"儿童之家"建设项目). Which plan indicator each figure fills is data: the registry's
+data/aggregates.yaml maps indicator codes to the aggregates named below.
 
 Coverage for a year is read on its last day, over the communities valid then (a community merged
 away during the year no longer counts, neither above nor below the line):
 
-- WEL-13 basic coverage: communities whose home (of either type) meets all five 五有 items, over
-  communities. A demonstration home is a home too: the plan's "基础型覆盖率" asks whether a community
-  has a home up to the basic standard, which a demonstration home must also be.
-- WEL-14 demonstration coverage: communities with a recognised demonstration home, over communities.
-- WEL-15 demonstration homes at district level or above: every recognised level (区级/市级/省级) counts.
-- WEL-10 streets with a demonstration home, over streets; per street it is 1/1 or 0/1, so the
-  district's figure is the sum of the streets' numerators and denominators like every other rate.
+- basic coverage (homes_basic_coverage): communities whose home (of either type) meets all five
+  五有 items, over communities. A demonstration home is a home too: "基础型覆盖率" asks whether a
+  community has a home up to the basic standard, which a demonstration home must also be.
+- demonstration coverage (homes_demonstration_coverage): communities with a recognised
+  demonstration home, over communities.
+- demonstration homes (homes_demonstration_count): every recognised level (区级/市级/省级) counts.
+- streets with a demonstration home (streets_with_demonstration_home), over streets; per street it
+  is 1/1 or 0/1, so the district's figure is the sum of the streets' numerators and denominators
+  like every other rate.
 Only homes that are open on that day count.
 """
 
@@ -26,8 +29,6 @@ from childfirst.areas.models import Area, Level
 
 from .models import ChildrensHome, StandardItem
 
-# ----- coverage ---------------------------------------------------------------------------------
-
 
 def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
@@ -38,8 +39,8 @@ class StreetCoverage:
     street: Area
     communities: int = 0
     with_home: int = 0  # open homes of either type
-    meeting_standard: int = 0  # WEL-13 numerator
-    demonstration: int = 0  # WEL-14 numerator; also the street's share of WEL-15
+    meeting_standard: int = 0  # basic coverage's numerator
+    demonstration: int = 0  # demonstration coverage's numerator; also the street's share of the count
 
     @property
     def has_demonstration(self) -> bool:
@@ -109,14 +110,14 @@ def coverage(area: Area, day: datetime.date) -> Coverage:
     streets = {a.code: StreetCoverage(a) for a in areas if a.level == Level.STREET}
     if area.level == Level.STREET:
         streets = {area.code: StreetCoverage(area)}
-    communities = {a.pk: a for a in areas if a.level == Level.COMMUNITY and a.code[:9] in streets}
+    communities = {a.pk: a for a in areas if a.level == Level.COMMUNITY and a.street_code in streets}
     for community in communities.values():
-        streets[community.code[:9]].communities += 1
+        streets[community.street_code].communities += 1
     homes = ChildrensHome.objects.open_on(day).filter(community_id__in=communities)
     standard = set(homes.meeting_standard_on(day).values_list("pk", flat=True))
     demonstration = set(homes.demonstration_on(day).values_list("pk", flat=True))
     for pk, community_id in homes.values_list("pk", "community_id"):
-        street = streets[communities[community_id].code[:9]]
+        street = streets[communities[community_id].street_code]
         street.with_home += 1
         street.meeting_standard += pk in standard
         street.demonstration += pk in demonstration

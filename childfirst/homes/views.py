@@ -20,13 +20,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area, Level
 from childfirst.plans.access import visible_plan
-from childfirst.plans.models import Indicator
+from childfirst.plans.models import Indicator, Plan
+from childfirst.registry.aggregates import read_mapping
 
 from . import actions as actions
 from .access import HomeAccess, get_community_for_user, get_home_for_user, get_street_for_user
@@ -36,7 +38,6 @@ from .models import HOME_READERS, ActivityKind, HomeActivity, StandardCheck, Sta
 
 READERS = tuple(HOME_READERS)
 MANAGERS = (Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR)
-COVERAGE_INDICATORS = ("WEL-13", "WEL-14", "WEL-15", "WEL-10")
 
 
 def _year(request: HttpRequest) -> int:
@@ -70,7 +71,7 @@ def homes_overview(request: HttpRequest) -> HttpResponse:
     their own street."""
     scope = request.user.scope_area()
     if scope is not None and scope.level in (Level.STREET, Level.COMMUNITY):
-        return redirect("registry:homes_street", code=scope.code[:9])
+        return redirect("registry:homes_street", code=scope.street_code)
     year = _year(request)
     district = _user_district(request)
     result = coverage(district, _day(year))
@@ -124,20 +125,52 @@ class CoverageLine:
     is_count: bool = False
 
 
-def coverage_lines(indicators: dict[str, Indicator], series: list[tuple[int, Coverage]], district: bool) -> list:
-    get = indicators.get
-    lines = [
-        CoverageLine("WEL-13", get("WEL-13"), _("communities whose home meets all five 五有 items ÷ communities"),
-                     [(y, c.basic_rate, c.meeting_standard, c.communities) for y, c in series]),
-        CoverageLine("WEL-14", get("WEL-14"), _("communities with a demonstration home ÷ communities"),
-                     [(y, c.demonstration_rate, c.demonstration, c.communities) for y, c in series]),
-        CoverageLine("WEL-15", get("WEL-15"), _("demonstration homes recognised at district level or above"),
-                     [(y, c.demonstration, None, None) for y, c in series], is_count=True),
-        CoverageLine("WEL-10", get("WEL-10"), _("streets with a demonstration home ÷ streets"),
-                     [(y, c.street_rate, c.streets_with_demonstration, len(c.streets)) for y, c in series]),
-    ]  # fmt: skip
-    # WEL-15 is a district figure (per_street: false in the plan); a street sees the rest.
-    return [line for line in lines if district or line.code != "WEL-15"]
+# How each homes aggregate of the registry's data/aggregates.yaml shows on the coverage page: its
+# hint and its cells (year, value, numerator, denominator). Which indicator an aggregate fills, and
+# in which order the lines come, is read from that file for the plan shown.
+COVERAGE_FIGURES: dict[str, tuple[Any, Any, bool]] = {
+    "homes_basic_coverage": (
+        gettext_lazy("communities whose home meets all five 五有 items ÷ communities"),
+        lambda c: (c.basic_rate, c.meeting_standard, c.communities),
+        False,
+    ),
+    "homes_demonstration_coverage": (
+        gettext_lazy("communities with a demonstration home ÷ communities"),
+        lambda c: (c.demonstration_rate, c.demonstration, c.communities),
+        False,
+    ),
+    "homes_demonstration_count": (
+        gettext_lazy("demonstration homes recognised at district level or above"),
+        lambda c: (c.demonstration, None, None),
+        True,
+    ),
+    "streets_with_demonstration_home": (
+        gettext_lazy("streets with a demonstration home ÷ streets"),
+        lambda c: (c.street_rate, c.streets_with_demonstration, len(c.streets)),
+        False,
+    ),
+}
+
+
+def coverage_codes(plan: Plan) -> list[tuple[str, str]]:
+    """(indicator code, aggregate) of the plan's indicators that the homes fill, in the order of
+    the mapping file."""
+    mapping = read_mapping().plans.get(plan.code, {})
+    return [(code, spec.aggregate) for code, spec in mapping.items() if spec.aggregate in COVERAGE_FIGURES]
+
+
+def coverage_lines(
+    codes: list[tuple[str, str]], indicators: dict[str, Indicator], series: list[tuple[int, Coverage]], district: bool
+) -> list[CoverageLine]:
+    lines = []
+    for code, aggregate in codes:
+        indicator = indicators.get(code)
+        # A district-only figure (per_street: false in the plan) is not shown for a street.
+        if not district and indicator is not None and not indicator.per_street:
+            continue
+        hint, cells, is_count = COVERAGE_FIGURES[aggregate]
+        lines.append(CoverageLine(code, indicator, str(hint), [(y, *cells(c)) for y, c in series], is_count=is_count))
+    return lines
 
 
 @role_required(*READERS)
@@ -148,13 +181,18 @@ def homes_coverage(request: HttpRequest) -> HttpResponse:
     scope = request.user.scope_area()
     area = plan.area
     if scope is not None and scope.level != Level.DISTRICT:
-        area = Area.objects.get(code=scope.code[:9])
-    indicators = {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=COVERAGE_INDICATORS)}
+        area = scope.street()
+    codes = coverage_codes(plan)
+    indicators = {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=[code for code, _a in codes])}
     series = [(y, coverage(area, _day(y))) for y in range(plan.start_year, timezone.localdate().year + 1)]
     return render(
         request,
         "homes/coverage.html",
-        {"area": area, "lines": coverage_lines(indicators, series, area.level == Level.DISTRICT), "series": series},
+        {
+            "area": area,
+            "lines": coverage_lines(codes, indicators, series, area.level == Level.DISTRICT),
+            "series": series,
+        },
     )
 
 

@@ -29,7 +29,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
-from childfirst.areas.models import Area
+from childfirst.areas.models import CODE_LENGTH, Area, Level
 from childfirst.collection.entries import SCALE
 from childfirst.collection.prefill import Prefill
 from childfirst.datafile import DataFile
@@ -39,7 +39,9 @@ from childfirst.registry.models import CategoryType, ChildCategory
 
 AGGREGATE_FILE = Path(__file__).resolve().parent.parent / "data" / "aggregates.yaml"
 SOURCE = "registry"
-STREET_CODE_LENGTH = 9
+# A street's code is the first CODE_LENGTH[STREET] characters of its communities' codes (areas'
+# street_code(), here done by the database).
+STREET_CODE_LENGTH = CODE_LENGTH[Level.STREET]
 
 
 # ----- the mapping file -------------------------------------------------------------------------
@@ -161,22 +163,22 @@ def _rates(context: Context, numerator: Callable, denominator: Callable) -> dict
 
 
 def homes_basic_coverage(context: Context, mapping: MappingSpec) -> dict[str, Figure]:
-    """WEL-13: communities whose home meets 五有 / communities valid at the year's end."""
+    """Basic coverage: communities whose home meets 五有 / communities valid at the year's end."""
     return _rates(context, lambda s: s.meeting_standard, lambda s: s.communities)
 
 
 def homes_demonstration_coverage(context: Context, mapping: MappingSpec) -> dict[str, Figure]:
-    """WEL-14: communities with a recognised demonstration home / communities."""
+    """Demonstration coverage: communities with a recognised demonstration home / communities."""
     return _rates(context, lambda s: s.demonstration, lambda s: s.communities)
 
 
 def streets_with_demonstration_home(context: Context, mapping: MappingSpec) -> dict[str, Figure]:
-    """WEL-10: per street 1/1 or 0/1; the district sums them (streets with one / streets)."""
+    """Streets with a demonstration home: per street 1/1 or 0/1; the district sums them (streets with one / streets)."""
     return _rates(context, lambda s: int(s.has_demonstration), lambda s: 1)
 
 
 def homes_demonstration_count(context: Context, mapping: MappingSpec) -> dict[str, Figure]:
-    """WEL-15: demonstration homes recognised at district level or above (every level counts)."""
+    """Demonstration homes recognised at district level or above (every level counts)."""
     figures = {s.street.code: Figure(count=s.demonstration) for s in context.coverage.streets}
     figures[context.district.code] = Figure(count=context.coverage.demonstration)
     return figures

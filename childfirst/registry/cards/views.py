@@ -74,7 +74,7 @@ def _contact(user: User, role: str) -> Contact:
 
 def contacts_by_community(communities: Sequence[Area]) -> dict[int, list[Contact]]:
     """The active directors of each community and supervisors of its street (two queries)."""
-    streets = {c.code[:9] for c in communities}
+    streets = {c.street_code for c in communities}
     people = (
         User.objects.filter(is_active=True)
         .filter(role__in=[Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR])
@@ -90,7 +90,7 @@ def contacts_by_community(communities: Sequence[Area]) -> dict[int, list[Contact
         (directors if person.role == Role.COMMUNITY_DIRECTOR else supervisors)[person.area.code].append(person)
     return {
         c.pk: [_contact(u, "儿童主任") for u in directors[c.code]]
-        + [_contact(u, "儿童督导员") for u in supervisors[c.code[:9]]]
+        + [_contact(u, "儿童督导员") for u in supervisors[c.street_code]]
         for c in communities
     }
 
@@ -98,7 +98,9 @@ def contacts_by_community(communities: Sequence[Area]) -> dict[int, list[Contact
 def build_cards(children: Sequence[Child]) -> list[Card]:
     communities = {c.residence_area_id: c.residence_area for c in children}
     contacts = contacts_by_community(list(communities.values()))
-    streets = dict(Area.objects.filter(code__in={a.code[:9] for a in communities.values()}).values_list("code", "name"))
+    streets = dict(
+        Area.objects.filter(code__in={a.street_code for a in communities.values()}).values_list("code", "name")
+    )
     homes = {
         h.community_id: h for h in ChildrensHome.objects.filter(community_id__in=communities, closed_on__isnull=True)
     }
@@ -110,7 +112,7 @@ def build_cards(children: Sequence[Child]) -> list[Card]:
             Card(
                 child_name=child.name,
                 community=area.name,
-                street=streets.get(area.code[:9], ""),
+                street=streets.get(area.street_code, ""),
                 contacts=contacts[area.pk],
                 home=f"{home.name}{'（' + home.address + '）' if home.address else ''}" if home else "",
             )

@@ -21,6 +21,7 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.models import Role
 from childfirst.registry.children.access import get_child_for_user, log_access, sees_referral_fields_only
 from childfirst.registry.children.search import search_children
+from childfirst.registry.mandatory import actions as mandatory_actions
 from childfirst.registry.mandatory.intake import countdown
 from childfirst.registry.models import AccessAction, Child, MandatoryReport, RiskAssessment, Task
 
@@ -89,7 +90,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
 def supervision(request: HttpRequest) -> HttpResponse:
     """The supervisor's dashboard: tasks, overdue visits by community, reports awaiting triage with
     their deadlines, assessments awaiting approval and open referrals."""
-    actions.escalate_overdue_reports()
+    mandatory_actions.escalate_overdue_reports()
     user = request.user
     street = user.area
     now = timezone.now()

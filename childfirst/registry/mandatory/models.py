@@ -10,6 +10,7 @@ a child file's: encrypted, with the keyed hash to find the file by, and masked f
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.areas.models import Area
+
+if TYPE_CHECKING:
+    from childfirst.accounts.models import User
 
 from ..children.models import Child
 
@@ -87,6 +91,19 @@ class MandatoryReportQuerySet(models.QuerySet["MandatoryReport"]):
 
     def open(self) -> MandatoryReportQuerySet:
         return self.exclude(state=ReportState.CLOSED)
+
+    def visible_to(self, user: User) -> MandatoryReportQuerySet:
+        """The reports a user may list: a street supervisor those routed to the street; the office
+        the escalated reports of its area (their metadata only, see views.report_list); nobody else
+        any."""
+        from childfirst.accounts.models import Role
+
+        if user.role == Role.STREET_SUPERVISOR and user.area_id is not None:
+            return self.filter(street_id=user.area_id)
+        if user.role == Role.OFFICE:
+            scope = user.scope_area()
+            return self.escalated().filter(street__code__startswith=scope.code if scope else "")
+        return self.none()
 
 
 class MandatoryReport(models.Model):

@@ -115,13 +115,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     user = request.user
     if user.role == Role.OFFICE:
-        scope = user.scope_area()
         # Metadata only, as plain values: the office's page never loads a child's or a reporter's details.
         reports = list(
-            MandatoryReport.objects.escalated()
-            .filter(street__code__startswith=scope.code if scope else "")
-            .order_by("state", "-escalated_at")
-            .values(*ESCALATED_FIELDS)
+            MandatoryReport.objects.visible_to(user).order_by("state", "-escalated_at").values(*ESCALATED_FIELDS)
         )
         states, urgencies = dict(ReportState.choices), {Urgency.URGENT: _("urgent"), Urgency.NORMAL: _("not urgent")}
         for row in reports:
@@ -133,7 +129,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "registry/casework/report_escalated.html",
             {"reports": reports, "still_untriaged": open_count, "now": now},
         )
-    reports = list(MandatoryReport.objects.for_street(user.area).select_related("community", "child"))
+    reports = list(MandatoryReport.objects.visible_to(user).select_related("community", "child"))
     for report in reports:
         report.countdown = countdown(report, now)
     # Untriaged by deadline, then those being handled by deadline, then the closed ones newest first.

@@ -5,12 +5,17 @@ fields they need — and nothing else of the registry. The workflow: actions.py;
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.plans.models import Department
+
+if TYPE_CHECKING:
+    from childfirst.accounts.models import User
 
 from ..children.models import Child
 
@@ -23,6 +28,16 @@ class ReferralState(models.TextChoices):
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self) -> ReferralQuerySet:
         return self.filter(state=ReferralState.OPEN)
+
+    def visible_to(self, user: User) -> ReferralQuerySet:
+        """The referrals a user may list: a department's reporters and reviewers those sent to their
+        department (whose child they see only while open, see Child.objects.visible_to); anyone else
+        the referrals of the children they see."""
+        from childfirst.accounts.models import DEPARTMENT_ROLES
+
+        if user.role in DEPARTMENT_ROLES:
+            return self.filter(department_id=user.department_id)
+        return self.filter(child__in=Child.objects.visible_to(user))
 
 
 class Referral(models.Model):

@@ -57,14 +57,13 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role in DEPARTMENT_ROLES:
         open_rows = list(
-            Referral.objects.open()
-            .filter(department_id=user.department_id, child__in=Child.objects.visible_to(user))
+            Referral.objects.visible_to(user)
+            .open()
+            .filter(child__in=Child.objects.visible_to(user))
             .select_related("child__residence_area__parent", "opened_by")
             .order_by("opened_at")
         )
-        closed_rows = list(
-            Referral.objects.filter(department_id=user.department_id, state="closed").order_by("-closed_at")[:50]
-        )
+        closed_rows = list(Referral.objects.visible_to(user).filter(state="closed").order_by("-closed_at")[:50])
     else:
         open_rows = list(open_referrals(Child.objects.visible_to(user)))
         closed_rows = []
