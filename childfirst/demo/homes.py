@@ -3,7 +3,7 @@ demonstration home leading the basic homes of its street, some 五有 items stil
 activities with attendance counts, so that coverage and its trend look like a district on its way
 to the plan's targets. Everything is drawn from a seeded random.Random: two loads give the same homes.
 
-Homes, types, links and 五有 items go through homes_actions (with the system as actor), so they
+Homes, types, links and 五有 items go through childfirst.homes.actions (with the system as actor), so they
 carry audit rows; the activities, thousands of rows of made-up counts, are inserted in bulk with
 one audit row saying so. Loading is idempotent: a community that has a home is left as it is.
 """

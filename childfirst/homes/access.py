@@ -81,7 +81,7 @@ def get_street_for_user(request: HttpRequest, code: str) -> Area:
     if street is None:
         raise Http404
     scope = user.scope_area()
-    # A director sees the street's list narrowed to its own community (see homes_views.street_homes).
+    # A director sees the street's list narrowed to its own community (see views.street_homes).
     if scope is not None and not (scope.contains(street) or street.contains(scope)):
         raise PermissionDenied(_("This street is outside your area."))
     return street

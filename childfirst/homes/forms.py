@@ -1,5 +1,5 @@
-"""Forms of the children's homes pages and the contact-card batch. Forms check what was typed;
-the rules between records (one home per community, 1+N in one street …) are homes_actions'."""
+"""Forms of the children's homes pages. Forms check what was typed;
+the rules between records (one home per community, 1+N in one street …) are actions.py's."""
 
 from __future__ import annotations
 

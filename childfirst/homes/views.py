@@ -2,8 +2,8 @@
 communities with their homes, one home with its 五有 items and activities, the forms that change
 them, and the coverage of plan key project 2's indicators year by year.
 
-Every view gets its home through homes.get_home_for_user and its community or street through the
-helpers beside it; every change goes through one homes_actions function. A form that fails comes
+Every view gets its home through access.get_home_for_user and its community or street through the
+helpers beside it; every change goes through one function of actions.py. A form that fails comes
 back with what was typed and the reason, and changes nothing."""
 
 from __future__ import annotations

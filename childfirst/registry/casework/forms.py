@@ -1,5 +1,5 @@
 """Forms of the casework. They validate what a person typed and keep it on error; the do_*
-functions in casework_actions.py re-check what matters and save."""
+functions in each job's actions.py re-check what matters and save."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Mandatory reports: receipt numbers, the public intake's rate limit, routing, deadlines and
-matching a report to a child file. The state changes are in casework_actions.py.
+matching a report to a child file. The state changes are in actions.py.
 
 The public intake is write-only: nothing here ever tells an anonymous reporter whether a child is
 known (no matching, no lookup before the report is stored; matching is for the supervisor).
