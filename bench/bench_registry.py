@@ -99,7 +99,7 @@ def build_base() -> dict:
     from childfirst.areas.loader import load_areas
     from childfirst.areas.models import Area
     from childfirst.plans.loader import load_plan
-    from childfirst.registry.actions import do_grant_access
+    from childfirst.registry.children.actions import do_grant_access
     from childfirst.web.demo import AREA_FILE, PLAN_FILE, create_demo_communities, ensure_demo_accounts
 
     call_command("migrate", verbosity=0)
@@ -121,11 +121,11 @@ def load_children(count: int, seed: int = 2026) -> dict:
     from django.utils import timezone
 
     from childfirst.areas.models import Area
-    from childfirst.registry import crypto
-    from childfirst.registry.demo import _grade, _name, _school
-    from childfirst.registry.idnumber import check_character, mask_id
+    from childfirst.demo.registry_children import _grade, _name, _school
+    from childfirst.registry.children import crypto
+    from childfirst.registry.children.idnumber import check_character, mask_id
+    from childfirst.registry.children.names import pinyin_keys
     from childfirst.registry.models import CategoryType
-    from childfirst.registry.names import pinyin_keys
 
     rng = random.Random(seed)  # noqa: S311 — made-up data, reproducible by design
     today = timezone.localdate()
@@ -214,8 +214,8 @@ def load_children(count: int, seed: int = 2026) -> dict:
 def search_once(user, term: str) -> int:
     """What the list page does for a search: the matching files, the first page with its
     categories, and the count."""
-    from childfirst.registry.search import list_page, search_children
-    from childfirst.registry.views import PAGE_SIZE
+    from childfirst.registry.children.search import list_page, search_children
+    from childfirst.registry.children.views import PAGE_SIZE
 
     children, _note = search_children(user, term, status="active")
     return list_page(children, 1, PAGE_SIZE).paginator.count
@@ -283,8 +283,8 @@ def bench_search(users: dict, sample: list, queries: int) -> None:
 
 
 def list_page_queries(user, number: int) -> None:
-    from childfirst.registry.search import list_page, search_children
-    from childfirst.registry.views import PAGE_SIZE, _communities
+    from childfirst.registry.children.search import list_page, search_children
+    from childfirst.registry.children.views import PAGE_SIZE, _communities
 
     children, _note = search_children(user, "", status="active")
     list(list_page(children, number, PAGE_SIZE).object_list)
@@ -408,7 +408,7 @@ def build_search_indexes() -> float:
 
 def sample_from_database(count: int) -> list[tuple[str, str, str, str, str]]:
     """Search terms from a kept database (--reuse): the same shape as load_children's sample."""
-    from childfirst.registry import crypto
+    from childfirst.registry.children import crypto
     from childfirst.registry.models import Child
 
     rows = Child.objects.exclude(id_ciphertext=None).select_related("residence_area").order_by("?")[:count]

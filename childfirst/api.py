@@ -24,7 +24,7 @@ from ninja.security import HttpBearer
 from childfirst.accounts.models import User
 from childfirst.accounts.tokens import TokenRefused, user_for_secret
 from childfirst.collection.api import router as collection_router
-from childfirst.registry.api import router as registry_router
+from childfirst.registry.children.api import router as registry_router
 
 logger = logging.getLogger(__name__)
 

@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "childfirst.evaluation",
     "childfirst.reports",
     "childfirst.registry",
+    "childfirst.homes",
     "childfirst.web",
     "childfirst.demo",
 ]

@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 
 from childfirst.accounts.models import AuditEvent
 from childfirst.areas.models import Area
-from childfirst.registry import homes_actions as actions
-from childfirst.registry.homes import coverage
-from childfirst.registry.homes_demo import load_demo_homes
-from childfirst.registry.models import ChildrensHome, HomeActivity, HomeType, StandardCheck, StandardItem
+from childfirst.demo.homes import load_demo_homes
+from childfirst.homes import actions as actions
+from childfirst.homes.coverage import coverage
+from childfirst.homes.models import ChildrensHome, HomeActivity, HomeType, StandardCheck, StandardItem
 
 D = datetime.date
 Details, Activity = actions.HomeDetails, actions.ActivityDetails

@@ -12,9 +12,10 @@ import pytest
 from pypdf import PdfReader
 
 from childfirst.areas.models import Area
-from childfirst.registry.actions import ChildData, do_create_child
-from childfirst.registry.idnumber import check_character
-from childfirst.registry.models import ChildAccessLog, ChildrensHome
+from childfirst.homes.models import ChildrensHome
+from childfirst.registry.children.actions import ChildData, do_create_child
+from childfirst.registry.children.idnumber import check_character
+from childfirst.registry.models import ChildAccessLog
 
 COMMUNITY = "330302001001"
 
@@ -70,7 +71,7 @@ OUTSIDERS = ["other_director", "other_supervisor", "office", "leader", "evaluato
 @pytest.mark.django_db
 class TestOneCard:
     def test_the_pdf_has_what_a_family_needs_and_no_id_number(self, client, people, child):
-        from childfirst.registry.actions import do_reveal_id
+        from childfirst.registry.children.actions import do_reveal_id
 
         id_number = do_reveal_id(people.director, child, "测试核对")
         client.force_login(people.director)
@@ -176,7 +177,7 @@ class TestCommunityBatch:
 
 @pytest.mark.django_db
 def test_a_large_community_prints_in_parts(client, people, monkeypatch):
-    from childfirst.registry import contact_cards
+    from childfirst.registry.cards import views as contact_cards
 
     monkeypatch.setattr(contact_cards, "CARDS_PER_PART", 2)
     community = Area.objects.get(code=COMMUNITY)

@@ -8,24 +8,18 @@ import datetime
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from childfirst.accounts.models import AuditEvent
 from childfirst.areas.models import Area
-from childfirst.registry import casework_actions as actions
-from childfirst.registry.idnumber import check_character
-from childfirst.registry.mandatory import countdown
-from childfirst.registry.models import (
-    AccessAction,
-    ChildAccessLog,
-    MandatoryReport,
-    ReportState,
-    Task,
-    TaskKind,
-)
-from childfirst.registry.visits import current_policy
+from childfirst.registry.casework.visits import current_policy
+from childfirst.registry.children.idnumber import check_character
+from childfirst.registry.mandatory import actions
+from childfirst.registry.mandatory.intake import countdown
+from childfirst.registry.models import AccessAction, ChildAccessLog, MandatoryReport, ReportState, Task, TaskKind
 
 from .test_registry_casework import make_child
 
@@ -280,5 +274,5 @@ class TestTriage:
     def test_only_the_streets_supervisor_triages(self, users):
         report = file_report()
         for outsider in (users.other_supervisor, users.director, users.office):
-            with pytest.raises(actions.PermissionDenied):
+            with pytest.raises(PermissionDenied):
                 actions.do_record_report_step(outsider, report, actions=["visited"])

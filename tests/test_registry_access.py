@@ -26,19 +26,11 @@ from django.utils import timezone
 from childfirst.accounts.tokens import do_create_token
 from childfirst.areas.models import Area
 from childfirst.plans.models import Department
-from childfirst.registry import actions
-from childfirst.registry.actions import ChildData, GuardianData
-from childfirst.registry.casework_actions import do_file_mandatory_report
-from childfirst.registry.idnumber import check_character
-from childfirst.registry.models import (
-    Assistance,
-    CategoryType,
-    Child,
-    MandatoryReport,
-    Referral,
-    RiskAssessment,
-    Task,
-)
+from childfirst.registry.children import actions
+from childfirst.registry.children.actions import ChildData, GuardianData
+from childfirst.registry.children.idnumber import check_character
+from childfirst.registry.mandatory.actions import do_file_mandatory_report
+from childfirst.registry.models import Assistance, CategoryType, Child, MandatoryReport, Referral, RiskAssessment, Task
 
 ROLES = [
     "office",

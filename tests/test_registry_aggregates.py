@@ -21,10 +21,11 @@ from childfirst.collection.actions import Channel, save_values
 from childfirst.collection.entries import RawCell
 from childfirst.collection.models import DataValue, Submission, ValueChange
 from childfirst.collection.prefill import SOURCE_LABELS, apply_prefills, prefills_for
-from childfirst.registry import homes_actions
-from childfirst.registry.actions import ChildData, do_create_child, do_end_category, do_exit_child
+from childfirst.homes import actions as homes_actions
+from childfirst.homes.models import HomeType, StandardItem
 from childfirst.registry.aggregates import check_mapping, children_by_category, count_children, prefills
-from childfirst.registry.models import CategoryType, HomeType, StandardItem
+from childfirst.registry.children.actions import ChildData, do_create_child, do_end_category, do_exit_child
+from childfirst.registry.models import CategoryType
 
 from .conftest import make_user
 

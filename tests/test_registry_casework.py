@@ -20,9 +20,11 @@ from childfirst.accounts.models import AuditEvent, Role
 from childfirst.areas.models import Area
 from childfirst.datafile import DataFile, DataFileInvalid
 from childfirst.plans.models import Department
-from childfirst.registry import casework_actions as actions
-from childfirst.registry.actions import ChildData, do_create_child
-from childfirst.registry.casework import case_rows, due_for, load_by_community, risk_status
+from childfirst.registry.casework import actions
+from childfirst.registry.casework.caseload import case_rows, due_for, load_by_community, risk_status
+from childfirst.registry.casework.risk import CHECKLIST_FILE, load_checklist
+from childfirst.registry.casework.visits import POLICY_FILE, current_policy, load_policy, next_due
+from childfirst.registry.children.actions import ChildData, do_create_child
 from childfirst.registry.models import (
     AccessAction,
     AssessmentState,
@@ -34,8 +36,7 @@ from childfirst.registry.models import (
     TaskKind,
     Visit,
 )
-from childfirst.registry.risk import CHECKLIST_FILE, load_checklist
-from childfirst.registry.visits import POLICY_FILE, current_policy, load_policy, next_due
+from childfirst.registry.referrals import actions as referral_actions
 
 from .conftest import make_user
 
@@ -446,7 +447,7 @@ class TestReferrals:
     @pytest.fixture
     def referral(self, users) -> Referral:
         child = make_child(users.director, name="孙小红", sex="female", address="五马街12号")
-        return actions.do_refer(
+        return referral_actions.do_refer(
             users.director, child, department=Department.objects.get(code="health"), reason="需要康复评估"
         )
 
@@ -465,7 +466,7 @@ class TestReferrals:
 
     def test_progress_and_closing_by_the_department(self, client, users, referral):
         with pytest.raises(PermissionDenied):
-            actions.do_close_referral(users.director, referral, outcome="自行结束")
+            referral_actions.do_close_referral(users.director, referral, outcome="自行结束")
         client.force_login(users.reviewer)
         url = f"/registry/referrals/{referral.pk}/"
         client.post(url, {"step": "update", "date": timezone.localdate().isoformat(), "note": "已安排评估"})
@@ -480,7 +481,7 @@ class TestReferrals:
 
     def test_one_open_referral_per_department_and_the_street_list(self, client, users, referral):
         with pytest.raises(actions.CaseworkError):
-            actions.do_refer(users.supervisor, referral.child, department=referral.department, reason="再次")
+            referral_actions.do_refer(users.supervisor, referral.child, department=referral.department, reason="再次")
         client.force_login(users.supervisor)
         assert "孙小红" in client.get("/registry/supervision/").content.decode()
         client.force_login(users.other_supervisor)
@@ -499,7 +500,9 @@ def test_every_change_is_audited_without_personal_data(client, users):
         users.director, child, helper_name="周老师", plan="欧阳娜娜的辅导", start_date=timezone.localdate()
     )
     actions.do_add_follow_up(users.director, plan, date=timezone.localdate(), note="欧阳娜娜进步")
-    actions.do_refer(users.director, child, department=Department.objects.get(code="health"), reason="欧阳娜娜体检")
+    referral_actions.do_refer(
+        users.director, child, department=Department.objects.get(code="health"), reason="欧阳娜娜体检"
+    )
     events = AuditEvent.objects.filter(action__startswith="registry.").exclude(action="registry.child_created")
     assert {e.action for e in events} >= {
         "registry.visit",

@@ -20,9 +20,9 @@ from django.utils import timezone
 from childfirst.accounts.models import AuditEvent
 from childfirst.areas.models import Area
 from childfirst.plans.models import Department
-from childfirst.registry import actions
-from childfirst.registry.actions import ChildData, GuardianData
-from childfirst.registry.idnumber import check_character
+from childfirst.registry.children import actions
+from childfirst.registry.children.actions import ChildData, GuardianData
+from childfirst.registry.children.idnumber import check_character
 from childfirst.registry.models import (
     AccessAction,
     CategoryType,
@@ -447,7 +447,7 @@ def test_check_command_reports_counts_and_bad_rows(users, capsys):
 
 @pytest.mark.django_db
 def test_demo_children_are_synthetic_valid_and_loaded_once(capsys):
-    from childfirst.registry.demo import DEMO_NOTE, load_demo_children
+    from childfirst.demo.registry_children import DEMO_NOTE, load_demo_children
 
     counts = load_demo_children(count=600, seed=7)
     assert counts["children_created"] == 600 and Child.objects.count() == 600

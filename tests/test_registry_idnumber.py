@@ -11,8 +11,8 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from childfirst.registry import crypto
-from childfirst.registry.idnumber import (
+from childfirst.registry.children import crypto
+from childfirst.registry.children.idnumber import (
     check_character,
     clean_characters,
     looks_like_id,

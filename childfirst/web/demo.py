@@ -17,11 +17,11 @@ from childfirst.accounts.models import Role, User
 from childfirst.areas.loader import load_areas
 from childfirst.areas.models import Area, Level
 from childfirst.collection.demo import load_demo_values
+from childfirst.demo.homes import load_demo_homes
+from childfirst.demo.registry_casework import load_demo_casework
+from childfirst.demo.registry_children import load_demo_children
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
-from childfirst.registry.casework_demo import load_demo_casework
-from childfirst.registry.demo import load_demo_children
-from childfirst.registry.homes_demo import load_demo_homes
 from childfirst.reports.key_projects import assess_demo_key_projects
 
 DATA = Path(__file__).resolve().parent.parent

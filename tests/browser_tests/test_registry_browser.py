@@ -27,8 +27,8 @@ django.setup()
 from childfirst.accounts.actions import do_create_user
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
-from childfirst.registry.casework_demo import load_demo_casework
-from childfirst.registry.demo import load_demo_children
+from childfirst.demo.registry_casework import load_demo_casework
+from childfirst.demo.registry_children import load_demo_children
 from childfirst.registry.models import Child
 from childfirst.web.demo import DEMO_PASSWORD
 load_demo_children()

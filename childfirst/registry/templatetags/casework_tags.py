@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import template
 
 from childfirst.accounts.models import User
-from childfirst.registry.casework import child_summary
-from childfirst.registry.casework_access import can_assess
+from childfirst.registry.casework.access import can_assess
+from childfirst.registry.casework.caseload import child_summary
 from childfirst.registry.models import Child
 
 register = template.Library()

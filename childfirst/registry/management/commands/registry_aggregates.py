@@ -14,11 +14,11 @@ from childfirst.collection.models import ReportingRound
 from childfirst.collection.prefill import Prefill, apply_prefills, describe
 from childfirst.collection.scope import expected_for
 from childfirst.datafile import DataFileInvalid
+from childfirst.homes.coverage import coverage
 from childfirst.migrating import ensure_migrated
 from childfirst.plans.models import Indicator, Plan
 from childfirst.registry.aggregates import check_mapping, children_by_category, prefills, read_mapping
 from childfirst.registry.aggregates import reading_day as _day
-from childfirst.registry.homes import coverage
 from childfirst.registry.models import CategoryType
 
 

@@ -9,8 +9,8 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from childfirst.migrating import ensure_migrated
-from childfirst.registry import crypto
-from childfirst.registry.idnumber import parse_id_number
+from childfirst.registry.children import crypto
+from childfirst.registry.children.idnumber import parse_id_number
 from childfirst.registry.models import Child, ChildCategory, ChildStatus
 
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from childfirst.migrating import ensure_migrated
-from childfirst.registry.casework_actions import escalate_overdue_reports
+from childfirst.registry.mandatory.actions import escalate_overdue_reports
 from childfirst.registry.models import MandatoryReport
 
 

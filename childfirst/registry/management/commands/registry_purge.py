@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from childfirst.migrating import ensure_migrated
-from childfirst.registry.actions import do_purge_exited, purgeable
+from childfirst.registry.children.actions import do_purge_exited, purgeable
 
 
 class Command(BaseCommand):

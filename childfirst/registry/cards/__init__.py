@@ -1,0 +1,1 @@
+"""Contact cards: a child's card and a community's cards, printed as PDF."""

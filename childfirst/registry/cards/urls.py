@@ -1,0 +1,10 @@
+"""URLs of the contact cards, included into the registry's namespace."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("children/<int:pk>/card.pdf", views.child_card, name="child_card"),
+    path("cards/<str:code>/", views.community_cards, name="community_cards"),
+]

@@ -1,0 +1,577 @@
+"""Every change to a child file, one `do_*` function each: atomic, with its audit row
+(accounts.audit.record) and its access-log row in the same transaction.
+
+Audit rows name a child by file number only — never a name, ID number or date of birth — and
+say which fields changed, not their values.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from childfirst.accounts.audit import record
+from childfirst.accounts.models import Role, User
+from childfirst.areas.models import Area, Level
+from childfirst.registry.models import (
+    AccessAction,
+    CategoryType,
+    Child,
+    ChildCategory,
+    ChildPhoto,
+    ChildStatus,
+    ExitReason,
+    Guardian,
+    Referral,
+    ReferralState,
+    RegistryGrant,
+)
+
+from . import crypto
+from .access import can_reveal_id, keeps_area, log_access, require_edit
+from .idnumber import parse_id_number
+from .names import normalise_name, pinyin_keys
+
+ADULT_AGE = 18
+MAX_GRANT_DAYS = 90
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+PHOTO_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+# Fields a keeper may change through do_update_child (the ID number separately, as `id_number`).
+EDITABLE_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "hukou_area",
+    "hukou_place",
+    "residence_area",
+    "address",
+    "school",
+    "grade",
+    "note",
+)
+
+
+class DuplicateChild(ValidationError):
+    """A file with this ID number exists already; `existing` is set only when the user may see it."""
+
+    def __init__(self, message: str, existing: Child | None):
+        super().__init__({"id_number": [message]})
+        self.existing = existing
+
+
+class StaleEdit(Exception):
+    """The file changed since the form was opened; the message says who changed it and when."""
+
+
+@dataclass
+class GuardianData:
+    name: str
+    relation: str
+    phone: str = ""
+    is_primary: bool = False
+
+
+@dataclass
+class ChildData:
+    """What a form (or the API, or the demo) gives to open a file."""
+
+    name: str
+    sex: str
+    birth_date: datetime.date
+    residence_area: Area
+    id_number: str = ""
+    hukou_area: Area | None = None
+    hukou_place: str = ""
+    address: str = ""
+    school: str = ""
+    grade: str = ""
+    note: str = ""
+    guardians: list[GuardianData] = field(default_factory=list)
+    categories: list[tuple[CategoryType, datetime.date, str]] = field(default_factory=list)
+
+
+def _area_code(child: Child) -> str:
+    return child.residence_area.code if child.residence_area_id else ""
+
+
+def _check_residence(area: Area) -> None:
+    if area.level != Level.COMMUNITY or not area.is_valid_on():
+        raise ValidationError({"residence_area": [_("Choose a community that exists today.")]})
+
+
+def _check_age(birth_date: datetime.date) -> None:
+    today = timezone.localdate()
+    if birth_date > today:
+        raise ValidationError({"birth_date": [_("The date of birth is in the future.")]})
+    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    if age >= ADULT_AGE:
+        raise ValidationError({"birth_date": [_("Files are kept for children under 18; this person is 18 or older.")]})
+
+
+def _apply_id_number(child: Child, raw: str) -> None:
+    """Checks `raw` against the child's sex and date of birth, then stores it encrypted; an empty
+    `raw` clears it (a child without household registration)."""
+    if not raw.strip():
+        child.id_nonce = child.id_ciphertext = child.id_hash = None
+        child.id_masked = ""
+        return
+    try:
+        parsed = parse_id_number(raw, birth_date=child.birth_date, sex=child.sex)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from None
+    child.id_nonce, child.id_ciphertext = crypto.encrypt(parsed.number)
+    child.id_hash = crypto.lookup_hash(parsed.number)
+    child.id_masked = parsed.masked
+
+
+def _refuse_duplicate(actor: User, child: Child) -> None:
+    if child.id_hash is None:
+        return
+    existing = Child.objects.exclude(pk=child.pk).filter(id_hash=child.id_hash).first()
+    if existing is None:
+        return
+    visible = Child.objects.visible_to(actor).filter(pk=existing.pk).exists()
+    if visible:
+        message = _("A file for this ID number exists already (file %(pk)s): open it instead of making a second.") % {
+            "pk": existing.pk
+        }
+    else:
+        message = _(
+            "A file for this ID number exists already, in an area you do not keep. Ask the street supervisor "
+            "or the office to have it transferred."
+        )
+    raise DuplicateChild(message, existing if visible else None)
+
+
+def _set_names(child: Child) -> None:
+    child.name = normalise_name(child.name)
+    if not child.name:
+        raise ValidationError({"name": [_("The name is required.")]})
+    child.name_pinyin, child.name_initials = pinyin_keys(child.name)
+
+
+@transaction.atomic
+def do_create_child(
+    actor: User, data: ChildData, *, request: HttpRequest | None = None, is_synthetic: bool = False
+) -> Child:
+    """Open a file. Refuses a second file for the same ID number (found by its keyed hash)."""
+    _check_residence(data.residence_area)
+    if not keeps_area(actor, data.residence_area):
+        raise PermissionDenied(_("You can open files only for children living in your area."))
+    _check_age(data.birth_date)
+    now = timezone.now()
+    child = Child(
+        name=data.name,
+        sex=data.sex,
+        birth_date=data.birth_date,
+        residence_area=data.residence_area,
+        hukou_area=data.hukou_area,
+        hukou_place=data.hukou_place.strip(),
+        address=data.address.strip(),
+        school=data.school.strip(),
+        grade=data.grade,
+        note=data.note.strip(),
+        is_synthetic=is_synthetic,
+        created_by=actor,
+        updated_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    _set_names(child)
+    _apply_id_number(child, data.id_number)
+    _refuse_duplicate(actor, child)
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError:  # the same number saved by someone else a moment ago
+        _refuse_duplicate(actor, child)
+        raise
+    primaries = [g for g in data.guardians if g.is_primary]
+    for index, guardian in enumerate(data.guardians):
+        Guardian.objects.create(
+            child=child,
+            name=normalise_name(guardian.name),
+            relation=guardian.relation,
+            phone=guardian.phone.strip(),
+            is_primary=guardian.is_primary if primaries else index == 0,
+        )
+    for category_type, start, evidence in data.categories:
+        ChildCategory.objects.create(
+            child=child, type=category_type, start=start, evidence=evidence.strip(), recorded_by=actor
+        )
+    record(
+        "registry.child_created",
+        actor=actor,
+        obj=child,
+        area_code=_area_code(child),
+        request=request,
+        guardians=len(data.guardians),
+        categories=[c.code for c, _start, _evidence in data.categories],
+        has_id_number=child.id_hash is not None,
+    )
+    log_access(request or actor, child, AccessAction.CREATE)
+    return child
+
+
+@transaction.atomic
+def do_update_child(
+    actor: User,
+    child: Child,
+    *,
+    version: int,
+    changes: dict[str, Any],
+    id_number: str | None = None,
+    request: HttpRequest | None = None,
+) -> Child:
+    """Change the file's own fields (`changes`, keys from EDITABLE_FIELDS; `id_number` None keeps
+    the number). Optimistic locking: `version` is the one the form was opened on, and a file
+    changed since then is refused with who changed it."""
+    locked = (
+        Child.objects.select_for_update(of=("self",)).select_related("residence_area", "updated_by").get(pk=child.pk)
+    )
+    require_edit(actor, locked)
+    if locked.version != version:
+        raise StaleEdit(
+            _("This file was changed by %(user)s at %(time)s, after you opened it. Nothing was saved.")
+            % {
+                "user": locked.updated_by.get_username() if locked.updated_by else _("the system"),
+                "time": timezone.localtime(locked.updated_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, changes[name])
+    if "residence_area" in changed:
+        _check_residence(locked.residence_area)
+    if "birth_date" in changed:
+        _check_age(locked.birth_date)
+    if "name" in changed:
+        _set_names(locked)
+    id_changed = False
+    if id_number is not None:
+        old_hash = locked.id_hash
+        _apply_id_number(locked, id_number)
+        id_changed = locked.id_hash != old_hash
+    elif locked.id_hash is not None and ({"sex", "birth_date"} & set(changed)):
+        # The stored number must still agree with the sex and date of birth.
+        try:
+            parse_id_number(
+                crypto.decrypt(locked.id_nonce, locked.id_ciphertext), birth_date=locked.birth_date, sex=locked.sex
+            )
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from None
+    if id_changed:
+        _refuse_duplicate(actor, locked)
+        changed.append("id_number")
+    if not changed:
+        return locked
+    from_area = child.residence_area.code if "residence_area" in changed else None
+    locked.version += 1
+    locked.updated_by = actor
+    locked.updated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError:
+        _refuse_duplicate(actor, locked)
+        raise
+    detail: dict[str, Any] = {"fields": sorted(changed), "version": locked.version}
+    if from_area is not None:
+        detail["moved_from"] = from_area
+    record("registry.child_updated", actor=actor, obj=locked, area_code=_area_code(locked), request=request, **detail)
+    log_access(request or actor, locked, AccessAction.EDIT)
+    return locked
+
+
+@transaction.atomic
+def do_add_guardian(actor: User, child: Child, data: GuardianData, *, request: HttpRequest | None = None) -> Guardian:
+    require_edit(actor, child)
+    name = normalise_name(data.name)
+    if not name:
+        raise ValidationError({"name": [_("The name is required.")]})
+    if data.is_primary:
+        child.guardians.filter(is_primary=True).update(is_primary=False)
+    is_primary = data.is_primary or not child.guardians.exists()
+    guardian = Guardian.objects.create(
+        child=child, name=name, relation=data.relation, phone=data.phone.strip(), is_primary=is_primary
+    )
+    record("registry.guardian_added", actor=actor, obj=child, area_code=_area_code(child), request=request)
+    log_access(request or actor, child, AccessAction.EDIT)
+    return guardian
+
+
+@transaction.atomic
+def do_remove_guardian(actor: User, guardian: Guardian, *, request: HttpRequest | None = None) -> None:
+    child = guardian.child
+    require_edit(actor, child)
+    was_primary = guardian.is_primary
+    guardian.delete()
+    if was_primary:
+        successor = child.guardians.order_by("pk").first()
+        if successor is not None:
+            successor.is_primary = True
+            successor.save(update_fields=["is_primary"])
+    record("registry.guardian_removed", actor=actor, obj=child, area_code=_area_code(child), request=request)
+    log_access(request or actor, child, AccessAction.EDIT)
+
+
+@transaction.atomic
+def do_add_category(
+    actor: User,
+    child: Child,
+    category_type: CategoryType,
+    start: datetime.date,
+    evidence: str = "",
+    *,
+    request: HttpRequest | None = None,
+) -> ChildCategory:
+    """Record that the child falls in a category from `start`; refused while the same category is open."""
+    require_edit(actor, child)
+    if start > timezone.localdate():
+        raise ValidationError({"start": [_("The start date is in the future.")]})
+    if start < child.birth_date:
+        raise ValidationError({"start": [_("The start date is before the child's date of birth.")]})
+    if child.categories.filter(type=category_type, end__isnull=True).exists():
+        raise ValidationError(
+            {"type": [_("The child is already in this category; end it first to record a new period.")]}
+        )
+    category = ChildCategory.objects.create(
+        child=child, type=category_type, start=start, evidence=evidence.strip(), recorded_by=actor
+    )
+    record(
+        "registry.category_added",
+        actor=actor,
+        obj=child,
+        area_code=_area_code(child),
+        request=request,
+        category=category_type.code,
+    )
+    log_access(request or actor, child, AccessAction.EDIT)
+    return category
+
+
+@transaction.atomic
+def do_end_category(
+    actor: User, category: ChildCategory, end: datetime.date, *, request: HttpRequest | None = None
+) -> ChildCategory:
+    """The category no longer applies from `end` (its first day without it)."""
+    child = category.child
+    require_edit(actor, child)
+    if category.end is not None:
+        raise ValidationError({"end": [_("This category has ended already.")]})
+    if end <= category.start:
+        raise ValidationError({"end": [_("The end must be after the start (%(start)s).") % {"start": category.start}]})
+    if end > timezone.localdate() + datetime.timedelta(days=1):
+        raise ValidationError({"end": [_("The end date is in the future.")]})
+    category.end = end
+    category.ended_by = actor
+    category.save(update_fields=["end", "ended_by"])
+    record(
+        "registry.category_ended",
+        actor=actor,
+        obj=child,
+        area_code=_area_code(child),
+        request=request,
+        category=category.type.code,
+    )
+    log_access(request or actor, child, AccessAction.EDIT)
+    return category
+
+
+@transaction.atomic
+def do_exit_child(
+    actor: User,
+    child: Child,
+    reason: str,
+    date: datetime.date,
+    note: str = "",
+    *,
+    request: HttpRequest | None = None,
+) -> Child:
+    """Close the file: read-only from now on, purged after the retention period. Its open
+    categories end on the exit date and its open referrals close."""
+    locked = Child.objects.select_for_update(of=("self",)).select_related("residence_area").get(pk=child.pk)
+    require_edit(actor, locked)
+    if reason not in ExitReason.values:
+        raise ValidationError({"exit_reason": [_("Choose a reason for closing the file.")]})
+    if date > timezone.localdate():
+        raise ValidationError({"exit_date": [_("The exit date is in the future.")]})
+    if date < locked.birth_date:
+        raise ValidationError({"exit_date": [_("The exit date is before the child's date of birth.")]})
+    locked.status = ChildStatus.EXITED
+    locked.exit_reason = reason
+    locked.exit_date = date
+    locked.exit_note = note.strip()[:200]
+    locked.version += 1
+    locked.updated_by = actor
+    locked.updated_at = timezone.now()
+    locked.save()
+    ended = 0
+    for category in locked.categories.filter(end__isnull=True, start__lt=date):
+        category.end = date
+        category.ended_by = actor
+        category.save(update_fields=["end", "ended_by"])
+        ended += 1
+    closed = Referral.objects.filter(child=locked, state=ReferralState.OPEN).update(
+        state=ReferralState.CLOSED, closed_by=actor, closed_at=timezone.now(), outcome=_("The child's file was closed.")
+    )
+    record(
+        "registry.child_exited",
+        actor=actor,
+        obj=locked,
+        area_code=_area_code(locked),
+        request=request,
+        reason=reason,
+        categories_ended=ended,
+        referrals_closed=closed,
+    )
+    log_access(request or actor, locked, AccessAction.EXIT)
+    return locked
+
+
+@transaction.atomic
+def do_reveal_id(actor: User, child: Child, purpose: str, *, request: HttpRequest | None = None) -> str:
+    """The ID number in clear, for the file's keeper, with a stated purpose that is logged."""
+    if not can_reveal_id(actor, child):
+        raise PermissionDenied
+    purpose = purpose.strip()
+    if len(purpose) < 2:
+        raise ValidationError({"purpose": [_("Say why you need the ID number (it is logged).")]})
+    number = crypto.decrypt(child.id_nonce, child.id_ciphertext)
+    record("registry.id_revealed", actor=actor, obj=child, area_code=_area_code(child), request=request)
+    log_access(request or actor, child, AccessAction.REVEAL_ID, purpose)
+    return number
+
+
+def _photo_type(content: bytes) -> str:
+    for signature, content_type in PHOTO_SIGNATURES.items():
+        if content.startswith(signature):
+            return content_type
+    raise ValidationError({"photo": [_("The photo must be a JPEG or PNG image.")]})
+
+
+@transaction.atomic
+def do_set_photo(actor: User, child: Child, content: bytes, *, request: HttpRequest | None = None) -> ChildPhoto:
+    require_edit(actor, child)
+    if len(content) > MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": [_("The photo is larger than 2 MB.")]})
+    content_type = _photo_type(content)
+    photo, _created = ChildPhoto.objects.update_or_create(
+        child=child,
+        defaults={
+            "content": content,
+            "content_type": content_type,
+            "uploaded_by": actor,
+            "uploaded_at": timezone.now(),
+        },
+    )
+    record(
+        "registry.photo_set", actor=actor, obj=child, area_code=_area_code(child), request=request, bytes=len(content)
+    )
+    log_access(request or actor, child, AccessAction.EDIT)
+    return photo
+
+
+@transaction.atomic
+def do_remove_photo(actor: User, child: Child, *, request: HttpRequest | None = None) -> None:
+    require_edit(actor, child)
+    deleted, _rows = ChildPhoto.objects.filter(child=child).delete()
+    if deleted:
+        record("registry.photo_removed", actor=actor, obj=child, area_code=_area_code(child), request=request)
+        log_access(request or actor, child, AccessAction.EDIT)
+
+
+@transaction.atomic
+def do_grant_access(
+    actor: User,
+    user: User,
+    area: Area,
+    reason: str,
+    expires_at: datetime.datetime,
+    *,
+    request: HttpRequest | None = None,
+) -> RegistryGrant:
+    """Let an office user read the child files of `area` until `expires_at` (at most 90 days)."""
+    if actor.role != Role.OFFICE:
+        raise PermissionDenied(_("Only the office grants access to child files."))
+    errors: dict[str, list[str]] = {}
+    if user.role != Role.OFFICE or not user.is_active:
+        errors["user"] = [_("Access to child files is granted to active office users only.")]
+    if not area.is_valid_on():
+        errors["area"] = [_("This area no longer exists.")]
+    if len(reason.strip()) < 2:
+        errors["reason"] = [_("Give the reason for the access (it is recorded).")]
+    now = timezone.now()
+    if expires_at <= now:
+        errors["expires_at"] = [_("The end of the access is in the past.")]
+    elif expires_at > now + datetime.timedelta(days=MAX_GRANT_DAYS):
+        errors["expires_at"] = [_("Access can be granted for at most 90 days.")]
+    if errors:
+        raise ValidationError(errors)
+    grant = RegistryGrant.objects.create(
+        user=user, area=area, reason=reason.strip(), granted_by=actor, granted_at=now, expires_at=expires_at
+    )
+    record(
+        "registry.access_granted",
+        actor=actor,
+        obj=grant,
+        area_code=area.code,
+        request=request,
+        user=user.pk,
+        expires_at=expires_at.isoformat(),
+    )
+    return grant
+
+
+@transaction.atomic
+def do_revoke_grant(actor: User, grant: RegistryGrant, *, request: HttpRequest | None = None) -> RegistryGrant:
+    if actor.role != Role.OFFICE:
+        raise PermissionDenied(_("Only the office grants access to child files."))
+    if grant.revoked_at is not None:
+        return grant
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    record("registry.access_revoked", actor=actor, obj=grant, area_code=grant.area.code, request=request)
+    return grant
+
+
+def purgeable(retention_days: int | None = None, today: datetime.date | None = None):  # type: ignore[no-untyped-def]
+    """Closed files whose exit is older than the retention period (settings.REGISTRY_RETENTION_DAYS)."""
+    retention_days = settings.REGISTRY_RETENTION_DAYS if retention_days is None else retention_days
+    cutoff = (today or timezone.localdate()) - datetime.timedelta(days=retention_days)
+    return Child.objects.filter(status=ChildStatus.EXITED, exit_date__lte=cutoff)
+
+
+@transaction.atomic
+def do_purge_exited(
+    actor: User | None = None, *, retention_days: int | None = None, today: datetime.date | None = None
+) -> int:
+    """Delete closed files past the retention period, with everything attached to them. Their
+    access-log rows stay (they name the file number only); the audit row lists the numbers."""
+    children = list(purgeable(retention_days, today).select_for_update().values_list("pk", flat=True))
+    if not children:
+        return 0
+    for start in range(0, len(children), 500):
+        batch = children[start : start + 500]
+        log_access(actor, [Child(pk=pk) for pk in batch], AccessAction.PURGE)
+        Child.objects.filter(pk__in=batch).delete()
+    record(
+        "registry.children_purged",
+        actor=actor,
+        retention_days=settings.REGISTRY_RETENTION_DAYS if retention_days is None else retention_days,
+        count=len(children),
+        files=children,
+    )
+    return len(children)

@@ -1,0 +1,311 @@
+"""Forms of the child-file pages. They check what was typed (the ID number against the sex and
+date of birth, with the position of each problem); rules between records are actions.py's."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from childfirst.accounts.models import Role, User
+from childfirst.areas.models import Area
+from childfirst.registry.models import CategoryType, Child, ChildStatus, ExitReason, Grade, GuardianRelation, Sex
+
+from .access import grantable_areas
+from .actions import EDITABLE_FIELDS, MAX_PHOTO_BYTES, ChildData, GuardianData
+from .idnumber import parse_id_number
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PHONE = RegexValidator(
+    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
+    _("Enter a mobile number (11 digits starting with 1) or a landline with its area code, e.g. 0577-88881234."),
+)
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        return obj.display_name
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CategoryType) -> str:
+        return f"— {obj.display_name}" if obj.parent_id else obj.display_name
+
+
+class CategoriesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: CategoryType) -> str:
+        return f"{obj.parent.display_name}：{obj.display_name}" if obj.parent_id else obj.display_name
+
+
+def district_communities() -> Any:
+    return Area.objects.valid_on().communities().order_by("code")
+
+
+class ChildForm(forms.Form):
+    """Opening a file (with a first guardian and categories) or editing one (`child` given)."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=DATE)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "text"}),
+        help_text=_(
+            "18 characters (an old 15-digit number is converted). Empty for a child without household registration."
+        ),
+    )
+    residence_area = AreaChoiceField(label=_("Community of residence"), queryset=Area.objects.none())
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    hukou_area = AreaChoiceField(
+        label=_("Household registration (community)"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("— outside the district —"),
+    )
+    hukou_place = forms.CharField(
+        label=_("Household registration elsewhere"),
+        max_length=120,
+        required=False,
+        help_text=_("province, city and county of a registration outside the district"),
+    )
+    school = forms.CharField(label=_("School"), max_length=100, required=False)
+    grade = forms.ChoiceField(label=_("Grade"), choices=[("", "—"), *Grade.choices], required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Creation only: the first guardian and the categories.
+    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=50, required=False)
+    guardian_relation = forms.ChoiceField(
+        label=_("Relation"), choices=[("", "—"), *GuardianRelation.choices], required=False
+    )
+    guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=20, required=False, validators=[PHONE])
+    categories = CategoriesField(
+        label=_("Categories"),
+        queryset=CategoryType.objects.select_related("parent"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories_since = forms.DateField(label=_("In these categories since"), widget=DATE, required=False)
+    categories_evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("documents seen, decisions, certificates"),
+    )
+
+    CREATE_ONLY = (
+        "guardian_name",
+        "guardian_relation",
+        "guardian_phone",
+        "categories",
+        "categories_since",
+        "categories_evidence",
+    )
+
+    def __init__(self, *args: Any, user: User, child: Child | None = None, **kwargs: Any):
+        from .access import creatable_areas
+
+        self.child = child
+        if child is not None and not kwargs.get("data"):
+            kwargs["initial"] = {
+                **{
+                    name: getattr(child, name)
+                    for name in ("name", "sex", "birth_date", "address", "hukou_place", "school", "grade", "note")
+                },
+                "residence_area": child.residence_area_id,
+                "hukou_area": child.hukou_area_id,
+                "version": child.version,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["hukou_area"].queryset = district_communities()
+        if child is None:
+            self.fields["residence_area"].queryset = creatable_areas(user).order_by("code")
+            only = self.fields["residence_area"].queryset[:2]
+            if len(only) == 1:  # a community director: their own community
+                self.fields["residence_area"].initial = only[0].pk
+            self.fields["categories_since"].initial = timezone.localdate()
+        else:
+            # A move inside the district keeps the file; the new community's keepers take it over.
+            self.fields["residence_area"].queryset = district_communities()
+            self.fields["residence_area"].help_text = _(
+                "A move to another community of the district hands the file over to its keepers."
+            )
+            self.fields["id_number"].help_text = _(
+                "Stored encrypted; leave empty to keep it, or type a corrected number."
+            )
+            self.fields["id_number"].label = _("Correct the ID number")
+            self.fields["version"].required = True
+            for name in self.CREATE_ONLY:
+                del self.fields[name]
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The visible fields under their headings: the child, then (on opening a file) the first
+        guardian and the categories."""
+        guardian = [
+            self[name] for name in ("guardian_name", "guardian_relation", "guardian_phone") if name in self.fields
+        ]
+        categories = [
+            self[name] for name in ("categories", "categories_since", "categories_evidence") if name in self.fields
+        ]
+        child = [f for f in self.visible_fields() if f not in guardian and f not in categories]
+        sections = [(_("The child"), child)]
+        if guardian:
+            sections += [(_("Guardian"), guardian), (_("Categories"), categories)]
+        return sections
+
+    def clean_birth_date(self) -> datetime.date:
+        value = self.cleaned_data["birth_date"]
+        if value > timezone.localdate():
+            raise ValidationError(_("The date of birth is in the future."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        raw = (data.get("id_number") or "").strip()
+        if raw and data.get("birth_date") and data.get("sex"):
+            try:
+                data["id_number"] = parse_id_number(raw, birth_date=data["birth_date"], sex=data["sex"]).number
+            except ValidationError as exc:
+                self.add_error("id_number", exc.messages)
+        if self.child is None:
+            if data.get("guardian_name") and not data.get("guardian_relation"):
+                self.add_error("guardian_relation", _("Choose the guardian's relation to the child."))
+            if data.get("categories") and not data.get("categories_since"):
+                self.add_error("categories_since", _("Give the date from which the categories apply."))
+        return data
+
+    def child_data(self) -> ChildData:
+        data = self.cleaned_data
+        guardians = []
+        if data.get("guardian_name"):
+            guardians.append(
+                GuardianData(data["guardian_name"], data["guardian_relation"], data.get("guardian_phone", ""), True)
+            )
+        since = data.get("categories_since") or timezone.localdate()
+        return ChildData(
+            name=data["name"],
+            sex=data["sex"],
+            birth_date=data["birth_date"],
+            residence_area=data["residence_area"],
+            id_number=data.get("id_number") or "",
+            hukou_area=data.get("hukou_area"),
+            hukou_place=data.get("hukou_place", ""),
+            address=data.get("address", ""),
+            school=data.get("school", ""),
+            grade=data.get("grade", ""),
+            note=data.get("note", ""),
+            guardians=guardians,
+            categories=[
+                (category, since, data.get("categories_evidence", "")) for category in data.get("categories") or []
+            ],
+        )
+
+    def changes(self) -> dict[str, Any]:
+        """The edited fields, as do_update_child takes them."""
+        return {name: self.cleaned_data.get(name) for name in EDITABLE_FIELDS}
+
+
+class GuardianForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    relation = forms.ChoiceField(label=_("Relation"), choices=GuardianRelation.choices)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, validators=[PHONE])
+    is_primary = forms.BooleanField(label=_("Primary guardian"), required=False)
+
+    def guardian_data(self) -> GuardianData:
+        return GuardianData(**self.cleaned_data)
+
+
+class CategoryForm(forms.Form):
+    type = CategoryChoiceField(label=_("Category"), queryset=CategoryType.objects.all())
+    start = forms.DateField(label=_("Since"), widget=DATE)
+    evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EndCategoryForm(forms.Form):
+    end = forms.DateField(label=_("Ends on"), widget=DATE, help_text=_("first day it no longer applies"))
+
+
+class ExitForm(forms.Form):
+    exit_reason = forms.ChoiceField(label=_("Reason"), choices=ExitReason.choices, widget=forms.RadioSelect)
+    exit_date = forms.DateField(label=_("Date"), widget=DATE)
+    exit_note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class RevealForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=200,
+        min_length=2,
+        help_text=_("Why the full number is needed, e.g. applying for a subsidy. Logged."),
+    )
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Photo (JPEG or PNG, at most 2 MB)"))
+
+    def clean_photo(self) -> bytes:
+        upload = self.cleaned_data["photo"]
+        if upload.size > MAX_PHOTO_BYTES:
+            raise ValidationError(_("The photo is larger than 2 MB."))
+        return upload.read()
+
+
+class SearchForm(forms.Form):
+    """The list's search and filters. Sent by POST so names and ID numbers never reach a URL."""
+
+    q = forms.CharField(
+        label=_("Name, pinyin or ID number"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    community = AreaChoiceField(
+        label=_("Community"), queryset=Area.objects.none(), required=False, empty_label=_("all")
+    )
+    category = CategoryChoiceField(
+        label=_("Category"), queryset=CategoryType.objects.all(), required=False, empty_label=_("all")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("all")), *ChildStatus.choices],
+        required=False,
+        initial=ChildStatus.ACTIVE,
+    )
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, communities: Any, show_categories: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        if not show_categories:
+            del self.fields["category"]
+
+
+class ExportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the export"),
+        max_length=200,
+        min_length=2,
+        help_text=_("Recorded with the export, and written into the file's header."),
+    )
+
+
+class GrantForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Office user"), queryset=User.objects.none())
+    area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=200, min_length=2)
+    expires_on = forms.DateField(label=_("Until (last day)"), widget=DATE, help_text=_("at most 90 days from today"))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("username")
+        self.fields["area"].queryset = grantable_areas().order_by("code")
+
+    def expires_at(self) -> datetime.datetime:
+        day = self.cleaned_data["expires_on"] + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

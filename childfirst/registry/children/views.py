@@ -1,0 +1,542 @@
+"""Pages of the child files: the list with search and filters, a file, opening and editing one,
+its guardians, categories, photo and exit, the CSV export, and the office's access grants.
+
+Every page gets its children through Child.objects.visible_to / get_child_for_user and writes the
+access log. Views that receive names or ID numbers mark their POST data as sensitive, so that no
+error report ever carries it. Searches travel by POST (htmx or a plain form), so names and ID numbers never land
+in a URL, a server log or the browser's history; pages with personal data are never cached.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from childfirst.accounts.audit import record
+from childfirst.accounts.decorators import role_required
+from childfirst.accounts.models import Role, User
+from childfirst.areas.models import Area
+from childfirst.registry.models import AccessAction, Child, ChildPhoto, ChildStatus, Referral, RegistryGrant
+
+from . import actions
+from .access import (
+    REGISTRY_ROLES,
+    can_reveal_id,
+    creatable_areas,
+    get_child_for_user,
+    is_file_keeper,
+    log_access,
+    sees_referral_fields_only,
+)
+from .forms import (
+    CategoryForm,
+    ChildForm,
+    EndCategoryForm,
+    ExitForm,
+    ExportForm,
+    GrantForm,
+    GuardianForm,
+    PhotoForm,
+    RevealForm,
+    SearchForm,
+)
+from .idnumber import clean_characters, looks_like_id, mask_id
+from .search import list_page, search_children, with_list_fields
+
+PAGE_SIZE = 50
+CASEWORK_SECTIONS = "registry/casework/_child_sections.html"
+
+
+def _fail(form: Any, error: ValidationError) -> None:
+    """Put an action's ValidationError on the form: on its fields where it names them."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# ----- the list ----------------------------------------------------------------------------------
+
+
+def _communities(user: User) -> QuerySet[Area]:
+    """The communities offered in the list's filter: those the user's files can be in."""
+    visible = Child.objects.visible_to(user).values("residence_area_id")
+    return Area.objects.filter(pk__in=visible).order_by("code")
+
+
+def _search(user: User, form: SearchForm) -> tuple[QuerySet[Child], str]:
+    data = form.cleaned_data if form.is_valid() else {}
+    return search_children(
+        user,
+        data.get("q") or "",
+        community=data.get("community"),
+        category=data.get("category"),
+        # The list opens on the active files; a search form sent with "all" shows both.
+        status=data.get("status", "") if form.is_bound else ChildStatus.ACTIVE,
+    )
+
+
+def _list_page(
+    request: HttpRequest, form: SearchForm, export_form: ExportForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    children, note = _search(user, form)
+    page_number = (form.cleaned_data.get("page") if form.is_valid() else None) or 1
+    page = list_page(children, page_number, PAGE_SIZE)
+    log_access(request, None, AccessAction.SEARCH, result_count=page.paginator.count)
+    term = form.data.get("q", "") if form.is_bound else ""
+    if looks_like_id(term):
+        # The page shows the number it was asked for masked, like every other number on it.
+        form.data = form.data.copy()
+        form.data["q"] = mask_id(clean_characters(term))
+    context = {
+        "form": form,
+        "page": page,
+        "note": note,
+        "limited": sees_referral_fields_only(user),
+        "can_create": is_file_keeper(user) and creatable_areas(user).exists(),
+        "export_form": export_form or ExportForm(),
+        "is_office": user.role == Role.OFFICE,
+    }
+    template = "registry/_child_results.html" if request.headers.get("HX-Request") else "registry/child_list.html"
+    return render(request, template, context, status=status)
+
+
+def _search_form(request: HttpRequest) -> SearchForm:
+    user = request.user
+    kwargs = {"communities": _communities(user), "show_categories": not sees_referral_fields_only(user)}
+    if request.method == "POST":
+        return SearchForm(request.POST, **kwargs)
+    return SearchForm(**kwargs)
+
+
+@sensitive_post_parameters()
+@never_cache
+@role_required(*REGISTRY_ROLES)
+def child_list(request: HttpRequest) -> HttpResponse:
+    """Every child file the user may see; POST carries the search (htmx swaps the results in)."""
+    return _list_page(request, _search_form(request))
+
+
+@sensitive_post_parameters()
+@never_cache
+@role_required(*REGISTRY_ROLES)
+@require_POST
+def child_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered, all pages, as CSV: a stated reason, the user and time in the file's
+    header, one access-log row per child and an audit row with the count."""
+    form = _search_form(request)
+    export_form = ExportForm(request.POST)
+    if not export_form.is_valid():
+        return _list_page(request, form, export_form, status=400)
+    user = request.user
+    limited = sees_referral_fields_only(user)
+    children = list(with_list_fields(_search(user, form)[0]).select_related("hukou_area").prefetch_related("guardians"))
+    reason = export_form.cleaned_data["reason"]
+    now = timezone.localtime()
+    stream = io.StringIO()
+    stream.write("\ufeff")  # byte-order mark: Excel then reads the file as UTF-8
+    writer = csv.writer(stream)
+    writer.writerow(
+        [
+            _("Child files exported by %(user)s at %(time)s")
+            % {"user": user.get_username(), "time": f"{now:%Y-%m-%d %H:%M}"}
+        ]
+    )
+    writer.writerow([_("Reason: %(reason)s") % {"reason": reason}])
+    writer.writerow([_("Personal data of children: for this work only; do not pass on; delete when done.")])
+    if limited:
+        writer.writerow([_("File"), _("Name"), _("Sex"), _("Age"), _("Community")])
+    else:
+        writer.writerow(
+            [
+                _("File"),
+                _("Name"),
+                _("Sex"),
+                _("Date of birth"),
+                _("Age"),
+                _("ID number (masked)"),
+                _("Community"),
+                _("Household registration"),
+                _("School"),
+                _("Grade"),
+                _("Categories"),
+                _("Primary guardian"),
+                _("Guardian's phone"),
+                _("Status"),
+            ]
+        )
+    for child in children:
+        if limited:
+            writer.writerow([child.pk, child.name, child.get_sex_display(), child.age, child.residence_area.name])
+            continue
+        guardian = next((g for g in child.guardians.all() if g.is_primary), None)
+        writer.writerow(
+            [
+                child.pk,
+                child.name,
+                child.get_sex_display(),
+                child.birth_date.isoformat(),
+                child.age,
+                child.id_masked,
+                child.residence_area.name,
+                child.hukou_area.name if child.hukou_area else child.hukou_place,
+                child.school,
+                child.get_grade_display(),
+                "、".join(c.type.name for c in child.current_categories),
+                guardian.name if guardian else "",
+                guardian.phone if guardian else "",
+                child.get_status_display(),
+            ]
+        )
+    log_access(request, children, AccessAction.EXPORT, reason)
+    record("registry.children_exported", actor=user, request=request, count=len(children))
+    response = HttpResponse(stream.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="children-{now:%Y%m%d-%H%M}.csv"'
+    return response
+
+
+# ----- one file ----------------------------------------------------------------------------------
+
+
+def _detail_page(
+    request: HttpRequest, child: Child, can_edit: bool, *, status: int = 200, revealed: str = "", **bound: Any
+) -> HttpResponse:
+    user = request.user
+    limited = sees_referral_fields_only(user)
+    referrals = Referral.objects.filter(child=child).select_related("department", "opened_by").order_by("-opened_at")
+    if limited:
+        referrals = referrals.open().filter(department_id=user.department_id)
+    context: dict[str, Any] = {
+        "child": child,
+        "can_edit": can_edit,
+        "limited": limited,
+        "referrals": list(referrals),
+        "revealed": revealed,
+    }
+    if not limited:
+        context.update(
+            {
+                "can_reveal": can_reveal_id(user, child),
+                "guardians": list(child.guardians.all()),
+                "categories": list(child.categories.select_related("type", "recorded_by").order_by("-start")),
+                "has_photo": hasattr(child, "photo"),
+                "reveal_form": bound.get("reveal_form") or RevealForm(),
+                "recent_access": list(child.access_log.select_related("user")[:10]) if can_edit else [],
+                "casework": _casework_template(),
+            }
+        )
+    if can_edit:
+        context.update(
+            {
+                "guardian_form": bound.get("guardian_form") or GuardianForm(),
+                "category_form": bound.get("category_form") or CategoryForm(initial={"start": timezone.localdate()}),
+                "end_form": bound.get("end_form") or EndCategoryForm(initial={"end": timezone.localdate()}),
+                "photo_form": bound.get("photo_form") or PhotoForm(),
+                "exit_form": bound.get("exit_form") or ExitForm(initial={"exit_date": timezone.localdate()}),
+                "failed": next(iter(bound), ""),
+            }
+        )
+    return render(request, "registry/child_detail.html", context, status=status)
+
+
+def _casework_template() -> str:
+    """The casework's sections of a file (visits, risk, assistance), when that part is installed."""
+    try:
+        select_template([CASEWORK_SECTIONS])
+    except Exception:
+        return ""
+    return CASEWORK_SECTIONS
+
+
+@never_cache
+@role_required(*REGISTRY_ROLES)
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child, can_edit = get_child_for_user(request, pk)
+    return _detail_page(request, child, can_edit)
+
+
+@sensitive_post_parameters()
+@never_cache
+@role_required(*REGISTRY_ROLES)
+@require_POST
+def child_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full ID number, once, for a stated purpose (logged); htmx swaps it into the page."""
+    child, can_edit = get_child_for_user(request, pk, action=None)
+    if not can_reveal_id(request.user, child):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    number = ""
+    if form.is_valid():
+        try:
+            number = actions.do_reveal_id(request.user, child, form.cleaned_data["purpose"], request=request)
+        except ValidationError as exc:
+            _fail(form, exc)
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "registry/_reveal.html",
+            {"child": child, "reveal_form": form, "revealed": number, "can_reveal": True},
+        )
+    return _detail_page(request, child, can_edit, revealed=number, reveal_form=form, status=200 if number else 400)
+
+
+@never_cache
+@role_required(*REGISTRY_ROLES)
+def child_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The photo, only through this checked and logged view (never a public file URL)."""
+    child, _can_edit = get_child_for_user(request, pk, action=None)
+    if sees_referral_fields_only(request.user):
+        raise PermissionDenied
+    log_access(request, child, AccessAction.PHOTO)
+    photo = get_object_or_404(ChildPhoto, child=child)
+    response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+def _keeper_child(request: HttpRequest, pk: int) -> Child:
+    """The file for a change: visible, and editable by this user (else 403)."""
+    child, can_edit = get_child_for_user(request, pk, action=None)
+    if not can_edit:
+        raise PermissionDenied
+    return child
+
+
+@sensitive_post_parameters()
+@never_cache
+@role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
+def child_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not is_file_keeper(user):
+        raise PermissionDenied
+    form = ChildForm(request.POST or None, user=user)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = actions.do_create_child(user, form.child_data(), request=request)
+        except actions.DuplicateChild as exc:
+            existing = exc.existing
+            _fail(form, exc)
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("The file is opened."))
+            return redirect("registry:child", pk=child.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/child_form.html", {"form": form, "existing": existing}, status=status)
+
+
+@sensitive_post_parameters()
+@never_cache
+@role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        child = _keeper_child(request, pk)
+    else:
+        child, can_edit = get_child_for_user(request, pk)
+        if not can_edit:
+            raise PermissionDenied
+    form = ChildForm(request.POST or None, user=request.user, child=child)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                actions.do_update_child(
+                    request.user,
+                    child,
+                    version=form.cleaned_data["version"],
+                    changes=form.changes(),
+                    id_number=form.cleaned_data.get("id_number") or None,
+                    request=request,
+                )
+            except actions.StaleEdit as exc:
+                form.add_error(None, str(exc))
+                form.add_error(
+                    None, _("Your entries are still in the form: open the file in a new tab to see what changed.")
+                )
+                form.data = form.data.copy()
+                form.data["version"] = str(Child.objects.values_list("version", flat=True).get(pk=child.pk))
+                status = 409
+            except ValidationError as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, _("The file is saved."))
+                return redirect("registry:child", pk=child.pk)
+    return render(request, "registry/child_form.html", {"form": form, "child": child}, status=status)
+
+
+def _after_change(request: HttpRequest, child: Child, form_name: str, form: Any, change: Any) -> HttpResponse:
+    """Run `change` for a valid form; back to the file, or the file with the form's errors (400)."""
+    if form.is_valid():
+        try:
+            change()
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:child", pk=child.pk)
+    child.refresh_from_db()
+    return _detail_page(request, child, True, status=400, **{form_name: form})
+
+
+@sensitive_post_parameters()
+@role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
+@require_POST
+def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _keeper_child(request, pk)
+    form = GuardianForm(request.POST)
+    return _after_change(
+        request,
+        child,
+        "guardian_form",
+        form,
+        lambda: actions.do_add_guardian(request.user, child, form.guardian_data(), request=request),
+    )
+
+
+@role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
+@require_POST
+def guardian_remove(request: HttpRequest, pk: int, guardian: int) -> HttpResponse:
+    child = _keeper_child(request, pk)
+    actions.do_remove_guardian(request.user, get_object_or_404(child.guardians, pk=guardian), request=request)
+    messages.success(request, _("Saved."))
+    return redirect("registry:child", pk=child.pk)
+
+
+@role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
+@require_POST
+def category_add(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _keeper_child(request, pk)
+    form = CategoryForm(request.POST)
+    return _after_change(
+        request,
+        child,
+        "category_form",
+        form,
+        lambda: actions.do_add_category(
+            request.user,
+            child,
+            form.cleaned_data["type"],
+            form.cleaned_data["start"],
+            form.cleaned_data["evidence"],
+            request=request,
+        ),
+    )
+
+
+@role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
+@require_POST
+def category_end(request: HttpRequest, pk: int, category: int) -> HttpResponse:
+    child = _keeper_child(request, pk)
+    entry = get_object_or_404(child.categories.select_related("type"), pk=category)
+    form = EndCategoryForm(request.POST)
+    return _after_change(
+        request,
+        child,
+        "end_form",
+        form,
+        lambda: actions.do_end_category(request.user, entry, form.cleaned_data["end"], request=request),
+    )
+
+
+@role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
+@require_POST
+def photo_set(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _keeper_child(request, pk)
+    if request.POST.get("remove"):
+        actions.do_remove_photo(request.user, child, request=request)
+        messages.success(request, _("Saved."))
+        return redirect("registry:child", pk=child.pk)
+    form = PhotoForm(request.POST, request.FILES)
+    return _after_change(
+        request,
+        child,
+        "photo_form",
+        form,
+        lambda: actions.do_set_photo(request.user, child, form.cleaned_data["photo"], request=request),
+    )
+
+
+@role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
+@require_POST
+def child_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _keeper_child(request, pk)
+    form = ExitForm(request.POST)
+    return _after_change(
+        request,
+        child,
+        "exit_form",
+        form,
+        lambda: actions.do_exit_child(
+            request.user,
+            child,
+            form.cleaned_data["exit_reason"],
+            form.cleaned_data["exit_date"],
+            form.cleaned_data["exit_note"],
+            request=request,
+        ),
+    )
+
+
+# ----- the office's access grants ----------------------------------------------------------------
+
+
+@never_cache
+@role_required(Role.OFFICE)
+def grants(request: HttpRequest) -> HttpResponse:
+    """Grants to child files: the office's only way in, each with a reason and an end date."""
+    form = GrantForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                actions.do_grant_access(
+                    request.user,
+                    form.cleaned_data["user"],
+                    form.cleaned_data["area"],
+                    form.cleaned_data["reason"],
+                    form.expires_at(),
+                    request=request,
+                )
+            except ValidationError as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, _("Access granted."))
+                return redirect("registry:grants")
+    rows = RegistryGrant.objects.select_related("user", "area", "granted_by", "revoked_by").order_by("-granted_at")
+    now = timezone.now()
+    context = {
+        "form": form,
+        "in_force": [g for g in rows if g.revoked_at is None and g.expires_at > now],
+        "past": [g for g in rows if not (g.revoked_at is None and g.expires_at > now)][:50],
+        "list_url": reverse("registry:children"),
+    }
+    return render(request, "registry/child_grants.html", context, status=status)
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(RegistryGrant.objects.select_related("area"), pk=pk)
+    actions.do_revoke_grant(request.user, grant, request=request)
+    messages.success(request, _("Access revoked."))
+    return redirect("registry:grants")
