@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import trans_real
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -59,7 +60,7 @@ as the web form and Excel upload read them) and returned as text, so that no pre
 def activate_api_language(request: HttpRequest) -> None:
     """Chinese, unless Accept-Language prefers English."""
     language = settings.LANGUAGE_CODE
-    for code, _quality in translation.trans_real.parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+    for code, _quality in trans_real.parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         code = code.lower()
         if code.startswith("en"):
             language = "en"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -59,8 +59,7 @@ class User(AbstractUser):
     is_demo = models.BooleanField(_("demo account"), default=False)
     # Printed on children's contact cards for the community director and the street supervisor.
     phone = models.CharField(_("work phone"), max_length=30, blank=True)
-
-    objects: UserManager[User] = UserManager()
+    # `objects` is AbstractUser's UserManager, inherited (declared there as UserManager[Self]).
 
     class Meta:
         verbose_name = _("user")
@@ -83,7 +82,7 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label if self.role else ""
+        return str(Role(self.role).label) if self.role else ""
 
     def access_expired(self) -> bool:
         return self.access_expires_at is not None and self.access_expires_at <= timezone.now()
@@ -93,7 +92,7 @@ class User(AbstractUser):
         district; None for no limit by area."""
         if self.area_id is not None:
             return self.area
-        if self.department_id is not None:
+        if self.department is not None:  # None without a query when department_id is None
             return self.department.area
         return None
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from .actions import do_set_password
 from .decorators import role_required
+from .http import AuthenticatedHttpRequest
 from .models import ApiToken, AuditEvent, Role, User
 from .tokens import TOKEN_ROLES, TokenError, do_create_token, do_revoke_token
 
@@ -22,10 +23,10 @@ SIGN_IN_EVENTS = {"auth.login": _lazy("signed in"), "auth.logout": _lazy("signed
 
 
 @role_required()
-def my_account(request: HttpRequest, new_secret: str = "", status: int = 200) -> HttpResponse:
+def my_account(request: AuthenticatedHttpRequest, new_secret: str = "", status: int = 200) -> HttpResponse:
     recent = list(AuditEvent.objects.filter(actor=request.user, action__startswith="auth.")[:10])
     for event in recent:
-        event.action_label = SIGN_IN_EVENTS.get(event.action, event.action)
+        event.action_label = SIGN_IN_EVENTS.get(event.action, event.action)  # type: ignore[attr-defined]  # display-only, for the template
     uses_api = request.user.role in TOKEN_ROLES
     return render(
         request,
@@ -44,7 +45,7 @@ def my_account(request: HttpRequest, new_secret: str = "", status: int = 200) ->
 
 @role_required(*TOKEN_ROLES)
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Make a token and show its secret in this response only: it is never stored or sent again."""
     try:
         _token, secret = do_create_token(request.user, request.user, name=request.POST.get("name", ""))
@@ -56,7 +57,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(*TOKEN_ROLES)
 @require_POST
-def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, prefix: str) -> HttpResponse:
     token = get_object_or_404(ApiToken, user=request.user, prefix=prefix)
     try:
         do_revoke_token(request.user, token)
@@ -68,7 +69,7 @@ def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
 
 
 @role_required(Role.OFFICE)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     users = User.objects.select_related("department", "area").order_by("role", "username")
     locked = set(
         AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).values_list(
@@ -79,7 +80,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         do_set_password(request.user, request.user, form.cleaned_data["new_password1"])
@@ -89,5 +90,5 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def password_done(request: HttpRequest) -> HttpResponse:
+def password_done(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/password_done.html")

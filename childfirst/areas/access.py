@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+
+from childfirst.accounts.http import AuthenticatedHttpRequest
 
 from .models import Area
 
 
-def get_area_for_user(request: HttpRequest, code: str) -> Area:
+def get_area_for_user(request: AuthenticatedHttpRequest, code: str) -> Area:
     """The area, if inside the user's scope; 403 outside it (a department user sees its district)."""
     area = get_object_or_404(Area, code=code)
     if not request.user.can_see_area(area):

@@ -99,6 +99,7 @@ def do_assess(
     if sum(item is not None for item in (goal, measure, key_project)) != 1:
         raise ValueError("assess exactly one goal, measure or key project")
     item = goal or measure or key_project
+    assert item is not None  # exactly one of them is set (checked above)
     plan_id = item.plan_id if isinstance(item, KeyProject) else item.domain.plan_id
     if plan_id != plan.pk:
         raise ValueError("the assessed item belongs to another plan")

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from childfirst.collection.models import DataValue, Submission, SubmissionState
-from childfirst.plans.models import Plan
+from childfirst.plans.models import Domain, Plan
 
 from .data import Dataset, Evaluated, collect, evaluate_dataset
 from .labels import STATUS_ORDER
@@ -40,9 +40,9 @@ class Board:
         flagged = [r for r in rows if r.result.warnings or r.result.status in ("at_risk", "not_achieved")]
         return sorted(flagged, key=lambda r: (STATUS_ORDER.index(r.result.status), r.indicator.code))
 
-    def counts_by_domain(self, rows: list[Evaluated]) -> list[tuple[object, Counter]]:
+    def counts_by_domain(self, rows: list[Evaluated]) -> list[tuple[Domain, Counter]]:
         grouped: dict[int, Counter] = defaultdict(Counter)
-        domains = {}
+        domains: dict[int, Domain] = {}
         for row in rows:
             grouped[row.indicator.domain_id][row.result.status] += 1
             domains[row.indicator.domain_id] = row.indicator.domain

@@ -148,6 +148,7 @@ def evaluate(
     pace = cagr = target_now = None
 
     if comparator in NUMERIC:
+        assert spec.target is not None  # Spec.__post_init__ requires one for numeric comparators
         if comparator == "annual_decrease":
             base_value = spec.baseline_value if spec.baseline_value is not None else data.get(base_year)
             if base_value is None:
@@ -166,6 +167,7 @@ def evaluate(
             target_now = final_target = spec.target
             status = _numeric_status(spec, latest, latest_year, target_now, final_target, len(window), slope)
         if status in ("on_track", "needs_acceleration", "at_risk"):
+            assert final_target is not None  # these statuses come from _numeric_status, given one
             pace = _pace_ratio(direction, slope, final_target - latest, remaining)
             if status != "on_track" and projected is not None:
                 warnings.append(
@@ -195,6 +197,7 @@ def evaluate(
         else:
             status = "needs_acceleration"
     else:  # up / down: the slope's direction decides
+        assert slope is not None  # two or more years in the window (checked above)
         status = "on_track" if _positive(direction * slope, latest) else "at_risk"
 
     if len(years) >= 2:
@@ -243,7 +246,7 @@ def street_behind(
         gap = spec.direction * (district_value - value)
         if not math.isfinite(gap) or gap <= margin + _tolerance(margin, gap):
             continue
-        if fixed_target and _meets(spec.comparator, value, spec.target):
+        if fixed_target and spec.target is not None and _meets(spec.comparator, value, spec.target):
             continue
         behind[code] = Warning(
             "street_behind",
@@ -354,7 +357,12 @@ def _volatility(
 
 
 def _moved(previous_year: int, previous: float, latest_year: int, latest: float, required: float | None = None) -> dict:
-    params = {"previous_year": previous_year, "previous": previous, "latest_year": latest_year, "latest": latest}
+    params: dict[str, float | None] = {
+        "previous_year": previous_year,
+        "previous": previous,
+        "latest_year": latest_year,
+        "latest": latest,
+    }
     if required is not None:
         params["required"] = _round(required)
     return params

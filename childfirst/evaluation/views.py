@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.areas.access import get_area_for_user
 from childfirst.collection.models import RoundState, SubmissionState
 from childfirst.plans.access import visible_plan
-from childfirst.plans.models import Department, Domain, Goal, Indicator, KeyProject, Measure
+from childfirst.plans.models import Department, Domain, Goal, Indicator, KeyProject, Measure, Plan
 
 from .actions import ASSESSABLE, do_assess, do_publish
 from .dashboard import Board, board
@@ -100,13 +101,13 @@ def _result_table(rows) -> tuple[list[str], list[list]]:
     return header, body
 
 
-def _context(request: HttpRequest) -> tuple[object, int, Board]:
+def _context(request: AuthenticatedHttpRequest) -> tuple[Plan, int, Board]:
     plan = visible_plan(request.user)
     year = _year(request, plan)
     return plan, year, board(plan, year)
 
 
-def _status_chart(counts: list[tuple[object, Counter]]) -> dict:
+def _status_chart(counts: list[tuple[Domain, Counter]]) -> dict:
     """Stacked bars of statuses per group, in the order worst first."""
     return {
         "categories": [str(group.display_name) for group, _c in counts],
@@ -117,7 +118,7 @@ def _status_chart(counts: list[tuple[object, Counter]]) -> dict:
 
 
 @role_required()
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     plan, year, the_board = _context(request)
     district = the_board.district
     department = request.GET.get("department", "")
@@ -149,7 +150,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def domain_page(request: HttpRequest, code: str) -> HttpResponse:
+def domain_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     plan, year, the_board = _context(request)
     domain = get_object_or_404(Domain, plan=plan, code=code)
     rows = sorted(
@@ -174,7 +175,7 @@ def domain_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required()
-def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
+def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     plan, year, the_board = _context(request)
     indicator = get_object_or_404(Indicator.objects.catalogue(), plan=plan, code=code)
     rows = the_board.for_indicator(code)
@@ -252,7 +253,7 @@ def _projection_line(row, first_year: int, target_year: int) -> list[float | Non
     if result.latest_year is None or result.projected is None or result.latest_year >= target_year:
         return [None] * (target_year - first_year + 1)
     span = target_year - result.latest_year
-    line = []
+    line: list[float | None] = []
     for y in range(first_year, target_year + 1):
         if y < result.latest_year:
             line.append(None)
@@ -263,7 +264,7 @@ def _projection_line(row, first_year: int, target_year: int) -> list[float | Non
 
 
 @role_required()
-def street_page(request: HttpRequest, code: str) -> HttpResponse:
+def street_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     area = get_area_for_user(request, code)
     plan, year, the_board = _context(request)
     if area.level != "street":
@@ -305,7 +306,7 @@ def street_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required()
-def department_page(request: HttpRequest, code: str) -> HttpResponse:
+def department_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     plan, year, the_board = _context(request)
     department = get_object_or_404(Department, area=plan.area, code=code)
     led = set(plan.indicators.led_by(department).values_list("code", flat=True))
@@ -330,7 +331,7 @@ def department_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required()
-def snapshots(request: HttpRequest) -> HttpResponse:
+def snapshots(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Published evaluations by year and version; the office publishes from here."""
     plan = visible_plan(request.user)
     if request.method == "POST":
@@ -361,7 +362,7 @@ def snapshots(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def snapshot_diff(request: HttpRequest, year: int, version: int) -> HttpResponse:
+def snapshot_diff(request: AuthenticatedHttpRequest, year: int, version: int) -> HttpResponse:
     """What changed from the previous version to this one, figure by figure."""
     plan = visible_plan(request.user)
     new = get_object_or_404(Snapshot, plan=plan, year=year, version=version)
@@ -380,7 +381,7 @@ def snapshot_diff(request: HttpRequest, year: int, version: int) -> HttpResponse
 
 
 @role_required()
-def assessments(request: HttpRequest) -> HttpResponse:
+def assessments(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Qualitative goals, measures and key projects: the office's status, evidence and date per year."""
     plan, year, _the_board = _context(request)
     is_office = request.user.role == Role.OFFICE

@@ -6,9 +6,9 @@ department staff and the registry's roles have no business with reports (403).""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.plans.access import user_can_see_plan
 
@@ -21,7 +21,7 @@ def can_generate(user) -> bool:
     return getattr(user, "role", "") == Role.OFFICE
 
 
-def get_job_for_user(request: HttpRequest, pk: int) -> ReportJob:
+def get_job_for_user(request: AuthenticatedHttpRequest, pk: int) -> ReportJob:
     """The job, if the user reads reports and sees its plan; 403 otherwise. Leaders and evaluators
     see only finished jobs: a queued or failed one is the office's business."""
     if getattr(request.user, "role", "") not in READERS:

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -45,7 +46,7 @@ def unavailable_reason(kind: str, snapshot: Snapshot) -> str | None:
     year = required_year(snapshot.plan, kind)
     if year is not None and snapshot.year != year:
         return _("The %(report)s is written from the %(year)d evaluation, not from %(given)d.") % {
-            "report": KIND_IN_SENTENCE[kind],
+            "report": KIND_IN_SENTENCE[Kind(kind)],
             "year": year,
             "given": snapshot.year,
         }
@@ -153,6 +154,8 @@ def do_finish_job(job_id: int, docx: Path, pdf: Path, filename: str) -> ReportJo
     job.filename = filename[:200]
     job.finished_at = job.updated_at = now
     job.save(update_fields=["state", "progress", "step", "error", "filename", "finished_at", "updated_at"])
+    hashes: dict[str, Any] = {f"{f.format}_sha256": f.sha256 for f in files}
+    sizes: dict[str, Any] = {f"{f.format}_bytes": f.size for f in files}
     record(
         "reports.done",
         obj=job,
@@ -160,8 +163,8 @@ def do_finish_job(job_id: int, docx: Path, pdf: Path, filename: str) -> ReportJo
         kind=job.kind,
         year=job.snapshot.year,
         version=job.snapshot.version,
-        **{f"{f.format}_sha256": f.sha256 for f in files},
-        **{f"{f.format}_bytes": f.size for f in files},
+        **hashes,
+        **sizes,
     )
     return job
 

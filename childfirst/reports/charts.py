@@ -12,6 +12,7 @@ import io
 import threading
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -21,6 +22,9 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType  # the rc keys its stubs accept; only for mypy
 
 SANS_FAMILY = "Noto Sans CJK SC"
 SERIF_FAMILY = "Noto Serif CJK SC"
@@ -85,7 +89,7 @@ def _png(figure: Figure) -> bytes:
 # worker threads draw one chart at a time.
 _drawing = threading.Lock()
 
-RC = {
+RC: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": [SANS_FAMILY],
     "axes.unicode_minus": False,
@@ -106,9 +110,9 @@ def stacked_status(
 ) -> bytes:
     """Horizontal stacked bars: for each group (domain, street) the number of indicators per status."""
     height = 2.2 + 0.62 * len(groups)
-    left = 0.6 + max((text_width_cm(g, 8) for g in groups), default=1)
+    margin = 0.6 + max((text_width_cm(g, 8) for g in groups), default=1)
     with _drawing, matplotlib.rc_context(RC):
-        figure, ax = _figure(width_cm, height, left=left, bottom=1.1, top=0.9)
+        figure, ax = _figure(width_cm, height, left=margin, bottom=1.1, top=0.9)
         _style(ax)
         order = list(range(len(groups)))[::-1]  # first group on top
         left = [0] * len(groups)
@@ -154,7 +158,7 @@ def progress_bars(bars: list[Bar], labels: dict[str, str], width_cm: float = 15.
         ax.set_xticks([0, 20, 40, 60, 80, 100, 120][: int(cap // 20) + 1])
         ax.set_xlabel("目标完成程度（%，100 为达到目标）")
         present = [s for s in STATUS_COLOURS if any(b.status == s and b.value is not None for b in bars)]
-        handles = [Patch(color=STATUS_COLOURS[s], label=labels[s]) for s in present]
+        handles: list[Patch | Line2D] = [Patch(color=STATUS_COLOURS[s], label=labels[s]) for s in present]
         if any(b.baseline is not None for b in bars):
             handles.append(Line2D([], [], marker="o", mfc="white", mec="#333333", ls="", label="基线"))
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=6, fontsize=7, frameon=False)

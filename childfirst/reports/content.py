@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -212,7 +213,7 @@ def status_labels() -> dict[str, str]:
     return {s: status_label(s) for s in STATUS_ORDER}
 
 
-def counts_text(counts: Counter) -> str:
+def counts_text(counts: Mapping[str, int]) -> str:
     """ "已达标40项、进展顺利32项…" in the order best first, statuses with none left out."""
     parts = [f"{status_label(s)}{counts[s]}项" for s in reversed(STATUS_ORDER) if counts.get(s)]
     return "、".join(parts) if parts else "暂无评估结果"
@@ -310,9 +311,9 @@ class Facts:
         target = float(indicator.target)
         if indicator.comparator == "annual_decrease":
             result = self.district_result(indicator)
-            target = result.target_for_latest if result and result.target_for_latest is not None else None
-            if target is None:
+            if result is None or result.target_for_latest is None:
                 return None
+            target = result.target_for_latest
         if indicator.direction == "up":
             return 100 * value / target if target > 0 else None
         if value <= 0:
@@ -380,6 +381,7 @@ def progress_chart(facts: Facts, indicators: list[Indicator], caption: str, key:
         completion = facts.completion(indicator, latest)
         if completion is None:
             continue
+        assert result is not None  # a completion needs a latest value, hence a result
         base = None
         if baseline:
             year, value = baseline_of(facts, indicator)
@@ -532,7 +534,7 @@ def source_table(facts: Facts) -> Table:
             return "、".join(sorted({str(s.get(field_name) or "") for s in items} - {""}))
 
         accepted = sorted({(s.get("accepted_at") or "")[:10] for s in items} - {""})
-        channels = Counter(channel_names.get(s.get("channel"), s.get("channel") or "") for s in items)
+        channels = Counter(channel_names.get(s.get("channel") or "", s.get("channel") or "") for s in items)
         rows.append(
             [
                 department,

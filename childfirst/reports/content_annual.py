@@ -9,6 +9,7 @@ from collections import Counter
 from childfirst.collection.models import SubmissionState
 from childfirst.evaluation.completeness_record import completeness_record
 from childfirst.evaluation.labels import STATUS_ORDER
+from childfirst.plans.models import Indicator
 
 from . import charts
 from .content import (
@@ -100,7 +101,8 @@ def status_table(facts: Facts) -> Table:
 def achievements(n: int, facts: Facts) -> Section:
     part = h2(n, "主要进展")
     year, previous = facts.year, facts.year - 1
-    better, worse = [], []
+    better: list[Indicator] = []
+    worse: list[Indicator] = []
     for indicator in facts.indicators:
         direction = facts.change_direction(indicator, facts.value(indicator, previous), facts.value(indicator, year))
         (better if direction > 0 else worse if direction < 0 else []).append(indicator)

@@ -44,7 +44,7 @@ class Attainment:
     indicators: list[Indicator]
     evaluable: int
     achieved: int
-    counts: dict
+    counts: dict[str, int]
 
     @property
     def rate(self) -> float | None:
@@ -134,8 +134,8 @@ def conclusion_section(n: int, facts: Facts, kind: str, domains: list[Attainment
 
 def ranked(domains: list[Attainment]) -> list[Attainment]:
     """Domains with a rate, best first (ties: more indicators achieved first, then plan order)."""
-    rated = [(i, a) for i, a in enumerate(domains) if a.rate is not None]
-    return [a for _i, a in sorted(rated, key=lambda ia: (-ia[1].rate, -ia[1].achieved, ia[0]))]
+    rated = [(i, a, a.rate) for i, a in enumerate(domains) if a.rate is not None]
+    return [a for _i, a, _r in sorted(rated, key=lambda iar: (-iar[2], -iar[1].achieved, iar[0]))]
 
 
 def movement(facts: Facts, indicator: Indicator) -> tuple[int | None, float | None, float | None, int]:
@@ -207,7 +207,7 @@ def problems_section(n: int, facts: Facts, kind: str, domains: list[Attainment])
     missing = [i.name for i in facts.indicators if facts.status(i) == "insufficient_data"]
     if missing:
         items.append(f"数据不足、无法评估的指标{len(missing)}项：{joined(missing)}，需完善统计口径和数据报送。")
-    behind = {}
+    behind: dict[str, list[str]] = {}
     for indicator in facts.street_indicators():
         for street in facts.streets:
             result = facts.result.get((indicator.pk, street.code))

@@ -31,7 +31,7 @@ PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)
 # GB/T 9704 margins: top 37 mm, bottom 35 mm, left 28 mm, right 26 mm.
 MARGINS = {"top": Cm(3.7), "bottom": Cm(3.5), "left": Cm(2.8), "right": Cm(2.6)}
 TEXT_WIDTH_TWIPS = round((21.0 - 2.8 - 2.6) / 2.54 * 1440)
-HEADING_SIZES = {1: 16, 2: 14, 3: 12}
+HEADING_SIZES: dict[int, float] = {1: 16, 2: 14, 3: 12}
 ALIGN = {"l": "left", "c": "center", "r": "right"}
 
 

@@ -114,7 +114,7 @@ class ReportJob(models.Model):
 
     @property
     def kind_in_sentence(self) -> str:
-        return KIND_IN_SENTENCE[self.kind]
+        return str(KIND_IN_SENTENCE[Kind(self.kind)])
 
     @property
     def is_active(self) -> bool:

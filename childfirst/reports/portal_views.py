@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,7 +50,8 @@ def public(max_age: int) -> Callable:
             patch_cache_control(response, **({"public": True} if shared else {"private": True}), max_age=max_age)
             patch_vary_headers(response, ["Cookie"])
             set_response_etag(response)
-            return get_conditional_response(request, etag=response["ETag"], response=response)
+            # Never None when given a response: that response is returned when nothing else applies.
+            return cast(HttpResponse, get_conditional_response(request, etag=response["ETag"], response=response))
 
         return wrapped
 
@@ -93,7 +94,7 @@ def _series_chart(figures: IndicatorFigures) -> dict:
     return {
         "years": [str(y) for y, _v in figures.district],
         "values": [v for _y, v in figures.district],
-        "target": float(indicator.target) if numeric_target else None,
+        "target": float(indicator.target) if numeric_target and indicator.target is not None else None,
         "labels": {"value": _("District"), "target": _("Target")},
     }
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.evaluation.models import Snapshot
 from childfirst.plans.access import visible_plan
@@ -45,7 +46,7 @@ class Offer:
 
     @property
     def kind_in_sentence(self) -> str:
-        return KIND_IN_SENTENCE[self.kind]
+        return str(KIND_IN_SENTENCE[self.kind])
 
 
 @dataclass
@@ -60,7 +61,7 @@ def _kinds_for(plan, year: int) -> list[Kind]:
 
 
 @role_required(*READERS)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     plan = visible_plan(request.user)
     do_expire_stale_jobs()
     is_office = can_generate(request.user)
@@ -106,7 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.OFFICE)
-def request_report(request: HttpRequest) -> HttpResponse:
+def request_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Queue a report and go straight back to the list: the worker generates it, the page shows progress."""
     plan = visible_plan(request.user)
     raw = request.POST.get("snapshot", "")
@@ -145,7 +146,7 @@ def request_report(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*READERS)
-def job_row(request: HttpRequest, pk: int) -> HttpResponse:
+def job_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One job's row, which htmx polls while the job is under way; it stops once the job has ended."""
     job = get_job_for_user(request, pk)
     if job.is_active and do_expire_stale_jobs():
@@ -168,7 +169,7 @@ def content_disposition(job: ReportJob, fmt: str) -> str:
 
 
 @role_required(*READERS)
-def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     job = get_job_for_user(request, pk)
     if fmt not in CONTENT_TYPES:
         raise Http404

@@ -10,7 +10,7 @@ import argparse
 import json
 import math
 import sys
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, DjangoHelpFormatter
 from django.utils.translation import gettext as _
@@ -137,6 +137,10 @@ def _number(field: str, value: Any, *, required: bool) -> float | None:
     return float(value)
 
 
+@overload
+def _year(field: str, value: Any, *, required: Literal[True]) -> int: ...
+@overload
+def _year(field: str, value: Any, *, required: bool) -> int | None: ...
 def _year(field: str, value: Any, *, required: bool) -> int | None:
     if value is None:
         if required:

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ WORKER_CHECK_SECONDS = 5
 logger = logging.getLogger(__name__)
 
 
+_prctl: Callable[..., int] | None
 try:
     # Looked up here, not in the child: between fork and exec only the call itself is safe.
     _prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
