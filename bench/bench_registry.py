@@ -98,9 +98,9 @@ def build_base() -> dict:
     from childfirst.accounts.models import User
     from childfirst.areas.loader import load_areas
     from childfirst.areas.models import Area
+    from childfirst.demo.load import AREA_FILE, PLAN_FILE, create_demo_communities, ensure_demo_accounts
     from childfirst.plans.loader import load_plan
     from childfirst.registry.actions import do_grant_access
-    from childfirst.web.demo import AREA_FILE, PLAN_FILE, create_demo_communities, ensure_demo_accounts
 
     call_command("migrate", verbosity=0)
     load_areas(AREA_FILE)

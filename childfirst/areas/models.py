@@ -128,5 +128,7 @@ class Area(BilingualName, models.Model):
 
     def ancestors(self) -> list[Area]:
         """From the top of the tree down to the parent, by code prefixes (one query)."""
-        prefixes = [self.code[:n] for n in (CODE_LENGTH[Level.DISTRICT], CODE_LENGTH[Level.STREET]) if n < len(self.code)]
+        prefixes = [
+            self.code[:n] for n in (CODE_LENGTH[Level.DISTRICT], CODE_LENGTH[Level.STREET]) if n < len(self.code)
+        ]
         return list(Area.objects.filter(code__in=prefixes).order_by("code"))

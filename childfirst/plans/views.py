@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from childfirst.accounts.decorators import role_required
-from childfirst.reports.key_projects import key_project_progress
+from childfirst.evaluation.key_projects import key_project_progress
 from childfirst.reports.opendata import published_snapshot, published_years
 
 from .access import get_plan_for_user, user_can_see_plan, visible_plan
