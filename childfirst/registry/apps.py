@@ -16,3 +16,8 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_load_categories, sender=self, dispatch_uid="registry-load-categories")
+        # The registry's aggregate counts are offered to the departments as prefills (counts only).
+        from childfirst.collection.prefill import register_prefill_source
+        from childfirst.registry.aggregates import SOURCE, prefills
+
+        register_prefill_source(SOURCE, prefills, _("From the children's information platform"), "儿童信息平台汇总")
