@@ -129,8 +129,8 @@ RawNumber = Annotated[
 class DataValueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    indicator: str = Field(examples=["HEA-04"])
-    area: str = Field(examples=["330302001"])
+    indicator: str = Field(examples=["X-01"])
+    area: str = Field(examples=["110101001"])
     value: RawNumber = None
     numerator: RawNumber = None
     denominator: RawNumber = None
@@ -151,8 +151,8 @@ class DataValueSetIn(BaseModel):
                     "year": 2025,
                     "department": "health",
                     "dataValues": [
-                        {"indicator": "HEA-04", "area": "330302001", "numerator": 1234, "denominator": 1250},
-                        {"indicator": "HEA-01", "area": "330302", "value": "2.1", "comment": "provisional"},
+                        {"indicator": "X-01", "area": "110101001", "numerator": 1234, "denominator": 1250},
+                        {"indicator": "X-02", "area": "110101", "value": "2.1", "comment": "provisional"},
                     ],
                     "dryRun": False,
                 }
