@@ -128,9 +128,9 @@ def run(runs: int, call_command, connection) -> int:
     from childfirst.collection.excel_import import import_workbook
     from childfirst.collection.excel_template import build_template
     from childfirst.collection.models import DataValue, ImportBatch, Submission, ValueChange
+    from childfirst.demo.load import AREA_FILE, PLAN_FILE, create_demo_communities
     from childfirst.plans.loader import load_plan
     from childfirst.plans.models import Department
-    from childfirst.web.demo import AREA_FILE, PLAN_FILE, create_demo_communities
 
     call_command("migrate", verbosity=0)
     load_areas(AREA_FILE)

@@ -51,8 +51,8 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     from childfirst.accounts.models import User
+    from childfirst.demo.load import load_demo
     from childfirst.migrating import ensure_migrated
-    from childfirst.web.demo import load_demo
 
     setup_test_environment()  # the test client needs it; it also allows the testserver host
     ensure_migrated()

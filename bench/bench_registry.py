@@ -13,7 +13,7 @@ the start and dropped at the end.
 
 Data (all marked synthetic): the shipped area tree with the demo's 56 communities (14 streets × 4),
 the demo accounts, and `--children` children spread evenly over the communities, made as the demo
-makes them (names from registry/demo.py, pinyin keys from names.py, valid invented ID numbers
+makes them (names from demo/registry_children.py, pinyin keys from names.py, valid invented ID numbers
 encrypted with AES-GCM and looked up by keyed hash), 30 % with a category. Loaded with COPY in
 batches with the registry migrated up to 0003; each phase is timed, the per-row encryption on its
 own. Then migration 0004 (the search indexes) is applied to the loaded table and timed, as it meets
@@ -98,9 +98,9 @@ def build_base() -> dict:
     from childfirst.accounts.models import User
     from childfirst.areas.loader import load_areas
     from childfirst.areas.models import Area
+    from childfirst.demo.load import AREA_FILE, PLAN_FILE, create_demo_communities, ensure_demo_accounts
     from childfirst.plans.loader import load_plan
     from childfirst.registry.children.actions import do_grant_access
-    from childfirst.web.demo import AREA_FILE, PLAN_FILE, create_demo_communities, ensure_demo_accounts
 
     call_command("migrate", verbosity=0)
     load_areas(AREA_FILE)

@@ -41,13 +41,13 @@ def main() -> None:
     from django.db import connection
     from pypdf import PdfReader
 
+    from childfirst.demo.load import load_demo
     from childfirst.migrating import ensure_migrated
     from childfirst.plans.models import Plan
     from childfirst.reports.build import build_report, report_content, report_filename, snapshot_for
     from childfirst.reports.content import Chart, Table
     from childfirst.reports.docx_writer import write_docx
     from childfirst.reports.pdf_writer import write_pdf
-    from childfirst.web.demo import load_demo
 
     ensure_migrated()
     started = time.perf_counter()

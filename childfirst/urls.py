@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from childfirst.api import api
-from childfirst.plans import views as plan_views
+from childfirst.web import plan_views
 from childfirst.web import views as web_views
 
 urlpatterns = [
@@ -18,8 +18,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The indicator list of the user's plan, for the navigation bar.
     path("indicators/", plan_views.indicators_default, name="indicators"),
-    path("plans/", include("childfirst.plans.urls")),
-    path("areas/", include("childfirst.areas.urls")),
+    path("plans/", include("childfirst.web.plan_urls")),
+    path("areas/", include("childfirst.web.area_urls")),
     path("api/", api.urls),
     path("collection/", include("childfirst.collection.excel_urls")),
     path("collection/", include("childfirst.collection.urls")),

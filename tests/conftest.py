@@ -16,10 +16,10 @@ from childfirst.accounts.actions import do_create_user
 from childfirst.accounts.models import Role, User
 from childfirst.areas.loader import load_areas
 from childfirst.areas.models import Area
-from childfirst.collection.demo import load_demo_values
+from childfirst.demo.load import AREA_FILE, PLAN_FILE, create_demo_communities
+from childfirst.demo.values import load_demo_values
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
-from childfirst.web.demo import AREA_FILE, PLAN_FILE, create_demo_communities
 
 # Playwright's sync API runs an event loop in the test thread; Django would refuse ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

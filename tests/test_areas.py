@@ -10,7 +10,7 @@ import pytest
 from childfirst.areas.loader import load_areas
 from childfirst.areas.models import Area
 from childfirst.datafile import DataFileInvalid
-from childfirst.web.demo import AREA_FILE
+from childfirst.demo.load import AREA_FILE
 
 STREETS = [
     "五马街道", "松台街道", "南汇街道", "滨江街道", "七都街道", "大南街道", "南郊街道",

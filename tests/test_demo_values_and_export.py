@@ -13,7 +13,6 @@ from django.db import connections
 from django.utils import translation
 
 from childfirst.cli import main as childfirst
-from childfirst.collection.demo import load_demo_values
 from childfirst.collection.export import COLUMNS
 from childfirst.collection.models import (
     DataValue,
@@ -25,6 +24,7 @@ from childfirst.collection.models import (
 )
 from childfirst.collection.scope import expected_for
 from childfirst.collection.totals import derive_total
+from childfirst.demo.values import load_demo_values
 
 
 def totals() -> tuple[int, int, int]:

@@ -12,10 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from childfirst.accounts.models import AuditEvent
+from childfirst.demo.key_projects import DEMO_ASSESSMENTS, assess_demo_key_projects
 from childfirst.evaluation.actions import do_assess, do_publish
+from childfirst.evaluation.key_projects import key_project_progress
 from childfirst.evaluation.models import Assessment, SnapshotResult, SnapshotValue
 from childfirst.plans.models import Goal, KeyProject
-from childfirst.reports.key_projects import DEMO_ASSESSMENTS, assess_demo_key_projects, key_project_progress
 
 DAY = datetime.date(2025, 1, 20)
 

@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from childfirst.accounts.models import AuditEvent
-from childfirst.web.demo import AREA_FILE
+from childfirst.demo.load import AREA_FILE
 
 from .conftest import PASSWORD
 

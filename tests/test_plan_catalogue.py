@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 
 from childfirst.datafile import DataFile
+from childfirst.demo.load import PLAN_FILE
 from childfirst.plans.loader import normalise_text
 from childfirst.plans.models import RATE_UNITS, Comparator, Indicator
 from childfirst.plans.schema import PlanFile
-from childfirst.web.demo import PLAN_FILE
 
 SPEC = DataFile.read(PLAN_FILE).validate(PlanFile)
 PLAN_TEXT = (PLAN_FILE.parent / SPEC.plan.source_document).read_text(encoding="utf-8")

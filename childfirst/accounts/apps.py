@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the login audit receivers)
+        from . import signals  # noqa: F401  (connects the login and plan-load audit receivers)

@@ -1,4 +1,4 @@
-"""Logins, logouts and failed logins go to the audit log."""
+"""Logins, logouts, failed logins and plan loads go to the audit log."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+from childfirst.plans.models import Plan
+from childfirst.plans.signals import plan_loaded
 
 from .audit import record
 from .models import User
@@ -27,3 +30,11 @@ def _logged_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: 
 def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
     # Only the attempted user name is kept; the password never is.
     record("auth.login_failed", actor_name=str(credentials.get("username", ""))[:150], request=request)
+
+
+@receiver(plan_loaded)
+def _plan_loaded(
+    sender: Any, plan: Plan, actor: User | None, area_code: str, detail: dict[str, Any], **kwargs: Any
+) -> None:
+    # Sent inside the loader's transaction: the row commits or rolls back with the plan.
+    record("plan.load", actor=actor, obj=plan, area_code=area_code, **detail)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from childfirst.accounts.http import AuthenticatedHttpRequest
-
 from .models import Area
+
+if TYPE_CHECKING:  # areas sit below accounts: the request type is for annotations only
+    from childfirst.accounts.http import AuthenticatedHttpRequest
 
 
 def get_area_for_user(request: AuthenticatedHttpRequest, code: str) -> Area:

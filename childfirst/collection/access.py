@@ -1,5 +1,6 @@
-"""Who may see and change which submission. Every collection view gets its round and
-submission through these helpers; refusals raise PermissionDenied (403)."""
+"""Who may see and change which submission and data value. Every collection view and the API get
+their round, submission and values through these helpers (the rule itself: `models.sees_department`
+and the QuerySets' `visible_to`); refusals raise PermissionDenied (403)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from childfirst.accounts.models import Role, User
 from childfirst.plans.access import visible_plan
 
-from .models import ReportingRound, Submission
+from .models import OVERSIGHT_ROLES, DataValue, DataValueQuerySet, ReportingRound, Submission, sees_department
 
-# Roles that see every department's submissions (read-only except the office's own steps).
-OVERSIGHT_ROLES = {Role.OFFICE, Role.LEADER, Role.EVALUATOR}
 DEPARTMENT_ROLES = {Role.DEPT_REPORTER, Role.DEPT_REVIEWER}
 
 
@@ -51,7 +51,7 @@ def get_submission_for_user(request: HttpRequest, year: int, department_code: st
     if submission is None:
         raise Http404
     user = request.user
-    if user.role in DEPARTMENT_ROLES and user.department_id != submission.department_id:
+    if not sees_department(user, submission.department_id):
         raise PermissionDenied
     own = user.department_id == submission.department_id
     return SubmissionAccess(
@@ -60,3 +60,16 @@ def get_submission_for_user(request: HttpRequest, year: int, department_code: st
         can_review=own and user.role == Role.DEPT_REVIEWER,
         is_office=user.role == Role.OFFICE,
     )
+
+
+def get_data_values_for_user(request: HttpRequest, year: int, department_code: str | None = None) -> DataValueQuerySet:
+    """That year's values the user may see, of one department when `department_code` is given;
+    a department user asking for another department's is refused."""
+    reporting_round = get_round_for_user(request, year)
+    user = request.user
+    if department_code and user.role in DEPARTMENT_ROLES and department_code != user.department.code:
+        raise PermissionDenied(_("You can only see and change your own department's data."))
+    values = DataValue.objects.filter(round=reporting_round).visible_to(user)
+    if department_code:
+        values = values.filter(submission__department__code=department_code)
+    return values

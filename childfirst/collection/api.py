@@ -23,10 +23,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
-from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
+from childfirst.accounts.models import Role, User
 from childfirst.accounts.tokens import API_ROLES
 
-from .access import get_round_for_user, get_submission_for_user, visible_plan
+from .access import get_data_values_for_user, get_submission_for_user, visible_plan
 from .actions import (
     CollectionError,
     SaveResult,
@@ -43,7 +43,7 @@ from .actions import (
 )
 from .bulk import paused_gc
 from .entries import Finding, RawCell
-from .models import Channel, DataValue, Submission
+from .models import Channel, Submission
 
 router = Router(tags=["data values"])
 
@@ -129,8 +129,8 @@ RawNumber = Annotated[
 class DataValueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    indicator: str = Field(examples=["HEA-04"])
-    area: str = Field(examples=["330302001"])
+    indicator: str = Field(examples=["X-01"])
+    area: str = Field(examples=["110101001"])
     value: RawNumber = None
     numerator: RawNumber = None
     denominator: RawNumber = None
@@ -151,8 +151,8 @@ class DataValueSetIn(BaseModel):
                     "year": 2025,
                     "department": "health",
                     "dataValues": [
-                        {"indicator": "HEA-04", "area": "330302001", "numerator": 1234, "denominator": 1250},
-                        {"indicator": "HEA-01", "area": "330302", "value": "2.1", "comment": "provisional"},
+                        {"indicator": "X-01", "area": "110101001", "numerator": 1234, "denominator": 1250},
+                        {"indicator": "X-02", "area": "110101", "value": "2.1", "comment": "provisional"},
                     ],
                     "dryRun": False,
                 }
@@ -231,9 +231,7 @@ def list_rounds(request: HttpRequest):
     """Reporting rounds of your plan, newest first, with the submissions you can see in each."""
     user = api_user(request)
     plan = visible_plan(user)
-    submissions = Submission.objects.filter(round__plan=plan).select_related("round", "department")
-    if user.role in DEPARTMENT_ROLES:
-        submissions = submissions.filter(department=user.department_id)
+    submissions = Submission.objects.visible_to(user).filter(round__plan=plan).select_related("round", "department")
     by_round: dict[int, list] = {}
     for submission in submissions.order_by("department__code"):
         by_round.setdefault(submission.round_id, []).append(submission_out(submission))
@@ -264,14 +262,8 @@ def _text(number: Decimal | None) -> str | None:
 )
 def get_data_values(request: HttpRequest, filters: Query[ValueFilter]):
     """Values of one year, a page at a time (at most 10,000 per page), in a stable order."""
-    user = api_user(request)
-    values = DataValue.objects.filter(round=get_round_for_user(request, filters.year))
-    if user.role in DEPARTMENT_ROLES:
-        if filters.department and filters.department != user.department.code:
-            raise PermissionDenied(_("You can only see and change your own department's data."))
-        values = values.filter(submission__department=user.department_id)
-    elif filters.department:
-        values = values.filter(submission__department__code=filters.department)
+    api_user(request)
+    values = get_data_values_for_user(request, filters.year, filters.department)
     if filters.indicator:
         values = values.filter(indicator__code=filters.indicator)
     if filters.area:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -24,7 +23,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_http_methods(["GET", "HEAD"])
 def template(request: HttpRequest, year: int, department: str) -> HttpResponse:
     """Everyone who may read the submission gets the same workbook; only reporters can upload it."""
-    submission = get_submission_for_user(request, year, department).submission
+    access = get_submission_for_user(request, year, department)
+    submission = access.submission
     response = HttpResponse(build_template(submission), content_type=XLSX)
     name = f"{submission.round.year}-{submission.department.code}-{submission.department.name}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
@@ -42,10 +42,9 @@ def entry_url(year: int, department: str) -> str:
 @role_required(Role.DEPT_REPORTER)
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, year: int, department: str) -> HttpResponse:
-    access = get_submission_for_user(request, year, department)  # 403 for another department's reporter
+    # 403 for another department's reporter (the access helper's rule, as everywhere in collection).
+    access = get_submission_for_user(request, year, department)
     submission = access.submission
-    if request.user.department_id != submission.department_id:
-        raise PermissionDenied
     result = _handle_upload(request, submission) if request.method == "POST" else None
     return render(
         request,

@@ -42,7 +42,7 @@ COLUMNS = [
 ]
 COLUMN_HELP = {
     "year": "the data year of the round",
-    "indicator_code": "the catalogue code, e.g. HEA-04",
+    "indicator_code": "the catalogue code, e.g. X-01",
     "indicator_name": "the indicator's name (Chinese)",
     "unit": "% ‰ per_1000_children per_1000_population per_100000 count pp",
     "area_code": "GB/T 2260 district code, or the street/town's 9-digit code",

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from childfirst.accounts.models import DEPARTMENT_ROLES, Role
 from childfirst.areas.models import Area
 from childfirst.plans.models import Department, Indicator, Plan
 
@@ -60,7 +61,32 @@ class SubmissionState(models.TextChoices):
 EDITABLE_STATES = {SubmissionState.DRAFT, SubmissionState.RETURNED}
 
 
+# Roles that see every department's submissions (read-only except the office's own steps); the
+# department roles (accounts.DEPARTMENT_ROLES) see their own department's only; other roles none.
+OVERSIGHT_ROLES = {Role.OFFICE, Role.LEADER, Role.EVALUATOR}
+
+
+def sees_department(user, department_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """The one rule of who sees a department's collection data (submissions and their values)."""
+    if user.role in OVERSIGHT_ROLES:
+        return True
+    return user.role in DEPARTMENT_ROLES and user.department_id == department_id
+
+
+def _department_scope(queryset: models.QuerySet, user, department_field: str) -> models.QuerySet:  # type: ignore[no-untyped-def]
+    if user.role in OVERSIGHT_ROLES:
+        return queryset
+    if user.role in DEPARTMENT_ROLES:
+        return queryset.filter(**{department_field: user.department_id})
+    return queryset.none()
+
+
 class SubmissionQuerySet(models.QuerySet["Submission"]):
+    def visible_to(self, user) -> SubmissionQuerySet:  # type: ignore[no-untyped-def]
+        """The submissions `user` may see: every department's for the oversight roles, their own
+        department's for department users, none for anyone else (see `sees_department`)."""
+        return _department_scope(self, user, "department")
+
     def overdue(self, today: datetime.date) -> SubmissionQuerySet:
         """Not yet submitted although the round's deadline has passed."""
         return self.filter(round__state=RoundState.OPEN, round__deadline__lt=today, state__in=list(EDITABLE_STATES))
@@ -113,6 +139,10 @@ class Channel(models.TextChoices):
 
 
 class DataValueQuerySet(models.QuerySet["DataValue"]):
+    def visible_to(self, user) -> DataValueQuerySet:  # type: ignore[no-untyped-def]
+        """The values `user` may see: those of the submissions `Submission.objects.visible_to` gives."""
+        return _department_scope(self, user, "submission__department")
+
     def answered(self) -> DataValueQuerySet:
         """Values entered, or explicitly marked as not available with a reason."""
         return self.exclude(value__isnull=True, missing_reason="")

@@ -1,8 +1,9 @@
 """Prefilled values offered to the departments from other parts of the system (so far: aggregate
 counts of the children's information platform).
 
-A source is a function `(plan, year, indicator_codes) -> list[Prefill]`, named by dotted path in
-PREFILL_SOURCES, so collection never imports the registry and runs without it. A prefill carries
+A source is a function `(plan, year, indicator_codes) -> list[Prefill]` that its app registers at
+start-up (`register_prefill_source` in its AppConfig.ready()), so collection never imports the
+registry and runs without it. A prefill carries
 only an indicator code, an area code, numbers and the source's key: nothing about a person ever
 crosses. It is a suggestion: the entry page shows it beside the cell with a one-click fill, and
 `apply_prefills` saves it through the normal save path (channel "registry") into cells nobody has
@@ -11,13 +12,12 @@ answered yet, reporting — never replacing — a value someone entered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.module_loading import import_string
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from childfirst.accounts.models import User
 from childfirst.plans.models import Plan
@@ -25,10 +25,32 @@ from childfirst.plans.models import Plan
 from .entries import SCALE, RawCell, compute_rate
 from .models import Channel, DataValue, Submission
 
-PREFILL_SOURCES = ["childfirst.registry.aggregates.prefills"]
-SOURCE_LABELS = {"registry": gettext_lazy("From the children's information platform")}
-# What a filled value's "source" column says; documents are in Chinese by design.
-SOURCE_NOTES = {"registry": "儿童信息平台汇总"}
+__all__ = [
+    "SCALE",
+    "ApplyResult",
+    "Prefill",
+    "PrefillSource",
+    "apply_prefills",
+    "describe",
+    "prefills_for",
+    "register_prefill_source",
+]
+
+PrefillSource = Callable[[Plan, int, set[str]], Iterable["Prefill"]]
+# key → function, filled by register_prefill_source (empty without the apps that offer figures).
+PREFILL_SOURCES: dict[str, PrefillSource] = {}
+# key → what the entry page calls the source.
+SOURCE_LABELS: dict[str, str | Promise] = {}
+# key → what a filled value's "source" column says; documents are in Chinese by design.
+SOURCE_NOTES: dict[str, str] = {}
+
+
+def register_prefill_source(key: str, function: PrefillSource, label: str | Promise, note: str) -> None:
+    """Offer `function`'s figures to the departments as prefills whose `source` is `key`. Call it from
+    the offering app's AppConfig.ready(); registering the same key again replaces it."""
+    PREFILL_SOURCES[key] = function
+    SOURCE_LABELS[key] = label
+    SOURCE_NOTES[key] = note
 
 
 @dataclass(frozen=True)
@@ -82,8 +104,8 @@ def prefills_for(plan: Plan, year: int, indicator_codes: Iterable[str]) -> dict[
     found: dict[tuple[str, str], Prefill] = {}
     if not codes:
         return found
-    for path in PREFILL_SOURCES:
-        for prefill in import_string(path)(plan, year, codes):
+    for source in PREFILL_SOURCES.values():
+        for prefill in source(plan, year, codes):
             found.setdefault((prefill.indicator, prefill.area), prefill)
     return found
 

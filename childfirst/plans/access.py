@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from childfirst.accounts.models import User
-
 from .models import Plan
+
+if TYPE_CHECKING:
+    # Only for the annotations: plans lie below accounts and read the user's scope through its methods.
+    from childfirst.accounts.models import User
 
 
 def user_can_see_plan(user: User, plan: Plan) -> bool:

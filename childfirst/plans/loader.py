@@ -13,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from childfirst.accounts.audit import record
-from childfirst.accounts.models import User
 from childfirst.areas.models import Area
 from childfirst.datafile import DataFile, DataFileInvalid, Path_, Problem, raise_if
 
@@ -36,6 +35,10 @@ from .models import (
     Responsibility,
 )
 from .schema import DomainSpec, IndicatorSpec, KeyProjectSpec, PlanFile
+from .signals import plan_loaded
+
+if TYPE_CHECKING:
+    from childfirst.accounts.models import User
 
 NUMERIC = {">=", "<=", "<", ">", "annual_decrease"}
 
@@ -325,17 +328,20 @@ def _save(spec: PlanFile, sha256: str, actor: User | None) -> PlanLoadResult:
             for order, m in enumerate(k.milestones, start=1)
         )
 
-    record(
-        "plan.load",
+    # The audit row is written by accounts' receiver, inside this transaction.
+    plan_loaded.send(
+        sender=Plan,
+        plan=plan,
         actor=actor,
-        obj=plan,
         area_code=area.code,
-        sha256=sha256,
-        version=info.version,
-        indicators_created=result.created,
-        indicators_updated=result.updated,
-        indicators_retired=result.retired,
-        indicators_reinstated=result.reinstated,
+        detail={
+            "sha256": sha256,
+            "version": info.version,
+            "indicators_created": result.created,
+            "indicators_updated": result.updated,
+            "indicators_retired": result.retired,
+            "indicators_reinstated": result.reinstated,
+        },
     )
     return result
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 def _load_categories(sender, **kwargs) -> None:  # type: ignore[no-untyped-def]
     """The categories of child are data (data/categories.yaml): every migrated database has them."""
-    from .categories import load_categories
+    from .children.categories import load_categories
 
     load_categories()
 
@@ -16,3 +16,8 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_load_categories, sender=self, dispatch_uid="registry-load-categories")
+        # The registry's aggregate counts are offered to the departments as prefills (counts only).
+        from childfirst.collection.prefill import register_prefill_source
+        from childfirst.registry.aggregates import SOURCE, prefills
+
+        register_prefill_source(SOURCE, prefills, _("From the children's information platform"), "儿童信息平台汇总")

@@ -83,7 +83,7 @@ def report_title(kind: str, year: int) -> str:
 
 
 def report_filename(kind: str, snapshot: Snapshot) -> str:
-    """The file name stem, e.g. "鹿城区儿童发展十四五规划2024年度监测报告-v1" (no characters a file
+    """The file name stem, e.g. "<plan name>2024年度监测报告-v1" (no characters a file
     system or a download header would refuse)."""
     plan_name = re.sub(r"[\\/:*?\"<>|“”‘’「」'\s]", "", snapshot.plan.name)
     middle = f"{snapshot.year}{KIND_TITLES[kind]}" if kind == "annual" else f"{snapshot.year}年{KIND_TITLES[kind]}"

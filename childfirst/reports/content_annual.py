@@ -8,6 +8,7 @@ from collections import Counter
 
 from childfirst.collection.models import SubmissionState
 from childfirst.evaluation.completeness_record import completeness_record
+from childfirst.evaluation.key_projects import key_project_progress
 from childfirst.evaluation.labels import STATUS_ORDER
 from childfirst.plans.models import Indicator
 
@@ -34,7 +35,6 @@ from .content import (
     status_label,
     status_labels,
 )
-from .key_projects import key_project_progress
 
 
 def annual_sections(facts: Facts) -> list[Section]:

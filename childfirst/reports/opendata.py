@@ -19,33 +19,14 @@ import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from childfirst.areas.models import Area
 from childfirst.evaluation.labels import STATUS_LABELS, STATUS_ORDER
 from childfirst.evaluation.models import Snapshot, SnapshotResult, SnapshotValue
-from childfirst.plans.models import Comparator, Domain, Indicator, Plan, Unit
+from childfirst.plans.models import Comparator, Domain, Indicator, Unit
 
 CSV_HEADER = ["Year", "街镇", "Value"]
-
-
-def published_plans() -> QuerySet[Plan]:
-    """Plans with at least one published evaluation, newest plan first."""
-    return Plan.objects.filter(Exists(Snapshot.objects.filter(plan=OuterRef("pk")))).select_related("area")
-
-
-def published_years(plan: Plan) -> list[int]:
-    """The years with a published evaluation, newest first."""
-    return list(Snapshot.objects.filter(plan=plan).order_by("-year").values_list("year", flat=True).distinct())
-
-
-def published_snapshot(plan: Plan, year: int | None = None) -> Snapshot | None:
-    """The newest version of `year`'s evaluation, or of the newest year published when None."""
-    snapshots = Snapshot.objects.latest_versions().filter(plan=plan).order_by("-year")
-    if year is not None:
-        snapshots = snapshots.filter(year=year)
-    return snapshots.first()
 
 
 def format_value(value: float) -> str:

@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from childfirst.evaluation.key_projects import key_project_progress
 from childfirst.evaluation.labels import STATUS_LABELS, STATUS_ORDER
 from childfirst.evaluation.models import Snapshot
+from childfirst.evaluation.published import published_plans, published_snapshot, published_years
 from childfirst.plans.models import Comparator, Domain, Plan, Unit
 
-from .key_projects import key_project_progress
-from .opendata import IndicatorFigures, build_zip, publication, published_plans, published_snapshot, published_years
+from .opendata import IndicatorFigures, build_zip, publication
 
 # Pages change only when the office publishes; a few minutes' staleness is harmless.
 PAGE_MAX_AGE = 300

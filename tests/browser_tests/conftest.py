@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from childfirst.web.demo import DEMO_PASSWORD
+from childfirst.demo.load import DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

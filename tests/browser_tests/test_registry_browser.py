@@ -30,7 +30,7 @@ from childfirst.areas.models import Area
 from childfirst.demo.registry_casework import load_demo_casework
 from childfirst.demo.registry_children import load_demo_children
 from childfirst.registry.models import Child
-from childfirst.web.demo import DEMO_PASSWORD
+from childfirst.demo.load import DEMO_PASSWORD
 load_demo_children()
 load_demo_casework()
 if not User.objects.filter(username="demo-director-2").exists():

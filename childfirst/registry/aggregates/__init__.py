@@ -1,8 +1,10 @@
-"""Counts for the monitoring data (prefill source): collection finds `prefills` by the dotted path
-"childfirst.registry.aggregates.prefills", so this package keeps exporting it."""
+"""Counts for the monitoring data: children by category and street, and the indicators they feed
+(data/aggregates.yaml). The registry registers `prefills` as collection's prefill source at start-up
+(apps.py); only codes and numbers leave this package."""
 
-from .counts import (  # noqa: F401
+from .counts import (
     AGGREGATES,
+    SOURCE,
     check_mapping,
     children_by_category,
     count_children,
@@ -10,3 +12,14 @@ from .counts import (  # noqa: F401
     read_mapping,
     reading_day,
 )
+
+__all__ = [
+    "AGGREGATES",
+    "SOURCE",
+    "check_mapping",
+    "children_by_category",
+    "count_children",
+    "prefills",
+    "read_mapping",
+    "reading_day",
+]

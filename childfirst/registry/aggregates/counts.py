@@ -30,8 +30,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
 from childfirst.areas.models import CODE_LENGTH, Area, Level
-from childfirst.collection.entries import SCALE
-from childfirst.collection.prefill import Prefill
+from childfirst.collection.prefill import SCALE, Prefill
 from childfirst.datafile import DataFile
 from childfirst.homes.coverage import Coverage, coverage
 from childfirst.plans.models import Indicator, Plan

@@ -5,8 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from childfirst.demo.load import DEMO_PASSWORD, demo_users, load_demo
 from childfirst.migrating import ensure_migrated
-from childfirst.web.demo import DEMO_PASSWORD, demo_users, load_demo
 
 
 class Command(BaseCommand):

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils.translation import get_language
 
-from childfirst.evaluation.labels import STATUS_ORDER
-from childfirst.evaluation.models import Assessment, Snapshot, SnapshotResult, SnapshotValue
 from childfirst.plans.models import Indicator, KeyProject, Plan
+
+from .labels import STATUS_ORDER
+from .models import Assessment, Snapshot, SnapshotResult, SnapshotValue
 
 # A milestone counts as done when its indicator (or, lacking a figure, the office) says so.
 DONE = "achieved"
@@ -284,68 +285,3 @@ def key_project_progress(plan: Plan, snapshot: Snapshot, *, live_assessments: bo
             )
         )
     return progress
-
-
-# The demo's assessments of the key projects (synthetic, and worded so: "演示").
-DEMO_ASSESSMENTS: dict[str, dict[int, tuple[str, str]]] = {
-    "KP1": {
-        2021: ("on_track", "（演示）全区部署婴幼儿照护服务工作，新建社区照护服务驿站 3 个，新增普惠托位 120 个。"),
-        2022: ("on_track", "（演示）备案托育机构 18 家，开展从业人员培训 4 期、持证上岗核查 1 次。"),
-        2023: ("on_track", "（演示）建成示范性照护服务机构 2 家，街镇社区照护服务机构覆盖率过半。"),
-        2024: ("on_track", "（演示）千人口托位数 3.9 个，距 4.5‰ 目标尚差约 0.6 个，已列入年度民生实事。"),
-    },
-    "KP2": {
-        2021: ("on_track", "（演示）制定示范型儿童之家建设标准，整合村社服务中心等阵地 30 处。"),
-        2022: ("on_track", "（演示）新建基础型儿童之家 12 个、示范型 10 个，开展关爱活动 260 场。"),
-        2023: ("on_track", "（演示）“1+N”联结模式在 6 个街镇推开，示范型儿童之家累计 39 个。"),
-        2024: ("on_track", "（演示）基础型儿童之家实现全覆盖，示范型累计 47 个，距 50 个目标差 3 个。"),
-    },
-    "KP3": {
-        2021: ("on_track", "（演示）落实十类康复服务项目清单，完成康复训练补助审核 210 人次。"),
-        2022: ("on_track", "（演示）实施人工耳蜗植入 4 例、肢体矫治手术 6 例，发放困难生活补贴。"),
-        2023: ("needs_acceleration", "（演示）部分街镇康复训练到位率下降，已安排社工上门协助困难家庭。"),
-        2024: ("on_track", "（演示）有需求的残疾儿童基本康复服务覆盖率 99%，社工协助机制常态化。"),
-    },
-    "KP4": {
-        2021: ("on_track", "（演示）区标准化心理辅导中心完成选址和设计，启动学生心理档案建设。"),
-        2022: ("needs_acceleration", "（演示）心理辅导中心建设滞后于计划，专职心理教师增加 6 名。"),
-        2023: ("on_track", "（演示）区心理辅导中心建成投用，培育心理危机干预网格员 12 名。"),
-        2024: ("needs_acceleration", "（演示）专职心理健康教师较上年减少 1 名，未实现逐年递增，需加快招录。"),
-    },
-    "KP5": {
-        2021: ("on_track", "（演示）组建家庭教育指导服务导师团 1 支、志愿者队伍 3 支。"),
-        2022: ("on_track", "（演示）聚焦“双减”开设家长学校线上课堂，覆盖中小学 85% 以上。"),
-        2023: ("on_track", "（演示）家庭教育指导服务站点覆盖全部街镇，开展讲座 140 场。"),
-        2024: ("on_track", "（演示）数智家庭服务平台上线，家庭教育服务覆盖率 98%。"),
-    },
-}
-
-
-def assess_demo_key_projects(plan: Plan) -> int:
-    """The demo's yearly assessments of the key projects (once per project and year; a later run adds
-    none). Call it before the demo publishes its evaluations, so the published ones include them."""
-    from childfirst.evaluation.actions import do_assess
-
-    recorded = 0
-    projects = {p.code: p for p in plan.key_projects.filter(code__in=DEMO_ASSESSMENTS)}
-    assessed = set(
-        Assessment.objects.filter(plan=plan, key_project__in=projects.values()).values_list("key_project_id", "year")
-    )
-    for code, years in DEMO_ASSESSMENTS.items():
-        project = projects.get(code)
-        if project is None:
-            continue
-        for year, (status, evidence) in years.items():
-            if (project.pk, year) in assessed or not plan.start_year <= year <= plan.end_year:
-                continue
-            do_assess(
-                None,
-                plan,
-                year=year,
-                status=status,
-                evidence=evidence,
-                assessed_on=datetime.date(year + 1, 1, 20),
-                key_project=project,
-            )
-            recorded += 1
-    return recorded

@@ -1,5 +1,5 @@
 """Synthetic monitoring data for the demo: a 2018 baseline round, rounds 2021–2024 accepted and
-closed, and the 2025 round open with departments at every step of the workflow.
+closed, and the plan's last round open with departments at every step of the workflow.
 
 Every figure is made up (each value's source note says so) but shaped like the real thing: rates
 are numerator/denominator over street-sized populations, rare events are Poisson draws, most
@@ -23,20 +23,29 @@ import datetime
 import math
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
+import yaml
 from django.db import transaction
 from django.utils import timezone
 
 from childfirst.areas.models import Area
+from childfirst.collection.actions import (
+    do_accept,
+    do_approve,
+    do_close_round,
+    do_open_round,
+    do_return,
+    do_submit,
+    save_values,
+)
+from childfirst.collection.entries import PROPORTION_UNITS, SCALE, RawCell, clean_cell
+from childfirst.collection.models import Channel, DataValue, ReportingRound, Submission, SubmissionState, ValueChange
+from childfirst.collection.review import history_for
+from childfirst.collection.rules import current_rules
+from childfirst.collection.scope import Expected, expected_for
+from childfirst.collection.warnings import street_outlier_warnings, yoy_warnings
 from childfirst.plans.models import HIGHER_IS_BETTER, Comparator, Indicator, Plan
-
-from .actions import do_accept, do_approve, do_close_round, do_open_round, do_return, do_submit, save_values
-from .entries import PROPORTION_UNITS, SCALE, RawCell, clean_cell
-from .models import Channel, DataValue, ReportingRound, Submission, SubmissionState, ValueChange
-from .review import history_for
-from .rules import current_rules
-from .scope import Expected, expected_for
-from .warnings import street_outlier_warnings, yoy_warnings
 
 SEED = "childfirst-demo-1"
 SOURCE_NOTE = "演示合成数据（非真实统计）"
@@ -44,14 +53,7 @@ MISSING_SHARE = 0.012  # of cells left without a figure, with a reason
 
 # ----- the district as the generator sees it (orders of magnitude only, not official figures) --
 
-# Resident population per street/town; other districts' streets get a size drawn from their code.
-POPULATION = {
-    "330302001": 72_000, "330302002": 78_000, "330302003": 112_000, "330302004": 128_000,
-    "330302005": 42_000, "330302006": 83_000, "330302007": 96_000, "330302008": 88_000,
-    "330302009": 92_000, "330302010": 158_000, "330302011": 68_000, "330302012": 118_000,
-    "330302013": 61_000, "330302014": 36_000,
-}  # fmt: skip
-BIRTHS_PER_1000 = {2018: 10.2, 2021: 8.1, 2022: 7.4, 2023: 7.0, 2024: 6.7, 2025: 6.3}
+DATA_FILE = Path(__file__).resolve().parent / "data" / "lucheng-values.yaml"
 
 # What a rate's denominator counts, found from the catalogue's own wording (first match wins).
 DENOMINATOR_KINDS = [
@@ -93,95 +95,6 @@ DENOMINATOR_KINDS = [
 STRUCTURAL = {"one", "communities", "libraries", "health_centres", "kindergartens", "schools", "all_schools"}
 DISTRICT_ONLY = {"twinning": 12, "food_batches": 320, "legal_aid": 46, "survey": 1600}
 
-# District level of each rate (in its unit) and each district count, 2021–2025, as the demo tells
-# it: most reach their target, some fall short, some slip away from it (marked).
-LEVELS: dict[str, tuple[float, ...]] = {
-    "FAM-01": (62, 71, 80, 88, 92),
-    "FAM-02": (4, 4, 5, 6, 6),
-    "FAM-03": (76, 84, 91, 97, 100),
-    "HEA-01": (1, 1, 1, 1, 1),
-    "HEA-02": (0.82, 0.86, 0.91, 0.96, 1.02),
-    "HEA-03": (86, 93, 100, 100, 100),
-    "HEA-04": (95.2, 95.8, 96.3, 96.9, 97.3),
-    "HEA-05": (58, 60, 62, 64, 66),
-    "HEA-06": (1, 1, 1, 1, 1),
-    "HEA-07": (1.6, 1.5, 1.4, 1.3, 1.2),
-    "HEA-08": (2.6, 2.5, 2.3, 2.2, 2.0),
-    "HEA-09": (3.5, 3.3, 3.1, 2.9, 2.8),
-    "HEA-10": (82, 84, 86, 88, 90),
-    "HEA-11": (55, 59, 62, 65, 67),  # falls short of 70
-    "HEA-12": (78, 80, 83, 85, 87),
-    "HEA-13": (2.1, 2.5, 2.9, 3.3, 3.7),  # with 双屿's new centres (below) 4.1 or so: short of 4.5
-    "HEA-14": (36, 43, 57, 71, 79),
-    "HEA-15": (94.1, 94.8, 95.5, 96.0, 96.4),
-    "HEA-16": (72, 76, 80, 84, 87),
-    "HEA-17": (94.0, 94.6, 95.1, 95.5, 96.0),
-    "HEA-18": (6.6, 6.2, 5.9, 5.5, 5.2),
-    "HEA-19": (1.9, 1.8, 1.7, 1.6, 1.5),
-    "HEA-20": (6.6, 6.5, 6.3, 6.2, 6.0),
-    "HEA-21": (92, 95, 97, 99, 100),
-    "HEA-22": (48, 50, 52, 54, 55),
-    "HEA-23": (60.2, 61.5, 62.4, 63.1, 63.6),  # slipping: poor eyesight rises
-    "HEA-24": (52.6, 51.9, 50.6, 49.5, 48.4),  # myopia: down, but not 1 pp every year since 2018
-    "HEA-25": (28.4, 27.3, 26.1, 25.2, 24.5),
-    "HEA-26": (78, 80, 82, 84, 86),
-    "HEA-27": (12.4, 12.9, 13.3, 13.6, 13.9),  # slipping
-    "HEA-28": (0.46, 0.45, 0.44, 0.43, 0.42),
-    "HEA-29": (80, 82, 85, 87, 88),
-    "HEA-30": (16.4, 16.9, 17.5, 17.9, 18.3),  # slipping: overweight rises
-    "HEA-31": (96, 98, 100, 100, 100),
-    "HEA-32": (0, 0, 1, 1, 1),
-    "HEA-33": (85, 88, 92, 95, 97),  # falls short of 100
-    "HEA-34": (80, 86, 92, 97, 100),
-    "HEA-35": (46, 52, 58, 57, 63),  # one year without the increase
-    "HEA-36": (6, 8, 12, 14, 15),
-    "HEA-37": (12, 15, 18, 20, 22),
-    "HEA-38": (28, 52, 77, 101, 126),  # cumulative since the plan's first year
-    "SAF-01": (6.4, 6.0, 5.6, 5.1, 4.8),
-    "SAF-02": (97.8, 98.0, 98.2, 98.4, 98.6),
-    "SAF-03": (97, 98, 99, 100, 100),
-    "SAF-04": (88, 89, 91, 92, 93),
-    "EDU-01": (88, 90, 92, 94, 96),  # falls short of 100
-    "EDU-02": (60, 62, 64, 66, 68),
-    "EDU-03": (99.3, 99.4, 99.5, 99.5, 99.6),
-    "EDU-04": (52, 55, 59, 63, 66),
-    "EDU-05": (89, 90, 91.5, 92.5, 93),
-    "EDU-06": (66, 68, 71, 74, 76),
-    "EDU-07": (99.6, 99.7, 99.7, 99.8, 99.8),  # just short of 100
-    "EDU-08": (95, 96, 97, 98, 99),
-    "EDU-09": (98.5, 98.8, 99.1, 99.3, 99.5),
-    "EDU-10": (100, 100, 100, 100, 100),
-    "EDU-11": (0, 0, 1, 1, 1),
-    "WEL-01": (97.5, 97.9, 98.3, 98.6, 98.9),
-    "WEL-02": (85, 87, 89, 91, 93),
-    "WEL-03": (182, 196, 211, 226, 240),
-    "WEL-04": (25, 19, 15, 12, 10),
-    "WEL-05": (4, 3, 3, 2, 2),
-    "WEL-06": (1, 1, 1, 1, 1),
-    "WEL-07": (100, 100, 100, 100, 100),
-    "WEL-08": (100, 100, 100, 100, 100),
-    "WEL-09": (100, 100, 100, 100, 100),
-    "WEL-10": (50, 64, 79, 93, 100),
-    "WEL-11": (99.3, 99.2, 99.1, 99.0, 98.9),  # slipping, and never 100
-    "WEL-12": (92, 95, 97, 99, 100),
-    "WEL-13": (90, 94, 97, 99, 100),
-    "WEL-14": (8, 10, 12, 14, 16),
-    "WEL-15": (18, 28, 39, 47, 49),  # falls short of 50
-    "WEL-16": (95, 96, 97, 98, 99),
-    "LAW-01": (100, 100, 100, 100, 100),
-    "LAW-02": (100, 100, 100, 100, 100),
-    "LAW-03": (100, 100, 100, 100, 100),
-    "LAW-04": (99.7, 99.7, 99.8, 99.8, 99.8),
-    "ENV-01": (118, 126, 133, 139, 146),
-    "ENV-02": (30, 32, 35, 36, 38),
-    "ENV-03": (1, 1, 1, 1, 1),
-    "ENV-04": (28.6, 30.2, 31.5, 33.0, 34.1),  # minutes a day
-    "ENV-05": (8.2, 8.9, 9.5, 10.1, 10.6),  # books a year
-    "ENV-06": (3, 4, 5, 6, 6),
-    "ENV-07": (57, 71, 86, 93, 100),
-    "ENV-08": (96, 97, 98, 99, 100),
-}
-BASELINES = {("HEA-24", 2018): 54.8}
 # Street factors (f, persistent): a rate whose target is high scales its gap to 100 by f, any
 # other scales its level by f; f = exp(N(0, spread)).
 SPREAD = {"gap": 0.35, "level": 0.12}
@@ -200,39 +113,31 @@ class Event:
     lasting: bool = True  # a new level from that year on, or that year only
 
 
-EVENTS = [
-    Event("HEA-13", "330302010", 2023, "mul", 2.1, "新建托育机构集中投用，托位数大幅增加"),
-    Event("EDU-04", "330302012", 2023, "add", 18, "新建公办幼儿园开园招生"),
-    Event("HEA-05", "330302003", 2022, "add", -16, "当年调查样本更换，抽样口径与上年不同", lasting=False),
-    Event("HEA-16", "330302008", 2024, "add", 14, "集中组织从业人员参加保育师资格培训考试"),
-]
-# Streets far from the others, every year: (indicator, area) → (how, factor, explanation), where
-# "gap" scales the street's shortfall from 100% and "level" its level.
-OUTLIERS = {
-    ("HEA-13", "330302014"): ("level", 0.25, "山区镇，常住人口分散，托育机构少"),
-    ("HEA-16", "330302014"): ("gap", 1.8, "山区镇，托育从业人员流动大，持证比例低"),
-    ("EDU-06", "330302005"): ("gap", 1.8, "江心岛街道，优质幼儿园较少"),
-    ("HEA-22", "330302010"): ("level", 0.72, "外来务工人员子女集中，学生体质基础较弱"),
-}
-MISSING = {
-    ("HEA-12", "330302014", 2021): "当年未开展抽样调查",
-    ("HEA-12", "330302005", 2021): "当年未开展抽样调查",
-    ("HEA-26", "", 2021): "该项调查自2022年起开展",
-    ("EDU-02", "330302011", 2022): "统计口径调整，暂无数据",
-}
 MISSING_REASONS = ["统计口径调整，暂无数据", "数据尚在核实，暂无数据", "当年未开展该项统计"]
-
-# The 2025 round, part-way: department → where it stands (the rest have not started).
-ROUND_2025 = [
-    ("market-regulation", SubmissionState.ACCEPTED),
-    ("civil-affairs", SubmissionState.APPROVED),
-    ("disabled-federation", SubmissionState.SUBMITTED),
-    ("education", SubmissionState.RETURNED),
-    ("health", SubmissionState.DRAFT),  # half filled: the demo reporter's department
-]
-# Data for year Y is due on 31 March of Y+1, the 2025 round included: the demo runs after that
+# Data for year Y is due on 31 March of Y+1, the last round included: the demo runs after that
 # date, so the departments that have not submitted show as overdue and reminders have someone to go to.
 DEADLINE = (3, 31)
+
+
+def _read(path: Path) -> dict:
+    with path.open(encoding="utf-8") as stream:
+        return yaml.safe_load(stream)
+
+
+# The demo's story of the district (see the data file): populations, levels, events, outliers,
+# missing cells and how far the last round has come.
+_DATA = _read(DATA_FILE)
+# Resident population per street/town; other districts' streets get a size drawn from their code.
+POPULATION: dict[str, int] = dict(_DATA["population"])
+BIRTHS_PER_1000: dict[int, float] = dict(_DATA["births_per_1000"])
+LEVELS: dict[str, tuple[float, ...]] = {code: tuple(levels) for code, levels in _DATA["levels"].items()}
+BASELINES = {(b["indicator"], b["year"]): b["level"] for b in _DATA["baselines"]}
+EVENTS = [Event(**event) for event in _DATA["events"]]
+# Streets far from the others, every year: (indicator, area) → (how, factor, explanation).
+OUTLIERS = {(o["indicator"], o["area"]): (o["how"], o["factor"], o["comment"]) for o in _DATA["outliers"]}
+MISSING = {(m["indicator"], m["area"], m["year"]): m["reason"] for m in _DATA["missing"]}
+# The plan's last round, part-way: department → where it stands (the rest have not started).
+LAST_ROUND = [(r["department"], SubmissionState(r["state"])) for r in _DATA["last_round"]]
 
 
 def _rng(*parts: object) -> random.Random:
@@ -537,10 +442,10 @@ def load_open_round(plan: Plan, year: int) -> int:
     submissions = {
         s.department.code: s for s in reporting_round.submissions.select_related("round__plan", "department")
     }
-    stages = [(code, state) for code, state in ROUND_2025 if code in submissions]
+    stages = [(code, state) for code, state in LAST_ROUND if code in submissions]
     # Another plan's departments: give the stages nobody took to its departments in order.
     spare = [code for code in submissions if code not in dict(stages)]
-    unplaced = [state for code, state in ROUND_2025 if code not in submissions]
+    unplaced = [state for code, state in LAST_ROUND if code not in submissions]
     stages += list(zip(spare, unplaced, strict=False))
     created = 0
     for code, state in stages:

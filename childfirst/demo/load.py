@@ -1,6 +1,6 @@
-"""Synthetic demo data: communities and one account per role. Everything here is made up
-and marked so (areas carry is_synthetic, accounts is_demo); nothing is a real person or place
-below the street level."""
+"""Synthetic demo data: communities and one account per role, and `load_demo`, which loads the whole
+demo. Everything here is made up and marked so (areas carry is_synthetic, accounts is_demo); nothing
+is a real person or place below the street level. Which plan, areas and accounts: `data/lucheng-demo.yaml`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from axes.utils import reset as reset_lockouts
 from django.db import transaction
 from django.utils import timezone
@@ -16,17 +17,17 @@ from childfirst.accounts.actions import do_change_user_role, do_create_user, do_
 from childfirst.accounts.models import Role, User
 from childfirst.areas.loader import load_areas
 from childfirst.areas.models import Area, Level
-from childfirst.collection.demo import load_demo_values
-from childfirst.demo.homes import load_demo_homes
-from childfirst.demo.registry_casework import load_demo_casework
-from childfirst.demo.registry_children import load_demo_children
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
-from childfirst.reports.key_projects import assess_demo_key_projects
 
-DATA = Path(__file__).resolve().parent.parent
-AREA_FILE = DATA / "areas" / "data" / "lucheng.yaml"
-PLAN_FILE = DATA / "plans" / "data" / "lucheng-2021-2025.yaml"
+from .homes import load_demo_homes
+from .key_projects import assess_demo_key_projects
+from .registry_casework import load_demo_casework
+from .registry_children import load_demo_children
+from .values import load_demo_values
+
+PACKAGE = Path(__file__).resolve().parent.parent
+DEMO_FILE = Path(__file__).resolve().parent / "data" / "lucheng-demo.yaml"
 DEMO_PASSWORD = "Demo-2025-ChildFirst"  # noqa: S105 (printed on purpose: demo accounts only)
 COMMUNITIES_PER_STREET = 4
 NUMERALS = "一二三四五六七八九十"
@@ -42,24 +43,13 @@ class DemoAccount:
     phone: str = ""
 
 
-DEMO_ACCOUNTS = [
-    DemoAccount("demo-office", Role.OFFICE, "演示·妇儿工委办", area="330302"),
-    DemoAccount("demo-reporter", Role.DEPT_REPORTER, "演示·卫健局填报员", department="health"),
-    DemoAccount("demo-reviewer", Role.DEPT_REVIEWER, "演示·卫健局审核员", department="health"),
-    # The phones are made up (the demo's, printed on its contact cards).
-    DemoAccount(
-        "demo-supervisor", Role.STREET_SUPERVISOR, "演示·五马街道儿童督导员", area="330302001", phone="0577-0000 0101"
-    ),
-    DemoAccount(
-        "demo-director",
-        Role.COMMUNITY_DIRECTOR,
-        "演示·五马第一社区儿童主任",
-        area="330302001001",
-        phone="0577-0000 0102",
-    ),
-    DemoAccount("demo-leader", Role.LEADER, "演示·区领导", area="330302"),
-    DemoAccount("demo-evaluator", Role.EVALUATOR, "演示·第三方评估", area="330302"),
-]
+with DEMO_FILE.open(encoding="utf-8") as _stream:
+    _DEMO = yaml.safe_load(_stream)
+AREA_FILE = PACKAGE / _DEMO["area_file"]
+PLAN_FILE = PACKAGE / _DEMO["plan_file"]
+DISTRICT = _DEMO["district"]
+MERGED_COMMUNITY: dict = _DEMO["merged_community"]
+DEMO_ACCOUNTS = [DemoAccount(**{**spec, "role": Role(spec["role"])}) for spec in _DEMO["accounts"]]
 
 
 def community_name(street: Area, number: int) -> str:
@@ -87,19 +77,19 @@ def create_demo_communities() -> int:
                 },
             )
             created += made
-    wuma = Area.objects.get(code="330302001")
+    merged = MERGED_COMMUNITY
     _merged, made = Area.objects.update_or_create(
-        code="330302001005",
+        code=merged["code"],
         defaults={
-            "name": "五马第五社区（演示，已撤并）",
-            "name_en": "Demo Community 5, Wuma (merged)",
+            "name": merged["name"],
+            "name_en": merged["name_en"],
             "level": Level.COMMUNITY,
-            "kind": "社区",
-            "parent": wuma,
+            "kind": merged["kind"],
+            "parent": Area.objects.get(code=merged["parent"]),
             "is_synthetic": True,
-            "valid_from": datetime.date(2000, 1, 1),
-            "valid_to": datetime.date(2023, 1, 1),
-            "replaced_by": Area.objects.get(code="330302001001"),
+            "valid_from": merged["valid_from"],
+            "valid_to": merged["valid_to"],
+            "replaced_by": Area.objects.get(code=merged["replaced_by"]),
         },
     )
     return created + made
@@ -107,7 +97,7 @@ def create_demo_communities() -> int:
 
 def ensure_demo_accounts() -> list[DemoAccount]:
     for spec in DEMO_ACCOUNTS:
-        department = Department.objects.get(code=spec.department, area__code="330302") if spec.department else None
+        department = Department.objects.get(code=spec.department, area__code=DISTRICT) if spec.department else None
         area = Area.objects.get(code=spec.area) if spec.area else None
         expires = timezone.now() + datetime.timedelta(days=90) if spec.role == Role.EVALUATOR else None
         user = User.objects.filter(username=spec.username).first()

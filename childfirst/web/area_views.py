@@ -1,4 +1,5 @@
-"""The area tree, limited to what the user's scope covers."""
+"""The area tree, limited to what the user's scope covers (URL namespace `areas`). These pages live
+above accounts (they need the signed-in user's scope), not in the areas app, which lies below it."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from childfirst.accounts.decorators import role_required
-
-from .access import get_area_for_user
-from .models import Area
+from childfirst.areas.access import get_area_for_user
+from childfirst.areas.models import Area
 
 
 @role_required()

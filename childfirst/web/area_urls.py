@@ -1,6 +1,8 @@
+"""The area tree's pages, included from the root URLconf under areas/ (namespace `areas`)."""
+
 from django.urls import path
 
-from . import views
+from . import area_views as views
 
 app_name = "areas"
 

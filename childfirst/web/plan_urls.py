@@ -1,6 +1,10 @@
+"""The plan catalogue's pages, included from the root URLconf under plans/ (namespace `plans`)."""
+
 from django.urls import path
 
-from . import views
+from childfirst.evaluation import key_project_views
+
+from . import plan_views as views
 
 app_name = "plans"
 
@@ -10,6 +14,6 @@ urlpatterns = [
     path("<slug:plan>/indicators/", views.indicator_list, name="indicators"),
     path("<slug:plan>/indicators/<str:code>/", views.indicator_detail, name="indicator"),
     path("<slug:plan>/domains/<slug:domain>/", views.domain_detail, name="domain"),
-    path("<slug:plan>/projects/", views.key_project_list, name="key_projects"),
-    path("<slug:plan>/projects/<str:code>/", views.key_project_detail, name="key_project"),
+    path("<slug:plan>/projects/", key_project_views.key_project_list, name="key_projects"),
+    path("<slug:plan>/projects/<str:code>/", key_project_views.key_project_detail, name="key_project"),
 ]
