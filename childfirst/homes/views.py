@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area, Level
 from childfirst.plans.access import visible_plan
@@ -40,7 +41,7 @@ READERS = tuple(HOME_READERS)
 MANAGERS = (Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR)
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthenticatedHttpRequest) -> int:
     """The year asked for (?year=), else the current one; never past the current year."""
     today = timezone.localdate()
     raw = request.GET.get("year", "")
@@ -53,7 +54,7 @@ def _day(year: int) -> datetime.date:
     return min(year_end(year), timezone.localdate())  # as aggregates.reading_day
 
 
-def _user_district(request: HttpRequest) -> Area:
+def _user_district(request: AuthenticatedHttpRequest) -> Area:
     return visible_plan(request.user).area
 
 
@@ -66,7 +67,7 @@ def _failed(form: forms.Form, error: actions.HomeError) -> None:
 
 
 @role_required(*READERS)
-def homes_overview(request: HttpRequest) -> HttpResponse:
+def homes_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The district's streets with their homes' coverage; supervisors and directors go straight to
     their own street."""
     scope = request.user.scope_area()
@@ -87,7 +88,7 @@ def _years() -> list[int]:
 
 
 @role_required(*READERS)
-def street_homes(request: HttpRequest, code: str) -> HttpResponse:
+def street_homes(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A street's communities and their homes; a director sees only its own community's line."""
     street = get_street_for_user(request, code)
     year = _year(request)
@@ -174,7 +175,7 @@ def coverage_lines(
 
 
 @role_required(*READERS)
-def homes_coverage(request: HttpRequest) -> HttpResponse:
+def homes_coverage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Plan key project 2's indicators from the homes, year by year, for the user's area (the
     district, or the supervisor's or director's street), with numerators and denominators."""
     plan = visible_plan(request.user)
@@ -199,7 +200,7 @@ def homes_coverage(request: HttpRequest) -> HttpResponse:
 # ----- one home ---------------------------------------------------------------------------------
 
 
-def _home_page(request: HttpRequest, access: HomeAccess, status: int = 200, **bound: Any) -> HttpResponse:
+def _home_page(request: AuthenticatedHttpRequest, access: HomeAccess, status: int = 200, **bound: Any) -> HttpResponse:
     home = access.home
     year = _year(request)
     checks = {c.item: c for c in StandardCheck.objects.filter(home=home).select_related("recorded_by")}
@@ -240,12 +241,12 @@ def _home_page(request: HttpRequest, access: HomeAccess, status: int = 200, **bo
 
 
 @role_required(*READERS)
-def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def home_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _home_page(request, get_home_for_user(request, pk))
 
 
 @role_required(*MANAGERS)
-def home_create(request: HttpRequest, code: str) -> HttpResponse:
+def home_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     community = get_community_for_user(request, code, manage=True)
     existing = getattr(community, "childrens_home", None)
     if existing is not None:
@@ -265,7 +266,7 @@ def home_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*MANAGERS)
-def home_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def home_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_edit:
         raise PermissionDenied
@@ -291,7 +292,7 @@ def home_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*MANAGERS)
 @require_POST
-def home_state(request: HttpRequest, pk: int) -> HttpResponse:
+def home_state(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Close or reopen a home (the buttons on its page)."""
     access = get_home_for_user(request, pk)
     if not access.can_edit:
@@ -326,7 +327,7 @@ def home_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.OFFICE)
 @require_POST
-def home_type(request: HttpRequest, pk: int) -> HttpResponse:
+def home_type(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_recognise:
         raise PermissionDenied
@@ -345,7 +346,7 @@ def home_type(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.OFFICE, Role.STREET_SUPERVISOR)
 @require_POST
-def home_link(request: HttpRequest, pk: int) -> HttpResponse:
+def home_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_link:
         raise PermissionDenied
@@ -363,7 +364,7 @@ def home_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*MANAGERS)
 @require_POST
-def home_standard(request: HttpRequest, pk: int, item: str) -> HttpResponse:
+def home_standard(request: AuthenticatedHttpRequest, pk: int, item: str) -> HttpResponse:
     """Record one 五有 item as in place (date and evidence), or as no longer in place."""
     access = get_home_for_user(request, pk)
     if not access.can_edit or item not in StandardItem.values:
@@ -391,7 +392,7 @@ def home_standard(request: HttpRequest, pk: int, item: str) -> HttpResponse:
 
 
 @role_required(*MANAGERS)
-def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_edit:
         raise PermissionDenied
@@ -410,7 +411,7 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*MANAGERS)
 @require_POST
-def activity_delete(request: HttpRequest, pk: int, activity: int) -> HttpResponse:
+def activity_delete(request: AuthenticatedHttpRequest, pk: int, activity: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_edit:
         raise PermissionDenied
