@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
@@ -103,8 +103,9 @@ def _list_page(
     term = form.data.get("q", "") if form.is_bound else ""
     if looks_like_id(term):
         # The page shows the number it was asked for masked, like every other number on it.
-        form.data = form.data.copy()
-        form.data["q"] = mask_id(clean_characters(term))
+        data = cast(QueryDict, form.data).copy()  # a bound form's data is request.POST
+        data["q"] = mask_id(clean_characters(term))
+        form.data = data
     context = {
         "form": form,
         "page": page,
@@ -120,7 +121,7 @@ def _list_page(
 
 def _search_form(request: AuthenticatedHttpRequest) -> SearchForm:
     user = request.user
-    kwargs = {"communities": _communities(user), "show_categories": not sees_referral_fields_only(user)}
+    kwargs: dict[str, Any] = {"communities": _communities(user), "show_categories": not sees_referral_fields_only(user)}
     if request.method == "POST":
         return SearchForm(request.POST, **kwargs)
     return SearchForm(**kwargs)
@@ -228,7 +229,11 @@ def _detail_page(
     limited = sees_referral_fields_only(user)
     referrals = Referral.objects.filter(child=child).select_related("department", "opened_by").order_by("-opened_at")
     if limited:
-        referrals = referrals.open().filter(department_id=user.department_id)
+        # A department user has a department (User.clean); without one no referral is theirs.
+        if user.department_id is None:
+            referrals = referrals.none()
+        else:
+            referrals = referrals.open().filter(department_id=user.department_id)
     context: dict[str, Any] = {
         "child": child,
         "can_edit": can_edit,
@@ -379,8 +384,9 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 form.add_error(
                     None, _("Your entries are still in the form: open the file in a new tab to see what changed.")
                 )
-                form.data = form.data.copy()
-                form.data["version"] = str(Child.objects.values_list("version", flat=True).get(pk=child.pk))
+                data = cast(QueryDict, form.data).copy()  # a bound form's data is request.POST
+                data["version"] = str(Child.objects.values_list("version", flat=True).get(pk=child.pk))
+                form.data = data
                 status = 409
             except ValidationError as exc:
                 _fail(form, exc)
