@@ -88,6 +88,7 @@ def contacts_by_community(communities: Sequence[Area]) -> dict[int, list[Contact
     for person in people:
         if person.access_expired():
             continue
+        assert person.area is not None  # filtered by area__code__in
         (directors if person.role == Role.COMMUNITY_DIRECTOR else supervisors)[person.area.code].append(person)
     return {
         c.pk: [_contact(u, "儿童主任") for u in directors[c.code]]
@@ -181,7 +182,10 @@ def community_cards(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
     supervisor, with a stated purpose (GET shows the form, POST prints)."""
     community = get_community_for_user(request, code)
     user = request.user
-    own = user.area_id == community.pk if user.role == Role.COMMUNITY_DIRECTOR else user.area.contains(community)
+    if user.role == Role.COMMUNITY_DIRECTOR:
+        own = user.area_id == community.pk
+    else:
+        own = user.area is not None and user.area.contains(community)
     if not own:
         raise PermissionDenied(_("This community is outside your area."))
     children = list(

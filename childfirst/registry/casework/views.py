@@ -94,6 +94,7 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     mandatory_actions.escalate_overdue_reports()
     user = request.user
     street = user.area
+    assert street is not None  # a street supervisor has a street (User.clean)
     now = timezone.now()
     children = Child.objects.visible_to(user)
     rows = case_rows(children)

@@ -14,6 +14,7 @@ from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
 
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area
+from childfirst.registry.children.models import ChildQuerySet
 from childfirst.registry.models import CategoryType, Child, ChildCategory
 
 from .crypto import lookup_hash
@@ -84,7 +85,7 @@ def search_children(
     community: Area | None = None,
     category: CategoryType | None = None,
     status: str = "",
-) -> tuple[QuerySet[Child], str]:
+) -> tuple[ChildQuerySet, str]:
     """The children `user` may see that match, and a note when the term cannot match anything.
 
     A term that looks like an ID number is matched exactly through its keyed hash (never a LIKE
