@@ -110,7 +110,7 @@ def street_homes(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # Contact cards are printed by the community's director or the street's supervisor.
             "can_print": request.user.role in (Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR),
             "standard_size": len(StandardItem.values),
-            "back_to_district": request.user.scope_area() is None or request.user.scope_area().level == Level.DISTRICT,
+            "back_to_district": (scope := request.user.scope_area()) is None or scope.level == Level.DISTRICT,
         },
     )
 
@@ -182,7 +182,9 @@ def homes_coverage(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = request.user.scope_area()
     area = plan.area
     if scope is not None and scope.level != Level.DISTRICT:
-        area = scope.street()
+        street = scope.street()
+        assert street is not None  # a street's or community's scope lies in a street
+        area = street
     codes = coverage_codes(plan)
     indicators = {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=[code for code, _a in codes])}
     series = [(y, coverage(area, _day(y))) for y in range(plan.start_year, timezone.localdate().year + 1)]
@@ -204,7 +206,7 @@ def _home_page(request: AuthenticatedHttpRequest, access: HomeAccess, status: in
     home = access.home
     year = _year(request)
     checks = {c.item: c for c in StandardCheck.objects.filter(home=home).select_related("recorded_by")}
-    items = []
+    items: list[dict[str, Any]] = []
     for item in StandardItem:
         check = checks.get(item.value)
         form = bound.get(f"standard_{item.value}") or StandardItemForm(
@@ -215,7 +217,7 @@ def _home_page(request: AuthenticatedHttpRequest, access: HomeAccess, status: in
     activities = list(
         HomeActivity.objects.filter(home=home, held_on__year=year).select_related("recorded_by").order_by("-held_on")
     )
-    by_kind = {}
+    by_kind: dict[str, tuple[int, int]] = {}
     for activity in activities:
         count, children = by_kind.get(activity.kind, (0, 0))
         by_kind[activity.kind] = (count + 1, children + activity.attendance)
@@ -312,16 +314,16 @@ def home_state(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect("registry:home", pk=pk)
         return _home_page(request, get_home_for_user(request, pk), 422, close_form=form)
     if step == "reopen":
-        form = ReopenForm(request.POST)
-        if form.is_valid():
+        reopen_form = ReopenForm(request.POST)
+        if reopen_form.is_valid():
             try:
-                actions.do_reopen_home(request.user, access.home, form.cleaned_data["reason"])
+                actions.do_reopen_home(request.user, access.home, reopen_form.cleaned_data["reason"])
             except actions.HomeError as exc:
-                _failed(form, exc)
+                _failed(reopen_form, exc)
             else:
                 messages.success(request, _("The home is open again."))
                 return redirect("registry:home", pk=pk)
-        return _home_page(request, get_home_for_user(request, pk), 422, reopen_form=form)
+        return _home_page(request, get_home_for_user(request, pk), 422, reopen_form=reopen_form)
     raise PermissionDenied
 
 
