@@ -336,7 +336,7 @@ def _reports(rng: random.Random, children: list[Child], supervisor: User, now: d
             child_age=child.age if child else rng.randrange(6, 12),
             child_sex=child.sex if child else "unknown",
             community=community,
-            street=community.parent,
+            street=mandatory.street_of(community),
             concerns=concerns,
             description=descriptions[concerns[0]],
             urgency=urgency,

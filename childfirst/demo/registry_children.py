@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
@@ -93,7 +93,7 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(cast(str, f.column)) for f in fields)  # a concrete field's column is never None
     placeholders = ", ".join(["%s"] * len(fields))
     # Table and column names come from the model; every value is a query parameter.
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
@@ -211,7 +211,7 @@ def load_demo_children(count: int = 20_000, seed: int = 2025, today: datetime.da
             )
         children.append(child)
         surname = name[0]
-        guardians = []
+        guardians: list[tuple[str, str, str]] = []
         if "orphan" in codes or "de_facto_unsupported" in codes:
             guardians.append(
                 (_name(rng, Sex.FEMALE), GuardianRelation.GRANDPARENT, f"1000000{rng.randrange(10000):04d}")
@@ -240,14 +240,14 @@ def load_demo_children(count: int = 20_000, seed: int = 2025, today: datetime.da
             guardian_rows.append(
                 {"child_id": pk, "name": name, "relation": relation, "phone": phone, "is_primary": position == 0}
             )
-        exit_date = child.get("exit_date")
+        exited_on = child.get("exit_date")
         for code in codes:
             category_rows.append(
                 {
                     "child_id": pk,
                     "type_id": types[code].pk,
                     "start": since,
-                    "end": exit_date if exit_date and exit_date > since else None,
+                    "end": exited_on if exited_on and exited_on > since else None,
                     "evidence": "演示：合成记录" if code not in ("left_behind", "migrant") else "",
                     "recorded_at": now,
                 }

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area, Level
 
@@ -48,7 +49,7 @@ def access_for(user: User, home: ChildrensHome) -> HomeAccess:
     )
 
 
-def get_home_for_user(request: HttpRequest | User, pk: int) -> HomeAccess:
+def get_home_for_user(request: AuthenticatedHttpRequest | User, pk: int) -> HomeAccess:
     """The home with what the user may do with it; 404 when it does not exist, 403 when it lies
     outside the user's area or role."""
     user = request.user if isinstance(request, HttpRequest) else request
@@ -61,7 +62,7 @@ def get_home_for_user(request: HttpRequest | User, pk: int) -> HomeAccess:
     return access_for(user, home)
 
 
-def get_community_for_user(request: HttpRequest, code: str, *, manage: bool = False) -> Area:
+def get_community_for_user(request: AuthenticatedHttpRequest, code: str, *, manage: bool = False) -> Area:
     """A community (village) the user may see, or manage when `manage`; 404 / 403 otherwise."""
     user = request.user
     require_home_reader(user)
@@ -74,7 +75,7 @@ def get_community_for_user(request: HttpRequest, code: str, *, manage: bool = Fa
     return community
 
 
-def get_street_for_user(request: HttpRequest, code: str) -> Area:
+def get_street_for_user(request: AuthenticatedHttpRequest, code: str) -> Area:
     user = request.user
     require_home_reader(user)
     street = Area.objects.filter(code=code, level=Level.STREET).first()

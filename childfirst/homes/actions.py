@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -45,7 +46,7 @@ def _locked(home: ChildrensHome) -> ChildrensHome:
     return ChildrensHome.objects.select_for_update().select_related("community").get(pk=home.pk)
 
 
-def _audit(action: str, actor: User | None, home: ChildrensHome, **detail: object) -> None:
+def _audit(action: str, actor: User | None, home: ChildrensHome, **detail: Any) -> None:
     record(f"registry.home.{action}", actor=actor, obj=home, area_code=home.community.code, **detail)
 
 
@@ -178,7 +179,11 @@ def do_set_home_type(
     )
     if home_type not in HomeType.values:
         raise HomeError(_("Unknown type of home: %(value)s.") % {"value": home_type}, "home_type")
-    before = {"home_type": home.home_type, "level": home.level, "recognised_on": str(home.recognised_on or "")}
+    before: dict[str, object] = {
+        "home_type": home.home_type,
+        "level": home.level,
+        "recognised_on": str(home.recognised_on or ""),
+    }
     unlinked: list[int] = []
     if home_type == HomeType.DEMONSTRATION:
         if level not in DemonstrationLevel.values:

@@ -3,6 +3,8 @@ the rules between records (one home per community, 1+N in one street …) are ac
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -51,13 +53,18 @@ class LinkForm(forms.Form):
     def __init__(self, *args, home: ChildrensHome, **kwargs):
         super().__init__(*args, **kwargs)
         # Offer the open demonstration homes of the street; the action checks again on save.
-        self.fields["led_by"].queryset = (
+        led_by = cast("forms.ModelChoiceField[ChildrensHome]", self.fields["led_by"])
+        led_by.queryset = (
             ChildrensHome.objects.in_street(home.street_code)
             .filter(home_type=HomeType.DEMONSTRATION, closed_on__isnull=True)
             .exclude(pk=home.pk)
             .select_related("community")
         )
-        self.fields["led_by"].label_from_instance = lambda h: f"{h.name}（{h.community.name}）"
+
+        def label(obj: ChildrensHome) -> str:
+            return f"{obj.name}（{obj.community.name}）"
+
+        led_by.label_from_instance = label  # type: ignore[method-assign]  # Django's per-field label hook
 
 
 class StandardItemForm(forms.Form):

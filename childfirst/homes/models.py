@@ -111,6 +111,11 @@ class ChildrensHome(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    # Not fields: what the demo loader (demo/homes.py) draws for a home it creates, kept on the object.
+    missing_items: list[StandardItem]
+    demonstration_draw: float
+    recognition_year: int
+
     objects = ChildrensHomeQuerySet.as_manager()
 
     class Meta:

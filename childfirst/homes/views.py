@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area, Level
 from childfirst.plans.access import visible_plan
@@ -40,7 +41,7 @@ READERS = tuple(HOME_READERS)
 MANAGERS = (Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR)
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthenticatedHttpRequest) -> int:
     """The year asked for (?year=), else the current one; never past the current year."""
     today = timezone.localdate()
     raw = request.GET.get("year", "")
@@ -53,7 +54,7 @@ def _day(year: int) -> datetime.date:
     return min(year_end(year), timezone.localdate())  # as aggregates.reading_day
 
 
-def _user_district(request: HttpRequest) -> Area:
+def _user_district(request: AuthenticatedHttpRequest) -> Area:
     return visible_plan(request.user).area
 
 
@@ -66,7 +67,7 @@ def _failed(form: forms.Form, error: actions.HomeError) -> None:
 
 
 @role_required(*READERS)
-def homes_overview(request: HttpRequest) -> HttpResponse:
+def homes_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The district's streets with their homes' coverage; supervisors and directors go straight to
     their own street."""
     scope = request.user.scope_area()
@@ -87,7 +88,7 @@ def _years() -> list[int]:
 
 
 @role_required(*READERS)
-def street_homes(request: HttpRequest, code: str) -> HttpResponse:
+def street_homes(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A street's communities and their homes; a director sees only its own community's line."""
     street = get_street_for_user(request, code)
     year = _year(request)
@@ -109,7 +110,7 @@ def street_homes(request: HttpRequest, code: str) -> HttpResponse:
             # Contact cards are printed by the community's director or the street's supervisor.
             "can_print": request.user.role in (Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR),
             "standard_size": len(StandardItem.values),
-            "back_to_district": request.user.scope_area() is None or request.user.scope_area().level == Level.DISTRICT,
+            "back_to_district": (scope := request.user.scope_area()) is None or scope.level == Level.DISTRICT,
         },
     )
 
@@ -174,14 +175,16 @@ def coverage_lines(
 
 
 @role_required(*READERS)
-def homes_coverage(request: HttpRequest) -> HttpResponse:
+def homes_coverage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Plan key project 2's indicators from the homes, year by year, for the user's area (the
     district, or the supervisor's or director's street), with numerators and denominators."""
     plan = visible_plan(request.user)
     scope = request.user.scope_area()
     area = plan.area
     if scope is not None and scope.level != Level.DISTRICT:
-        area = scope.street()
+        street = scope.street()
+        assert street is not None  # a street's or community's scope lies in a street
+        area = street
     codes = coverage_codes(plan)
     indicators = {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=[code for code, _a in codes])}
     series = [(y, coverage(area, _day(y))) for y in range(plan.start_year, timezone.localdate().year + 1)]
@@ -199,11 +202,11 @@ def homes_coverage(request: HttpRequest) -> HttpResponse:
 # ----- one home ---------------------------------------------------------------------------------
 
 
-def _home_page(request: HttpRequest, access: HomeAccess, status: int = 200, **bound: Any) -> HttpResponse:
+def _home_page(request: AuthenticatedHttpRequest, access: HomeAccess, status: int = 200, **bound: Any) -> HttpResponse:
     home = access.home
     year = _year(request)
     checks = {c.item: c for c in StandardCheck.objects.filter(home=home).select_related("recorded_by")}
-    items = []
+    items: list[dict[str, Any]] = []
     for item in StandardItem:
         check = checks.get(item.value)
         form = bound.get(f"standard_{item.value}") or StandardItemForm(
@@ -214,7 +217,7 @@ def _home_page(request: HttpRequest, access: HomeAccess, status: int = 200, **bo
     activities = list(
         HomeActivity.objects.filter(home=home, held_on__year=year).select_related("recorded_by").order_by("-held_on")
     )
-    by_kind = {}
+    by_kind: dict[str, tuple[int, int]] = {}
     for activity in activities:
         count, children = by_kind.get(activity.kind, (0, 0))
         by_kind[activity.kind] = (count + 1, children + activity.attendance)
@@ -240,12 +243,12 @@ def _home_page(request: HttpRequest, access: HomeAccess, status: int = 200, **bo
 
 
 @role_required(*READERS)
-def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def home_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _home_page(request, get_home_for_user(request, pk))
 
 
 @role_required(*MANAGERS)
-def home_create(request: HttpRequest, code: str) -> HttpResponse:
+def home_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     community = get_community_for_user(request, code, manage=True)
     existing = getattr(community, "childrens_home", None)
     if existing is not None:
@@ -265,7 +268,7 @@ def home_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*MANAGERS)
-def home_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def home_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_edit:
         raise PermissionDenied
@@ -291,7 +294,7 @@ def home_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*MANAGERS)
 @require_POST
-def home_state(request: HttpRequest, pk: int) -> HttpResponse:
+def home_state(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Close or reopen a home (the buttons on its page)."""
     access = get_home_for_user(request, pk)
     if not access.can_edit:
@@ -311,22 +314,22 @@ def home_state(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("registry:home", pk=pk)
         return _home_page(request, get_home_for_user(request, pk), 422, close_form=form)
     if step == "reopen":
-        form = ReopenForm(request.POST)
-        if form.is_valid():
+        reopen_form = ReopenForm(request.POST)
+        if reopen_form.is_valid():
             try:
-                actions.do_reopen_home(request.user, access.home, form.cleaned_data["reason"])
+                actions.do_reopen_home(request.user, access.home, reopen_form.cleaned_data["reason"])
             except actions.HomeError as exc:
-                _failed(form, exc)
+                _failed(reopen_form, exc)
             else:
                 messages.success(request, _("The home is open again."))
                 return redirect("registry:home", pk=pk)
-        return _home_page(request, get_home_for_user(request, pk), 422, reopen_form=form)
+        return _home_page(request, get_home_for_user(request, pk), 422, reopen_form=reopen_form)
     raise PermissionDenied
 
 
 @role_required(Role.OFFICE)
 @require_POST
-def home_type(request: HttpRequest, pk: int) -> HttpResponse:
+def home_type(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_recognise:
         raise PermissionDenied
@@ -345,7 +348,7 @@ def home_type(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.OFFICE, Role.STREET_SUPERVISOR)
 @require_POST
-def home_link(request: HttpRequest, pk: int) -> HttpResponse:
+def home_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_link:
         raise PermissionDenied
@@ -363,7 +366,7 @@ def home_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*MANAGERS)
 @require_POST
-def home_standard(request: HttpRequest, pk: int, item: str) -> HttpResponse:
+def home_standard(request: AuthenticatedHttpRequest, pk: int, item: str) -> HttpResponse:
     """Record one 五有 item as in place (date and evidence), or as no longer in place."""
     access = get_home_for_user(request, pk)
     if not access.can_edit or item not in StandardItem.values:
@@ -391,7 +394,7 @@ def home_standard(request: HttpRequest, pk: int, item: str) -> HttpResponse:
 
 
 @role_required(*MANAGERS)
-def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_edit:
         raise PermissionDenied
@@ -410,7 +413,7 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*MANAGERS)
 @require_POST
-def activity_delete(request: HttpRequest, pk: int, activity: int) -> HttpResponse:
+def activity_delete(request: AuthenticatedHttpRequest, pk: int, activity: int) -> HttpResponse:
     access = get_home_for_user(request, pk)
     if not access.can_edit:
         raise PermissionDenied

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from django.core.cache import cache
 from django.db.models import Case, CharField, Count, Q, Value, When
@@ -152,11 +152,12 @@ class Aggregate:
 
 
 def _rates(context: Context, numerator: Callable, denominator: Callable) -> dict[str, Figure]:
-    figures = {
-        s.street.code: Figure(numerator=numerator(s), denominator=denominator(s)) for s in context.coverage.streets
+    counts: dict[str, tuple[int, int]] = {
+        s.street.code: (numerator(s), denominator(s)) for s in context.coverage.streets
     }
+    figures = {code: Figure(numerator=n, denominator=d) for code, (n, d) in counts.items()}
     figures[context.district.code] = Figure(
-        numerator=sum(f.numerator for f in figures.values()), denominator=sum(f.denominator for f in figures.values())
+        numerator=sum(n for n, d in counts.values()), denominator=sum(d for n, d in counts.values())
     )
     return figures
 
@@ -293,7 +294,9 @@ def prefills(plan: Plan, year: int, indicator_codes: Iterable[str], *, fresh: bo
         found = _compute_prefills(plan, year, mapping, wanted)
         cache.set(key, found, CACHE_SECONDS)
         return found
-    return cache.get_or_set(key, lambda: _compute_prefills(plan, year, mapping, wanted), CACHE_SECONDS)
+    # Never None: the default is a callable that returns the list.
+    cached = cache.get_or_set(key, lambda: _compute_prefills(plan, year, mapping, wanted), CACHE_SECONDS)
+    return cast("list[Prefill]", cached)
 
 
 def _compute_prefills(plan: Plan, year: int, mapping: dict[str, MappingSpec], wanted: list[str]) -> list[Prefill]:

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
 from childfirst.homes.access import get_community_for_user
@@ -87,6 +88,7 @@ def contacts_by_community(communities: Sequence[Area]) -> dict[int, list[Contact
     for person in people:
         if person.access_expired():
             continue
+        assert person.area is not None  # filtered by area__code__in
         (directors if person.role == Role.COMMUNITY_DIRECTOR else supervisors)[person.area.code].append(person)
     return {
         c.pk: [_contact(u, "儿童主任") for u in directors[c.code]]
@@ -165,7 +167,7 @@ CARD_ROLES = (Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR)
 
 
 @role_required(*CARD_ROLES)
-def child_card(request: HttpRequest, pk: int) -> HttpResponse:
+def child_card(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One child's card, through the one access rule for child files."""
     purpose = request.GET.get("purpose", "").strip()[:200] or "打印联系卡"
     child, _can_edit = get_child_for_user(request, pk, purpose=purpose)
@@ -175,12 +177,15 @@ def child_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR)
-def community_cards(request: HttpRequest, code: str) -> HttpResponse:
+def community_cards(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A community's cards, one per active child on file: for its director or its street's
     supervisor, with a stated purpose (GET shows the form, POST prints)."""
     community = get_community_for_user(request, code)
     user = request.user
-    own = user.area_id == community.pk if user.role == Role.COMMUNITY_DIRECTOR else user.area.contains(community)
+    if user.role == Role.COMMUNITY_DIRECTOR:
+        own = user.area_id == community.pk
+    else:
+        own = user.area is not None and user.area.contains(community)
     if not own:
         raise PermissionDenied(_("This community is outside your area."))
     children = list(

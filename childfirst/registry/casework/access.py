@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
 from childfirst.registry.children.access import get_child_for_user, keeps_area
@@ -81,7 +82,7 @@ class AssessmentAccess:
     can_review: bool
 
 
-def get_assessment_for_user(request: HttpRequest, pk: int) -> AssessmentAccess:
+def get_assessment_for_user(request: AuthenticatedHttpRequest, pk: int) -> AssessmentAccess:
     assessment = RiskAssessment.objects.select_related("assessed_by", "reviewed_by").filter(pk=pk).first()
     if assessment is None:
         raise Http404
@@ -90,7 +91,7 @@ def get_assessment_for_user(request: HttpRequest, pk: int) -> AssessmentAccess:
     return AssessmentAccess(assessment, child, can_review(request.user, assessment))
 
 
-def get_task_for_user(request: HttpRequest, pk: int) -> Task:
+def get_task_for_user(request: AuthenticatedHttpRequest, pk: int) -> Task:
     task = Task.objects.select_related("street", "child", "report").filter(pk=pk).first()
     if task is None:
         raise Http404
@@ -106,7 +107,7 @@ class AssistanceAccess:
     can_edit: bool
 
 
-def get_assistance_for_user(request: HttpRequest, pk: int) -> AssistanceAccess:
+def get_assistance_for_user(request: AuthenticatedHttpRequest, pk: int) -> AssistanceAccess:
     assistance = Assistance.objects.select_related("created_by", "closed_by").filter(pk=pk).first()
     if assistance is None:
         raise Http404

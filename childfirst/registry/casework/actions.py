@@ -199,9 +199,11 @@ def do_assess_risk(
     )
     if result.level == "high":
         due = timezone.localdate() + datetime.timedelta(days=current_policy().tasks.high_risk_days)
+        street = child.residence_area.parent
+        assert street is not None  # a community always lies in a street
         _raise_task(
             TaskKind.HIGH_RISK,
-            child.residence_area.parent,
+            street,
             due,
             child=child,
             assessment=assessment,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
+from childfirst.registry.children.models import ChildQuerySet
 from childfirst.registry.models import (
     AssessmentState,
     CategoryType,
@@ -48,8 +49,8 @@ def display_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _staff(area_ids: Iterable[int]) -> dict[int, list[User]]:
-    staff: dict[int, list[User]] = defaultdict(list)
+def _staff(area_ids: Iterable[int]) -> dict[int | None, list[User]]:
+    staff: dict[int | None, list[User]] = defaultdict(list)
     users = User.objects.filter(
         is_active=True, area_id__in=set(area_ids), role__in=[Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR]
     ).order_by("username")
@@ -165,7 +166,7 @@ class CaseRow:
 
 
 def case_rows(
-    children: QuerySet[Child],
+    children: ChildQuerySet,
     *,
     today: datetime.date | None = None,
     policy: VisitPolicy | None = None,

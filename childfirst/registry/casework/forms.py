@@ -73,7 +73,8 @@ class RiskAssessmentForm(forms.Form):
             )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         if data.get("raised_to") and not (data.get("raise_reason") or "").strip():
             self.add_error("raise_reason", _("Give the reason for raising the level."))
         return data

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.registry.children.access import get_child_for_user, log_access, sees_referral_fields_only
 from childfirst.registry.children.search import search_children
@@ -37,7 +38,7 @@ KEEPERS = (Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 WORK_LIST_PAGE = 100
 
 
-def _save_error(request: HttpRequest, form, exc: Exception) -> None:
+def _save_error(request: AuthenticatedHttpRequest, form, exc: Exception) -> None:
     """An action's refusal shown on the form, the input kept."""
     if isinstance(exc, ValidationError):
         for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
@@ -52,7 +53,7 @@ def _save_error(request: HttpRequest, form, exc: Exception) -> None:
 
 @never_cache
 @role_required(*KEEPERS)
-def work_list(request: HttpRequest) -> HttpResponse:
+def work_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The keeper's children, overdue visits first; filters by name/pinyin, community and overdue."""
     user = request.user
     community = request.GET.get("community", "")
@@ -87,12 +88,13 @@ def work_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @role_required(Role.STREET_SUPERVISOR)
-def supervision(request: HttpRequest) -> HttpResponse:
+def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The supervisor's dashboard: tasks, overdue visits by community, reports awaiting triage with
     their deadlines, assessments awaiting approval and open referrals."""
     mandatory_actions.escalate_overdue_reports()
     user = request.user
     street = user.area
+    assert street is not None  # a street supervisor has a street (User.clean)
     now = timezone.now()
     children = Child.objects.visible_to(user)
     rows = case_rows(children)
@@ -135,7 +137,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @role_required(*KEEPERS, Role.OFFICE)
-def child_casework(request: HttpRequest, pk: int) -> HttpResponse:
+def child_casework(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if sees_referral_fields_only(request.user):
         raise PermissionDenied
     child, can_edit = get_child_for_user(request, pk, purpose="casework")
@@ -162,7 +164,7 @@ def child_casework(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(*KEEPERS)
-def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child, can_edit = get_child_for_user(request, pk, purpose="record a visit")
     if not can_edit:
         raise PermissionDenied
@@ -180,7 +182,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(*KEEPERS)
-def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child, _can_edit = get_child_for_user(request, pk, purpose="risk assessment")
     if not can_assess(request.user, child):
         raise PermissionDenied
@@ -215,7 +217,7 @@ def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(*KEEPERS, Role.OFFICE)
-def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_assessment_for_user(request, pk)
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
@@ -256,7 +258,7 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @role_required(Role.STREET_SUPERVISOR)
 @require_POST
-def task_close(request: HttpRequest, pk: int) -> HttpResponse:
+def task_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request, pk)
     form = CloseForm(request.POST)
     if form.is_valid():
@@ -276,7 +278,7 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(*KEEPERS)
-def assistance_new(request: HttpRequest, pk: int) -> HttpResponse:
+def assistance_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child, can_edit = get_child_for_user(request, pk, purpose="one-to-one assistance")
     if not can_edit:
         raise PermissionDenied
@@ -294,7 +296,7 @@ def assistance_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(*KEEPERS, Role.OFFICE)
-def assistance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assistance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The plan and its follow-ups; its keepers add follow-ups and close it here."""
     access = get_assistance_for_user(request, pk)
     follow_up_form = NoteForm(request.POST if request.POST.get("step") == "follow_up" else None)

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from childfirst.accounts.audit import client_ip
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
 from childfirst.areas.models import Area, Level
 from childfirst.registry.models import AccessAction, Child, ChildAccessLog
@@ -32,7 +34,7 @@ FILE_KEEPER_ROLES = frozenset({Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR})
 REGISTRY_ROLES = FILE_KEEPER_ROLES | DEPARTMENT_ROLES | {Role.OFFICE}
 
 
-def _user(request_or_user: HttpRequest | User) -> User:
+def _user(request_or_user: AuthenticatedHttpRequest | User) -> User:
     return request_or_user.user if isinstance(request_or_user, HttpRequest) else request_or_user
 
 
@@ -61,6 +63,7 @@ def keeps_area(user: User, area: Area) -> bool:
         return False
     if user.role == Role.COMMUNITY_DIRECTOR:
         return area.pk == user.area_id
+    assert user.area is not None  # is_file_keeper: a keeper always has an area
     return user.area.contains(area)
 
 
@@ -68,6 +71,7 @@ def creatable_areas(user: User) -> models.QuerySet[Area]:
     """The communities (existing today) where `user` may open a child file."""
     if not is_file_keeper(user):
         return Area.objects.none()
+    assert user.area is not None  # is_file_keeper: a keeper always has an area
     return Area.objects.valid_on().communities().within(user.area)
 
 
@@ -92,8 +96,13 @@ def log_access(
     (then `result_count` says how many files it returned). Returns the number of rows written.
 
     Never give it search terms, names or ID numbers: `purpose` is the user's stated reason."""
-    request = request_or_user if isinstance(request_or_user, HttpRequest) else None
-    user = _user(request_or_user) if request_or_user is not None else None
+    request: HttpRequest | None
+    user: User | AnonymousUser | None
+    if isinstance(request_or_user, HttpRequest):
+        # A request's user may be anonymous (the public report intake): logged as "system".
+        request, user = request_or_user, request_or_user.user
+    else:
+        request, user = None, request_or_user
     user_obj = user if user is not None and user.is_authenticated else None
     common = {
         "user": user_obj,
@@ -114,7 +123,7 @@ def log_access(
 
 
 def get_child_for_user(
-    request_or_user: HttpRequest | User,
+    request_or_user: AuthenticatedHttpRequest | User,
     pk: int,
     *,
     purpose: str | None = None,

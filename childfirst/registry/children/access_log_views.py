@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from childfirst.accounts.http import AuthenticatedHttpRequest
 
 from .access import get_child_for_user
 
@@ -17,7 +19,7 @@ PER_PAGE = 100
 
 @never_cache
 @login_required
-def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+def child_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child, can_edit = get_child_for_user(request, pk, purpose="查看访问日志")
     if not can_edit:
         # The log names who handled the file; it is for the director and supervisor who keep it.

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -547,7 +548,7 @@ def do_revoke_grant(actor: User, grant: RegistryGrant, *, request: HttpRequest |
     return grant
 
 
-def purgeable(retention_days: int | None = None, today: datetime.date | None = None):  # type: ignore[no-untyped-def]
+def purgeable(retention_days: int | None = None, today: datetime.date | None = None) -> QuerySet[Child]:
     """Closed files whose exit is older than the retention period (settings.REGISTRY_RETENTION_DAYS)."""
     retention_days = settings.REGISTRY_RETENTION_DAYS if retention_days is None else retention_days
     cutoff = (today or timezone.localdate()) - datetime.timedelta(days=retention_days)

@@ -14,12 +14,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from childfirst.accounts.http import ApiRequest
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area, Level
 from childfirst.registry.models import (
@@ -167,7 +167,7 @@ class ChildPatch(Schema):
 # ----- helpers ----------------------------------------------------------------------------------
 
 
-def registry_user(request: HttpRequest) -> User:
+def registry_user(request: ApiRequest) -> User:
     user = request.auth
     if not uses_registry(user):
         raise PermissionDenied(_("Your role has no access to child files."))
@@ -239,7 +239,7 @@ def _detail(child: Child, limited: bool) -> dict[str, Any]:
     return out
 
 
-def _page(request: HttpRequest, user: User, children: QuerySet[Child], offset: int, limit: int) -> dict[str, Any]:
+def _page(request: ApiRequest, user: User, children: QuerySet[Child], offset: int, limit: int) -> dict[str, Any]:
     total = children.count()
     # The page's ids from the list's covering index first, then only those rows (as search.list_page).
     ids = list(children.order_by(*LIST_ORDER).values_list("pk", flat=True)[offset : offset + limit])
@@ -281,7 +281,7 @@ class ListFilters(Schema):
 
 
 @router.get("/", response={200: ChildPage, **READ_ERRORS}, operation_id="listChildren", exclude_none=True)
-def list_children(request: HttpRequest, filters: Query[ListFilters]):
+def list_children(request: ApiRequest, filters: Query[ListFilters]):
     """The child files you may see, by community and name. Filters are codes, never names: search
     by name or ID number with POST /api/children/search."""
     user = registry_user(request)
@@ -290,7 +290,7 @@ def list_children(request: HttpRequest, filters: Query[ListFilters]):
 
 
 @router.post("/search", response={200: ChildPage, **READ_ERRORS}, operation_id="searchChildren", exclude_none=True)
-def search(request: HttpRequest, payload: SearchIn):
+def search(request: ApiRequest, payload: SearchIn):
     """Search by name (characters), pinyin (full or initials) or ID number (exact match)."""
     user = registry_user(request)
     return _page(request, user, _search(user, payload), payload.offset, payload.limit)
@@ -302,7 +302,7 @@ def search(request: HttpRequest, payload: SearchIn):
     operation_id="getChild",
     exclude_none=True,
 )
-def get_child(request: HttpRequest, child_id: int):
+def get_child(request: ApiRequest, child_id: int):
     """One file (ID number masked)."""
     user = registry_user(request)
     child, _can_edit = get_child_for_user(request, child_id, action=AccessAction.API_READ)
@@ -315,10 +315,12 @@ def get_child(request: HttpRequest, child_id: int):
     operation_id="createChild",
     exclude_none=True,
 )
-def create_child(request: HttpRequest, payload: ChildIn):
+def create_child(request: ApiRequest, payload: ChildIn):
     """Open a file in a community you keep. A second file for the same ID number is refused (409)."""
     user = registry_user(request)
     community = _community(payload.community, "community")
+    if community is None:  # an empty code
+        raise _invalid(DjangoValidationError({"community": [_("No community has this code.")]}))
     if not keeps_area(user, community):
         raise PermissionDenied(_("You can open files only for children living in your area."))
     categories = []
@@ -357,7 +359,7 @@ def create_child(request: HttpRequest, payload: ChildIn):
     operation_id="updateChild",
     exclude_none=True,
 )
-def update_child(request: HttpRequest, child_id: int, payload: ChildPatch):
+def update_child(request: ApiRequest, child_id: int, payload: ChildPatch):
     """Change a file you keep. Send the version you read: a file changed since is refused (409)."""
     user = registry_user(request)
     child, can_edit = get_child_for_user(request, child_id, action=None)

@@ -42,8 +42,12 @@ def encrypt(plaintext: str) -> tuple[bytes, bytes]:
     return nonce, AESGCM(_encryption_key()).encrypt(nonce, plaintext.encode(), ASSOCIATED_DATA)
 
 
-def decrypt(nonce: bytes, ciphertext: bytes) -> str:
-    """The plaintext; raises cryptography.exceptions.InvalidTag if the data or key is wrong."""
+def decrypt(nonce: bytes | memoryview | None, ciphertext: bytes | memoryview | None) -> str:
+    """The plaintext; raises cryptography.exceptions.InvalidTag if the data or key is wrong.
+
+    Takes the nullable BinaryFields as they are; a missing value is a TypeError (as bytes(None) was)."""
+    if nonce is None or ciphertext is None:
+        raise TypeError("nothing to decrypt: the nonce or ciphertext is missing")
     return AESGCM(_encryption_key()).decrypt(bytes(nonce), bytes(ciphertext), ASSOCIATED_DATA).decode()
 
 

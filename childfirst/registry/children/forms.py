@@ -4,12 +4,13 @@ date of birth, with the position of each problem); rules between records are act
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.accounts.models import Role, User
@@ -39,7 +40,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 class CategoriesField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: CategoryType) -> str:
-        return f"{obj.parent.display_name}：{obj.display_name}" if obj.parent_id else obj.display_name
+        return f"{obj.parent.display_name}：{obj.display_name}" if obj.parent is not None else obj.display_name
 
 
 def district_communities() -> Any:
@@ -123,16 +124,18 @@ class ChildForm(forms.Form):
                 "version": child.version,
             }
         super().__init__(*args, **kwargs)
-        self.fields["hukou_area"].queryset = district_communities()
+        cast(AreaChoiceField, self.fields["hukou_area"]).queryset = district_communities()
+        residence_area = cast(AreaChoiceField, self.fields["residence_area"])
         if child is None:
-            self.fields["residence_area"].queryset = creatable_areas(user).order_by("code")
-            only = self.fields["residence_area"].queryset[:2]
+            areas = creatable_areas(user).order_by("code")
+            residence_area.queryset = areas
+            only = areas[:2]
             if len(only) == 1:  # a community director: their own community
                 self.fields["residence_area"].initial = only[0].pk
             self.fields["categories_since"].initial = timezone.localdate()
         else:
             # A move inside the district keeps the file; the new community's keepers take it over.
-            self.fields["residence_area"].queryset = district_communities()
+            residence_area.queryset = district_communities()
             self.fields["residence_area"].help_text = _(
                 "A move to another community of the district hands the file over to its keepers."
             )
@@ -144,7 +147,7 @@ class ChildForm(forms.Form):
             for name in self.CREATE_ONLY:
                 del self.fields[name]
 
-    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def sections(self) -> list[tuple[str | Promise, list[forms.BoundField]]]:
         """The visible fields under their headings: the child, then (on opening a file) the first
         guardian and the categories."""
         guardian = [
@@ -154,7 +157,7 @@ class ChildForm(forms.Form):
             self[name] for name in ("categories", "categories_since", "categories_evidence") if name in self.fields
         ]
         child = [f for f in self.visible_fields() if f not in guardian and f not in categories]
-        sections = [(_("The child"), child)]
+        sections: list[tuple[str | Promise, list[forms.BoundField]]] = [(_("The child"), child)]
         if guardian:
             sections += [(_("Guardian"), guardian), (_("Categories"), categories)]
         return sections
@@ -166,7 +169,8 @@ class ChildForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         raw = (data.get("id_number") or "").strip()
         if raw and data.get("birth_date") and data.get("sex"):
             try:
@@ -281,7 +285,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, communities: Any, show_categories: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
+        cast(forms.ModelChoiceField, self.fields["community"]).queryset = communities
         if not show_categories:
             del self.fields["category"]
 
@@ -303,8 +307,9 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("username")
-        self.fields["area"].queryset = grantable_areas().order_by("code")
+        office_users = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("username")
+        cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = office_users
+        cast(AreaChoiceField, self.fields["area"]).queryset = grantable_areas().order_by("code")
 
     def expires_at(self) -> datetime.datetime:
         day = self.cleaned_data["expires_on"] + datetime.timedelta(days=1)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import cast
 
 from pypinyin import Style, lazy_pinyin
 
@@ -93,7 +95,9 @@ def normalise_name(raw: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def _reading(character: str) -> str:
     """The everyday reading of one character, lower-case letters only ("" for punctuation)."""
-    syllable = lazy_pinyin(character, style=Style.NORMAL, errors=lambda chars: [chars])[0]
+    # pypinyin's stub types `errors` as returning str; its docs (and the converter) take a list too.
+    keep = cast("Callable[[str], str]", lambda chars: [chars])
+    syllable = lazy_pinyin(character, style=Style.NORMAL, errors=keep)[0]
     return "".join(ch for ch in syllable.lower() if ch.isascii() and ch.isalpha())
 
 

@@ -5,6 +5,8 @@ Shared by the list page, the CSV export and the API, so all three find the same 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -12,11 +14,17 @@ from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
 
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area
+from childfirst.registry.children.models import ChildQuerySet
 from childfirst.registry.models import CategoryType, Child, ChildCategory
 
 from .crypto import lookup_hash
 from .idnumber import looks_like_id, parse_id_number
 from .names import normalise_name, pinyin_query
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+    from django_stubs_ext import WithAnnotations
 
 # Trigram indexes (PostgreSQL, migration 0004) serve terms of three characters or more; shorter
 # ones are served by the index of each name's characters (Chinese) or become prefixes (pinyin).
@@ -35,7 +43,15 @@ class _NameHasCharacters(Func):
         super().__init__(F("name"))
         self.characters = characters
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:  # Any: a parameter is a list (text[]), beyond the stubs' str | int
         column, params = compiler.compile(self.source_expressions[0])
         return f"string_to_array({column}, NULL) @> %s::text[]", (*params, self.characters)
 
@@ -69,7 +85,7 @@ def search_children(
     community: Area | None = None,
     category: CategoryType | None = None,
     status: str = "",
-) -> tuple[QuerySet[Child], str]:
+) -> tuple[ChildQuerySet, str]:
     """The children `user` may see that match, and a note when the term cannot match anything.
 
     A term that looks like an ID number is matched exactly through its keyed hash (never a LIKE
@@ -99,7 +115,11 @@ def search_children(
     return children, note
 
 
-def with_list_fields(children: QuerySet[Child]) -> QuerySet[Child]:
+class ListFields(TypedDict):
+    current_categories: list[ChildCategory]
+
+
+def with_list_fields(children: QuerySet[Child]) -> QuerySet[WithAnnotations[Child, ListFields]]:
     """What a list shows: the community and the current categories (as `current_categories`),
     in the list's order (community, then pinyin)."""
     return (
@@ -122,7 +142,7 @@ def list_page(children: QuerySet[Child], number: int | str | None, size: int) ->
     sorted as narrow index entries), then only those rows are read: ordering whole rows meant
     fetching every file of the street from all over the table."""
     paginator = Paginator(children.order_by(*LIST_ORDER).values_list("pk", flat=True), size)
-    page = paginator.get_page(number)
+    page: Page[Any] = paginator.get_page(number)  # its ids, then (below) their rows
     ids = list(page.object_list)
     rows = {child.pk: child for child in with_list_fields(Child.objects.filter(pk__in=ids))}
     # A file deleted between the two reads is left out rather than failing the page.

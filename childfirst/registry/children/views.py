@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
 from childfirst.registry.models import AccessAction, Child, ChildPhoto, ChildStatus, Referral, RegistryGrant
@@ -92,7 +93,7 @@ def _search(user: User, form: SearchForm) -> tuple[QuerySet[Child], str]:
 
 
 def _list_page(
-    request: HttpRequest, form: SearchForm, export_form: ExportForm | None = None, status: int = 200
+    request: AuthenticatedHttpRequest, form: SearchForm, export_form: ExportForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
     children, note = _search(user, form)
@@ -102,8 +103,9 @@ def _list_page(
     term = form.data.get("q", "") if form.is_bound else ""
     if looks_like_id(term):
         # The page shows the number it was asked for masked, like every other number on it.
-        form.data = form.data.copy()
-        form.data["q"] = mask_id(clean_characters(term))
+        data = cast(QueryDict, form.data).copy()  # a bound form's data is request.POST
+        data["q"] = mask_id(clean_characters(term))
+        form.data = data
     context = {
         "form": form,
         "page": page,
@@ -117,9 +119,9 @@ def _list_page(
     return render(request, template, context, status=status)
 
 
-def _search_form(request: HttpRequest) -> SearchForm:
+def _search_form(request: AuthenticatedHttpRequest) -> SearchForm:
     user = request.user
-    kwargs = {"communities": _communities(user), "show_categories": not sees_referral_fields_only(user)}
+    kwargs: dict[str, Any] = {"communities": _communities(user), "show_categories": not sees_referral_fields_only(user)}
     if request.method == "POST":
         return SearchForm(request.POST, **kwargs)
     return SearchForm(**kwargs)
@@ -128,7 +130,7 @@ def _search_form(request: HttpRequest) -> SearchForm:
 @sensitive_post_parameters()
 @never_cache
 @role_required(*REGISTRY_ROLES)
-def child_list(request: HttpRequest) -> HttpResponse:
+def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every child file the user may see; POST carries the search (htmx swaps the results in)."""
     return _list_page(request, _search_form(request))
 
@@ -137,7 +139,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @role_required(*REGISTRY_ROLES)
 @require_POST
-def child_export(request: HttpRequest) -> HttpResponse:
+def child_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The list as filtered, all pages, as CSV: a stated reason, the user and time in the file's
     header, one access-log row per child and an audit row with the count."""
     form = _search_form(request)
@@ -215,13 +217,23 @@ def child_export(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest, child: Child, can_edit: bool, *, status: int = 200, revealed: str = "", **bound: Any
+    request: AuthenticatedHttpRequest,
+    child: Child,
+    can_edit: bool,
+    *,
+    status: int = 200,
+    revealed: str = "",
+    **bound: Any,
 ) -> HttpResponse:
     user = request.user
     limited = sees_referral_fields_only(user)
     referrals = Referral.objects.filter(child=child).select_related("department", "opened_by").order_by("-opened_at")
     if limited:
-        referrals = referrals.open().filter(department_id=user.department_id)
+        # A department user has a department (User.clean); without one no referral is theirs.
+        if user.department_id is None:
+            referrals = referrals.none()
+        else:
+            referrals = referrals.open().filter(department_id=user.department_id)
     context: dict[str, Any] = {
         "child": child,
         "can_edit": can_edit,
@@ -266,7 +278,7 @@ def _casework_template() -> str:
 
 @never_cache
 @role_required(*REGISTRY_ROLES)
-def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child, can_edit = get_child_for_user(request, pk)
     return _detail_page(request, child, can_edit)
 
@@ -275,7 +287,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @role_required(*REGISTRY_ROLES)
 @require_POST
-def child_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+def child_reveal_id(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The full ID number, once, for a stated purpose (logged); htmx swaps it into the page."""
     child, can_edit = get_child_for_user(request, pk, action=None)
     if not can_reveal_id(request.user, child):
@@ -298,7 +310,7 @@ def child_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(*REGISTRY_ROLES)
-def child_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def child_photo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The photo, only through this checked and logged view (never a public file URL)."""
     child, _can_edit = get_child_for_user(request, pk, action=None)
     if sees_referral_fields_only(request.user):
@@ -311,7 +323,7 @@ def child_photo(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _keeper_child(request: HttpRequest, pk: int) -> Child:
+def _keeper_child(request: AuthenticatedHttpRequest, pk: int) -> Child:
     """The file for a change: visible, and editable by this user (else 403)."""
     child, can_edit = get_child_for_user(request, pk, action=None)
     if not can_edit:
@@ -322,7 +334,7 @@ def _keeper_child(request: HttpRequest, pk: int) -> Child:
 @sensitive_post_parameters()
 @never_cache
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
-def child_create(request: HttpRequest) -> HttpResponse:
+def child_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not is_file_keeper(user):
         raise PermissionDenied
@@ -346,7 +358,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
-def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         child = _keeper_child(request, pk)
     else:
@@ -372,8 +384,9 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(
                     None, _("Your entries are still in the form: open the file in a new tab to see what changed.")
                 )
-                form.data = form.data.copy()
-                form.data["version"] = str(Child.objects.values_list("version", flat=True).get(pk=child.pk))
+                data = cast(QueryDict, form.data).copy()  # a bound form's data is request.POST
+                data["version"] = str(Child.objects.values_list("version", flat=True).get(pk=child.pk))
+                form.data = data
                 status = 409
             except ValidationError as exc:
                 _fail(form, exc)
@@ -383,7 +396,9 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/child_form.html", {"form": form, "child": child}, status=status)
 
 
-def _after_change(request: HttpRequest, child: Child, form_name: str, form: Any, change: Any) -> HttpResponse:
+def _after_change(
+    request: AuthenticatedHttpRequest, child: Child, form_name: str, form: Any, change: Any
+) -> HttpResponse:
     """Run `change` for a valid form; back to the file, or the file with the form's errors (400)."""
     if form.is_valid():
         try:
@@ -400,7 +415,7 @@ def _after_change(request: HttpRequest, child: Child, form_name: str, form: Any,
 @sensitive_post_parameters()
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 @require_POST
-def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
+def guardian_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = _keeper_child(request, pk)
     form = GuardianForm(request.POST)
     return _after_change(
@@ -414,7 +429,7 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 @require_POST
-def guardian_remove(request: HttpRequest, pk: int, guardian: int) -> HttpResponse:
+def guardian_remove(request: AuthenticatedHttpRequest, pk: int, guardian: int) -> HttpResponse:
     child = _keeper_child(request, pk)
     actions.do_remove_guardian(request.user, get_object_or_404(child.guardians, pk=guardian), request=request)
     messages.success(request, _("Saved."))
@@ -423,7 +438,7 @@ def guardian_remove(request: HttpRequest, pk: int, guardian: int) -> HttpRespons
 
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 @require_POST
-def category_add(request: HttpRequest, pk: int) -> HttpResponse:
+def category_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = _keeper_child(request, pk)
     form = CategoryForm(request.POST)
     return _after_change(
@@ -444,7 +459,7 @@ def category_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 @require_POST
-def category_end(request: HttpRequest, pk: int, category: int) -> HttpResponse:
+def category_end(request: AuthenticatedHttpRequest, pk: int, category: int) -> HttpResponse:
     child = _keeper_child(request, pk)
     entry = get_object_or_404(child.categories.select_related("type"), pk=category)
     form = EndCategoryForm(request.POST)
@@ -459,7 +474,7 @@ def category_end(request: HttpRequest, pk: int, category: int) -> HttpResponse:
 
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 @require_POST
-def photo_set(request: HttpRequest, pk: int) -> HttpResponse:
+def photo_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = _keeper_child(request, pk)
     if request.POST.get("remove"):
         actions.do_remove_photo(request.user, child, request=request)
@@ -477,7 +492,7 @@ def photo_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 @require_POST
-def child_exit(request: HttpRequest, pk: int) -> HttpResponse:
+def child_exit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = _keeper_child(request, pk)
     form = ExitForm(request.POST)
     return _after_change(
@@ -501,7 +516,7 @@ def child_exit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(Role.OFFICE)
-def grants(request: HttpRequest) -> HttpResponse:
+def grants(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Grants to child files: the office's only way in, each with a reason and an end date."""
     form = GrantForm(request.POST or None)
     status = 200
@@ -535,7 +550,7 @@ def grants(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.OFFICE)
 @require_POST
-def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(RegistryGrant.objects.select_related("area"), pk=pk)
     actions.do_revoke_grant(request.user, grant, request=request)
     messages.success(request, _("Access revoked."))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import User
 from childfirst.registry.casework.access import is_supervisor_of_street
 from childfirst.registry.casework.caseload import supervisors_of
@@ -15,7 +16,7 @@ from childfirst.registry.models import (
 )
 
 
-def get_report_for_user(request: HttpRequest, pk: int) -> MandatoryReport:
+def get_report_for_user(request: AuthenticatedHttpRequest, pk: int) -> MandatoryReport:
     """The report, for the supervisor of the street it was routed to; the read is logged against
     the linked child file, or as a read without a file while none is linked."""
     report = (

@@ -171,7 +171,8 @@ def do_open_file_from_report(
     if use_report_id and report.child_id_ciphertext:
         data.id_number = decrypt(report.child_id_nonce, report.child_id_ciphertext)
     child = do_create_child(actor, data, request=request)
-    return do_link_report(actor, report, child, request=request).child
+    do_link_report(actor, report, child, request=request)
+    return child  # now the report's child
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -58,10 +60,14 @@ class MandatoryReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = (
-            Area.objects.valid_on().communities().select_related("parent").order_by("code")
-        )
-        self.fields["community"].label_from_instance = lambda a: f"{a.parent.display_name} · {a.display_name}"
+        community = cast("forms.ModelChoiceField[Area]", self.fields["community"])
+        community.queryset = Area.objects.valid_on().communities().select_related("parent").order_by("code")
+
+        def label(obj: Area) -> str:
+            assert obj.parent is not None  # a community always lies in a street
+            return f"{obj.parent.display_name} · {obj.display_name}"
+
+        community.label_from_instance = label  # type: ignore[method-assign]  # Django's per-field label hook
 
     def clean_child_id_number(self) -> str:
         raw = self.cleaned_data.get("child_id_number", "")
@@ -102,6 +108,6 @@ class NewFileForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["residence_area"].queryset = creatable_areas(user)
+        cast("forms.ModelChoiceField[Area]", self.fields["residence_area"]).queryset = creatable_areas(user)
         if not report.child_id_hash:
             del self.fields["use_report_id"]

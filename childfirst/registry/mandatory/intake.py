@@ -61,6 +61,7 @@ def countdown(report: MandatoryReport, now: datetime.datetime) -> Countdown:
 
 def street_of(community: Area) -> Area:
     """The street a community's reports are routed to."""
+    assert community.parent is not None, "a community always lies in a street"
     return community.parent
 
 

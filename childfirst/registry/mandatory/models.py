@@ -22,6 +22,8 @@ from childfirst.areas.models import Area
 if TYPE_CHECKING:
     from childfirst.accounts.models import User
 
+    from .intake import Countdown
+
 from ..children.models import Child
 
 
@@ -154,6 +156,9 @@ class MandatoryReport(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+
+    # Not a field: set on loaded reports by the report list and the supervisor's dashboard, for their templates.
+    countdown: Countdown
 
     objects = MandatoryReportQuerySet.as_manager()
 

@@ -7,6 +7,8 @@ way (a receipt number), is CSRF-protected like every form, and limits submission
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from childfirst.accounts.audit import client_ip
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.registry.casework.forms import CloseForm
 from childfirst.registry.children.actions import ChildData, DuplicateChild
@@ -47,7 +50,7 @@ ESCALATED_FIELDS = (
 def report_intake(request: HttpRequest) -> HttpResponse:
     """强制报告: open to anyone (teachers and doctors are not users). A signed-in user's report is
     recorded as theirs; an anonymous one is rate-limited per IP address."""
-    user = request.user if request.user.is_authenticated and getattr(request.user, "role", "") else None
+    user = request.user if request.user.is_authenticated and request.user.role else None
     initial = {}
     if user is not None:
         initial = {"reporter_name": user.get_full_name(), "reporter_institution": str(user.department or "")}
@@ -102,13 +105,13 @@ def report_intake(request: HttpRequest) -> HttpResponse:
 def report_receipt(request: HttpRequest) -> HttpResponse:
     """The receipt of the last report sent from this browser: its number and time, nothing else."""
     receipt = request.session.get(RECEIPT_SESSION_KEY)
-    received_at = timezone.datetime.fromisoformat(receipt["received_at"]) if receipt else None
+    received_at = datetime.datetime.fromisoformat(receipt["received_at"]) if receipt else None
     return render(request, "registry/casework/report_receipt.html", {"receipt": receipt, "received_at": received_at})
 
 
 @never_cache
 @role_required(Role.STREET_SUPERVISOR, Role.OFFICE)
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The supervisor's reports, untriaged first by deadline; for the office, the escalated reports
     of the district with their metadata only."""
     actions.escalate_overdue_reports()
@@ -138,7 +141,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/casework/report_list.html", {"reports": reports, "now": now})
 
 
-def _report_page(request: HttpRequest, report: MandatoryReport, **forms) -> HttpResponse:
+def _report_page(request: AuthenticatedHttpRequest, report: MandatoryReport, **forms) -> HttpResponse:
     user = request.user
     match = id_match(report, user) if report.child_id is None else None
     suggestions = [] if report.child_id is not None or match else name_suggestions(report, user)
@@ -157,7 +160,7 @@ def _report_page(request: HttpRequest, report: MandatoryReport, **forms) -> Http
 
 @never_cache
 @role_required(Role.STREET_SUPERVISOR)
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     actions.escalate_overdue_reports()
     return _report_page(request, get_report_for_user(request, pk))
 
@@ -165,7 +168,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @role_required(Role.STREET_SUPERVISOR)
 @require_POST
-def report_triage(request: HttpRequest, pk: int) -> HttpResponse:
+def report_triage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The triage steps, by `step`: link a file, open a new file, record actions, close."""
     report = get_report_for_user(request, pk)
     step = request.POST.get("step")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import DEPARTMENT_ROLES, User
 from childfirst.registry.casework.access import _active, is_supervisor_of
 from childfirst.registry.children.access import get_child_for_user
@@ -30,7 +31,7 @@ class ReferralAccess:
     can_close: bool
 
 
-def get_referral_for_user(request: HttpRequest, pk: int) -> ReferralAccess:
+def get_referral_for_user(request: AuthenticatedHttpRequest, pk: int) -> ReferralAccess:
     """A department sees its referrals (the child only while open); the file's keepers see all of
     the child's referrals. Anyone else is refused."""
     referral = Referral.objects.select_related("department", "opened_by", "closed_by").filter(pk=pk).first()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,4 +25,5 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, district: Area, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(area=district)
+        department = cast("forms.ModelChoiceField[Department]", self.fields["department"])
+        department.queryset = Department.objects.filter(area=district)

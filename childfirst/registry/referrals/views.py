@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import DEPARTMENT_ROLES, Role
 from childfirst.registry.casework.caseload import open_referrals
 from childfirst.registry.casework.forms import CloseForm, NoteForm
@@ -30,7 +31,7 @@ KEEPERS = (Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 
 @never_cache
 @role_required(*KEEPERS)
-def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child, can_edit = get_child_for_user(request, pk, purpose="referral")
     if not can_edit:
         raise PermissionDenied
@@ -51,7 +52,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(*KEEPERS, *DEPARTMENT_ROLES)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A department: its open referrals with the needed fields, and its closed ones without the
     child. A keeper: the open referrals of the children they keep, oldest first."""
     user = request.user
@@ -77,7 +78,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @role_required(*KEEPERS, *DEPARTMENT_ROLES, Role.OFFICE)
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access = get_referral_for_user(request, pk)
     step = request.POST.get("step")
     update_form = NoteForm(request.POST if step == "update" else None)

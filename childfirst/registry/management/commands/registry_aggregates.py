@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         self.stdout.write(_("The aggregates file is valid."))
 
     def _payload(self, plan: Plan, year: int, found: dict[tuple[str, str], Prefill]) -> dict:
-        def number(n: object) -> str | None:
+        def number(n: Decimal | None) -> str | None:
             return None if n is None else format(n.normalize(), "f")
 
         homes = coverage(plan.area, _day(year))
@@ -133,7 +134,7 @@ class Command(BaseCommand):
 
     def _apply(self, plan: Plan, year: int, username: str, found: list[Prefill]) -> None:
         user = User.objects.filter(username=username, is_active=True).select_related("department").first()
-        if user is None or user.role != Role.DEPT_REPORTER:
+        if user is None or user.role != Role.DEPT_REPORTER or user.department is None:
             raise CommandError(_("%(user)s is not an active department reporter.") % {"user": username})
         reporting_round = ReportingRound.objects.filter(plan=plan, year=year).first()
         if reporting_round is None:
@@ -151,6 +152,7 @@ class Command(BaseCommand):
         if not mine:
             self.stdout.write(_("Nothing to fill for %(department)s.") % {"department": user.department.name})
             return
+        assert submission is not None  # without one, `cells` and so `mine` are empty
         try:
             result = apply_prefills(user, submission, mine)
         except ValuesRejected as exc:
