@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _load_categories(sender, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _load_categories(sender: object, **kwargs: object) -> None:
     """The categories of child are data (data/categories.yaml): every migrated database has them."""
     from .children.categories import load_categories
 
