@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
-from typing import TextIO
+from typing import Protocol
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,7 +164,13 @@ def _rows(plan: Plan, reporting_round: ReportingRound) -> Iterator[ExportRow]:
             )
 
 
-def write_csv(rows: Iterable[ExportRow], out: TextIO) -> int:
+class TextOut(Protocol):
+    """Where write_csv writes: a text stream, or an HttpResponse (whose write takes str too)."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+def write_csv(rows: Iterable[ExportRow], out: TextOut) -> int:
     """Write `rows` (from export_rows) to `out`, a text stream encoded as plain UTF-8 (the
     byte-order mark is written here); return the number of data rows."""
     out.write("\ufeff")
