@@ -9,6 +9,7 @@ comments (free text a reporter may have typed anything into), no user names, not
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -77,7 +78,7 @@ class ExportRow:
     missing_reason: str
     state: str
     derived: bool
-    updated_at: object
+    updated_at: datetime.datetime | None
     channel: str
 
     def as_csv(self) -> list[str]:
