@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
 from childfirst.plans.access import visible_plan
 
@@ -23,7 +24,7 @@ def require_collection_role(user: User) -> None:
         raise PermissionDenied
 
 
-def get_round_for_user(request: HttpRequest, year: int) -> ReportingRound:
+def get_round_for_user(request: AuthenticatedHttpRequest, year: int) -> ReportingRound:
     require_collection_role(request.user)
     plan = visible_plan(request.user)
     reporting_round = ReportingRound.objects.filter(plan=plan, year=year).select_related("plan__area").first()
@@ -40,7 +41,7 @@ class SubmissionAccess:
     is_office: bool
 
 
-def get_submission_for_user(request: HttpRequest, year: int, department_code: str) -> SubmissionAccess:
+def get_submission_for_user(request: AuthenticatedHttpRequest, year: int, department_code: str) -> SubmissionAccess:
     """The department's submission in that year's round, with what the user may do with it."""
     reporting_round = get_round_for_user(request, year)
     submission = (
@@ -62,12 +63,15 @@ def get_submission_for_user(request: HttpRequest, year: int, department_code: st
     )
 
 
-def get_data_values_for_user(request: HttpRequest, year: int, department_code: str | None = None) -> DataValueQuerySet:
+def get_data_values_for_user(
+    request: AuthenticatedHttpRequest, year: int, department_code: str | None = None
+) -> DataValueQuerySet:
     """That year's values the user may see, of one department when `department_code` is given;
     a department user asking for another department's is refused."""
     reporting_round = get_round_for_user(request, year)
     user = request.user
-    if department_code and user.role in DEPARTMENT_ROLES and department_code != user.department.code:
+    # getattr: a department user without a department (User.clean forbids it) is refused as well.
+    if department_code and user.role in DEPARTMENT_ROLES and department_code != getattr(user.department, "code", None):
         raise PermissionDenied(_("You can only see and change your own department's data."))
     values = DataValue.objects.filter(round=reporting_round).visible_to(user)
     if department_code:

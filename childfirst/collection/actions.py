@@ -12,6 +12,7 @@ import datetime
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
@@ -154,6 +155,7 @@ def do_send_reminders(actor: User | None, reporting_round: ReportingRound, today
     ).exclude(email="")
     messages = []
     for user in reporters:
+        assert user.department is not None  # department__in above
         subject = _("Reminder: %(year)s data for %(department)s is overdue") % {
             "year": reporting_round.year,
             "department": user.department.name,
@@ -274,6 +276,7 @@ def _write(actor, submission, entries, catalogue, channel, seen_versions, upload
     existing = {(v.indicator_id, v.area_id): v for v in submission.values.filter(indicator__in=indicators.values())}
     # New values are kept as plain rows, not model instances: a bulk request creates tens of
     # thousands of them, and insert_rows sends rows straight to the database.
+    history: list[tuple[int, dict[str, str | None] | None, dict[str, str | None]]]  # (value id, old, new)
     created, changed, history, conflicts = [], [], [], []
     result = SaveResult(notices=notices)
     actor_id = actor.pk if actor is not None else None
@@ -375,10 +378,10 @@ def _transition(
     submission: Submission,
     seen_version: int | None,
     *,
-    allowed_from: set[str],
+    allowed_from: set[SubmissionState],
     to: SubmissionState,
     action: str,
-    **detail: object,
+    **detail: Any,
 ) -> Submission:
     locked = _lock(submission, seen_version)
     if locked.state not in allowed_from:

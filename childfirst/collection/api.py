@@ -17,12 +17,12 @@ from typing import Annotated, Any
 import pydantic
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
+from childfirst.accounts.http import ApiRequest
 from childfirst.accounts.models import Role, User
 from childfirst.accounts.tokens import API_ROLES
 
@@ -194,7 +194,7 @@ class Step(StrEnum):
 # ----- access -----------------------------------------------------------------------------------
 
 
-def api_user(request: HttpRequest) -> User:
+def api_user(request: ApiRequest) -> User:
     """The token's user, if the role uses the data API (street and community roles do not)."""
     user = request.auth
     if user.role not in API_ROLES:
@@ -202,7 +202,7 @@ def api_user(request: HttpRequest) -> User:
     return user
 
 
-def submission_for(request: HttpRequest, year: int, department: str) -> Submission:
+def submission_for(request: ApiRequest, year: int, department: str) -> Submission:
     """The shared access helper (request.user is the token's user), with a message for a refusal."""
     try:
         return get_submission_for_user(request, year, department).submission
@@ -227,7 +227,7 @@ def submission_out(submission: Submission) -> dict[str, Any]:
 
 
 @router.get("/rounds", response={200: list[RoundOut], 401: ErrorOut, 403: ErrorOut}, operation_id="listRounds")
-def list_rounds(request: HttpRequest):
+def list_rounds(request: ApiRequest):
     """Reporting rounds of your plan, newest first, with the submissions you can see in each."""
     user = api_user(request)
     plan = visible_plan(user)
@@ -260,7 +260,7 @@ def _text(number: Decimal | None) -> str | None:
     response={200: DataValueSetOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="getDataValueSets",
 )
-def get_data_values(request: HttpRequest, filters: Query[ValueFilter]):
+def get_data_values(request: ApiRequest, filters: Query[ValueFilter]):
     """Values of one year, a page at a time (at most 10,000 per page), in a stable order."""
     api_user(request)
     values = get_data_values_for_user(request, filters.year, filters.department)
@@ -324,6 +324,7 @@ def finding_items(findings: list[Finding], items: list[DataValueIn]) -> list[dic
         return []
     index_of = {(item.indicator, item.area): i for i, item in enumerate(items)}
     out = []
+    index: int | None
     for finding in findings:
         match = _PLACE.match(finding.location)
         if match:
@@ -375,7 +376,7 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return inline(schema)
 
 
-def parse_value_set(request: HttpRequest) -> DataValueSetIn:
+def parse_value_set(request: ApiRequest) -> DataValueSetIn:
     """The body, parsed by pydantic straight from JSON; errors as ninja reports a body's."""
     try:
         return DataValueSetIn.model_validate_json(request.body)
@@ -397,7 +398,7 @@ def parse_value_set(request: HttpRequest) -> DataValueSetIn:
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
         "schema": _inline_refs(DataValueSetIn.model_json_schema())}}}},
 )  # fmt: skip
-def post_data_values(request: HttpRequest):
+def post_data_values(request: ApiRequest):
     """Save a department's values for a year as a draft: all of them, or — on any error — none.
 
     Only the department's reporters, while its submission is a draft or returned. Every item is
@@ -410,7 +411,7 @@ def post_data_values(request: HttpRequest):
         return _import_value_set(request)
 
 
-def _import_value_set(request: HttpRequest) -> Status:
+def _import_value_set(request: ApiRequest) -> Status:
     user = api_user(request)
     payload = parse_value_set(request)
     submission = submission_for(request, payload.year, payload.department)
@@ -445,7 +446,7 @@ def _import_value_set(request: HttpRequest) -> Status:
     response={200: SubmissionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     operation_id="submissionStep",
 )
-def submission_step(request: HttpRequest, year: int, department: str, step: Step, body: StepIn):
+def submission_step(request: ApiRequest, year: int, department: str, step: Step, body: StepIn):
     """A workflow step on a department's submission: submit (its reporters), approve (its
     reviewers), return (its reviewers or the office, with a reason), accept and reopen (the office,
     reopen with a reason). 409 when the submission changed since `version`, or its state does not

@@ -27,15 +27,15 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     if connection.vendor == "postgresql":
         return _copy(model, columns, rows)
     objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-    model.objects.bulk_create(objects, batch_size=2000)
+    model._default_manager.bulk_create(objects, batch_size=2000)
     return [obj.pk for obj in objects]
 
 
 def _copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
-    fields = [model._meta.get_field(name) for name in columns]  # attnames such as round_id work too
+    fields = _concrete_fields(model, columns)  # attnames such as round_id work too
     as_json = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    table, pk = model._meta.db_table, model._meta.pk.column
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table, pk = model._meta.db_table, _column(model._meta.pk)
+    names = ", ".join(connection.ops.quote_name(_column(f)) for f in fields)
     with connection.cursor() as cursor:
         # The sequence is looked up once: naming it per row would cost ten times the ids themselves.
         cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
@@ -55,6 +55,22 @@ def _copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequ
     return ids
 
 
+def _concrete_fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
+    fields: list[models.Field[Any, Any]] = []
+    for name in names:
+        field = model._meta.get_field(name)
+        # Columns are concrete fields; get_field's other answer, a reverse relation, has no column.
+        assert isinstance(field, models.Field), name
+        fields.append(field)
+    return fields
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    # A concrete field always has a column; the stubs allow None for the fields without one.
+    assert field.column is not None
+    return field.column
+
+
 def update_rows(objects: Sequence[models.Model], fields: Sequence[str]) -> None:
     """Save `fields` (attribute names) of existing `objects`. On PostgreSQL the new values go by COPY
     into a temporary table and then in one UPDATE … FROM: the ORM's bulk_update writes a CASE with
@@ -62,15 +78,15 @@ def update_rows(objects: Sequence[models.Model], fields: Sequence[str]) -> None:
     if not objects:
         return
     if connection.vendor != "postgresql":
-        type(objects[0]).objects.bulk_update(objects, fields, batch_size=1000)
+        type(objects[0])._default_manager.bulk_update(objects, fields, batch_size=1000)
         return
     model = type(objects[0])
     quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    model_fields = [model._meta.get_field(name) for name in fields]
+    table, pk = quote(model._meta.db_table), quote(_column(model._meta.pk))
+    model_fields = _concrete_fields(model, fields)
     attnames = [f.attname for f in model_fields]
     as_json = [i for i, f in enumerate(model_fields) if isinstance(f, models.JSONField)]
-    columns = [quote(f.column) for f in model_fields]
+    columns = [quote(_column(f)) for f in model_fields]
     # Every name below comes from the model's metadata, never from a request.
     scratch = "pg_temp." + quote(f"bulk_update_{model._meta.db_table}")
     create = f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS SELECT {pk}, {', '.join(columns)} FROM {table} WITH NO DATA"  # noqa: S608, E501

@@ -272,6 +272,13 @@ def _at(row: list, index: int | None) -> object:
     return row[index] if index is not None and index < len(row) else None
 
 
+def _int(raw: object) -> int:
+    """int() of a cell: TypeError for what int() cannot take (empty, a date), as int() itself."""
+    if not isinstance(raw, str | int | float | Decimal):
+        raise TypeError(raw)
+    return int(raw)
+
+
 def _rows(book: CalamineWorkbook, name: str) -> list[list]:
     """A sheet's cells from A1, refused when far larger than any template (each cell costs memory)."""
     sheet = book.get_sheet_by_name(name)
@@ -359,12 +366,12 @@ def _read_meta(book: CalamineWorkbook) -> Meta:
     records: dict[tuple[str, str], tuple[int, int]] = {}
     base: dict[tuple[str, str], str] = {}
     try:
-        year, submission = int(values["year"]), int(values["submission"])
+        year, submission = _int(values["year"]), _int(values["submission"])
         for line in rows[index + 1 :]:
             if all(cell in ("", None) for cell in line):
                 continue
             key = (read_code(_at(line, 1)), read_code(_at(line, 2)))
-            records[key] = (int(_at(line, 0)), int(_at(line, 3) or 0))
+            records[key] = (_int(_at(line, 0)), _int(_at(line, 3) or 0))
             if fingerprint := read_text(_at(line, 4)):
                 base[key] = fingerprint
     except (KeyError, TypeError, ValueError):

@@ -66,7 +66,7 @@ HEADERS = dict(COLUMNS)
 LETTER = {name: get_column_letter(i) for i, (name, _header) in enumerate(COLUMNS, start=1)}
 TEXT_FIELDS = ("missing_reason", "comment", "source_note")
 
-UNIT_TEXT = {
+UNIT_TEXT: dict[str, str] = {  # by Unit; looked up with the indicator's unit, a plain str
     Unit.PERCENT: "%",
     Unit.PER_MILLE: "‰",
     Unit.PER_1000_CHILDREN: "每千名儿童",
@@ -160,6 +160,7 @@ def _value_cell(indicator: Indicator, value: DataValue | None) -> object:
     if indicator.is_rate and value.numerator is not None and value.denominator is not None:
         return None  # computed from numerator/denominator; a stale copy would contradict an edit
     number = _number(value.value)
+    assert number is not None  # value.value is not None (see above)
     if indicator.unit == Unit.PERCENT and 0 < number <= 1:
         # 0.5 in a percent cell would be read as 50%; the sign keeps 0.5% what it is.
         return f"{format(value.value.normalize(), 'f')}%"

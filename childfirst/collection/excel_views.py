@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 
 from .access import DEPARTMENT_ROLES, OVERSIGHT_ROLES, get_submission_for_user
@@ -21,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @role_required(*OVERSIGHT_ROLES, *DEPARTMENT_ROLES)
 @require_http_methods(["GET", "HEAD"])
-def template(request: HttpRequest, year: int, department: str) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest, year: int, department: str) -> HttpResponse:
     """Everyone who may read the submission gets the same workbook; only reporters can upload it."""
     access = get_submission_for_user(request, year, department)
     submission = access.submission
@@ -41,7 +42,7 @@ def entry_url(year: int, department: str) -> str:
 
 @role_required(Role.DEPT_REPORTER)
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, year: int, department: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, year: int, department: str) -> HttpResponse:
     # 403 for another department's reporter (the access helper's rule, as everywhere in collection).
     access = get_submission_for_user(request, year, department)
     submission = access.submission
@@ -60,7 +61,7 @@ def upload(request: HttpRequest, year: int, department: str) -> HttpResponse:
     )
 
 
-def _handle_upload(request: HttpRequest, submission) -> ImportResult:
+def _handle_upload(request: AuthenticatedHttpRequest, submission) -> ImportResult:
     # Refuse an oversized body from its declared length, before Django parses (and stores) it.
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -71,6 +72,8 @@ def _handle_upload(request: HttpRequest, submission) -> ImportResult:
     uploaded = request.FILES.get("file")
     if uploaded is None:
         return ImportResult(errors=[Problem(reason=_("Choose the filled-in template (.xlsx) to upload."))])
+    # An uploaded file always has its size and name (the stubs allow None for other File objects).
+    assert uploaded.size is not None and uploaded.name is not None
     if problem := check_size(uploaded.size):
         return ImportResult(errors=[problem])
     return import_workbook(uploaded.read(), user=request.user, file_name=uploaded.name, expect=submission)

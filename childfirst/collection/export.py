@@ -9,11 +9,12 @@ comments (free text a reporter may have typed anything into), no user names, not
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
-from typing import TextIO
+from typing import Protocol
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,7 +78,7 @@ class ExportRow:
     missing_reason: str
     state: str
     derived: bool
-    updated_at: object
+    updated_at: datetime.datetime | None
     channel: str
 
     def as_csv(self) -> list[str]:
@@ -164,7 +165,13 @@ def _rows(plan: Plan, reporting_round: ReportingRound) -> Iterator[ExportRow]:
             )
 
 
-def write_csv(rows: Iterable[ExportRow], out: TextIO) -> int:
+class TextOut(Protocol):
+    """Where write_csv writes: a text stream, or an HttpResponse (whose write takes str too)."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+def write_csv(rows: Iterable[ExportRow], out: TextOut) -> int:
     """Write `rows` (from export_rows) to `out`, a text stream encoded as plain UTF-8 (the
     byte-order mark is written here); return the number of data rows."""
     out.write("\ufeff")

@@ -9,12 +9,13 @@ of per-street indicators are derived (see totals.py), never stored.
 from __future__ import annotations
 
 import datetime
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from childfirst.accounts.models import DEPARTMENT_ROLES, Role
+from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
 from childfirst.areas.models import Area
 from childfirst.plans.models import Department, Indicator, Plan
 
@@ -66,14 +67,17 @@ EDITABLE_STATES = {SubmissionState.DRAFT, SubmissionState.RETURNED}
 OVERSIGHT_ROLES = {Role.OFFICE, Role.LEADER, Role.EVALUATOR}
 
 
-def sees_department(user, department_id: int) -> bool:  # type: ignore[no-untyped-def]
+def sees_department(user: User, department_id: int) -> bool:
     """The one rule of who sees a department's collection data (submissions and their values)."""
     if user.role in OVERSIGHT_ROLES:
         return True
     return user.role in DEPARTMENT_ROLES and user.department_id == department_id
 
 
-def _department_scope(queryset: models.QuerySet, user, department_field: str) -> models.QuerySet:  # type: ignore[no-untyped-def]
+_QS = TypeVar("_QS", bound=models.QuerySet[Any])
+
+
+def _department_scope(queryset: _QS, user: User, department_field: str) -> _QS:
     if user.role in OVERSIGHT_ROLES:
         return queryset
     if user.role in DEPARTMENT_ROLES:
@@ -82,7 +86,7 @@ def _department_scope(queryset: models.QuerySet, user, department_field: str) ->
 
 
 class SubmissionQuerySet(models.QuerySet["Submission"]):
-    def visible_to(self, user) -> SubmissionQuerySet:  # type: ignore[no-untyped-def]
+    def visible_to(self, user: User) -> SubmissionQuerySet:
         """The submissions `user` may see: every department's for the oversight roles, their own
         department's for department users, none for anyone else (see `sees_department`)."""
         return _department_scope(self, user, "department")
@@ -139,7 +143,7 @@ class Channel(models.TextChoices):
 
 
 class DataValueQuerySet(models.QuerySet["DataValue"]):
-    def visible_to(self, user) -> DataValueQuerySet:  # type: ignore[no-untyped-def]
+    def visible_to(self, user: User) -> DataValueQuerySet:
         """The values `user` may see: those of the submissions `Submission.objects.visible_to` gives."""
         return _department_scope(self, user, "submission__department")
 

@@ -142,6 +142,7 @@ def apply_prefills(actor: User | None, submission: Submission, prefills: Sequenc
             result.same.append(prefill)
             continue
         if match is False:
+            assert current is not None  # matches() answers False only about a stored value
             result.conflicts.append((prefill, current))
             continue
         if prefill.is_partial:

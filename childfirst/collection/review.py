@@ -55,6 +55,7 @@ def history_for(submission: Submission, expected: Expected) -> tuple[dict, dict]
     )
     series: dict[tuple[str, str], dict[int, Decimal]] = defaultdict(dict)
     for indicator, area, value_year, value in past:
+        assert value is not None  # value__isnull=False above
         series[(indicator, area)][value_year] = value
     last_year = {key: years[year - 1] for key, years in series.items() if year - 1 in years}
     pairs: dict[str, list[tuple[Decimal, Decimal]]] = defaultdict(list)

@@ -49,7 +49,7 @@ class RuleFile(BaseModel):
 
 
 @transaction.atomic
-def load_rules(path: Path = RULES_FILE, model=None) -> int:
+def load_rules(path: Path | str = RULES_FILE, model=None) -> int:
     """Replace the rules with the file's; DataFileInvalid if the file is wrong."""
     from .models import ValidationRule
 

@@ -26,12 +26,14 @@ def derive_total(indicator: Indicator, values: list[DataValue], streets_expected
     """The district figure from the streets' values of one indicator in one year."""
     reported = [v for v in values if v.value is not None]
     if indicator.unit in SCALE:
-        parts = [v for v in reported if v.numerator is not None and v.denominator is not None]
-        numerator = sum((v.numerator for v in parts), Decimal(0))
-        denominator = sum((v.denominator for v in parts), Decimal(0))
+        parts = [
+            (v.numerator, v.denominator) for v in reported if v.numerator is not None and v.denominator is not None
+        ]
+        numerator = sum((n for n, _d in parts), Decimal(0))
+        denominator = sum((d for _n, d in parts), Decimal(0))
         value = compute_rate(indicator.unit, numerator, denominator) if parts and denominator else None
         return Total(value, numerator if parts else None, denominator if parts else None, len(parts), streets_expected)
-    value = sum((v.value for v in reported), Decimal(0)) if reported else None
+    value = sum((v.value for v in reported if v.value is not None), Decimal(0)) if reported else None
     return Total(value, None, None, len(reported), streets_expected)
 
 

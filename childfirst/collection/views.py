@@ -4,10 +4,12 @@ a value's history and the validation rules."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.plans.models import Indicator
 
@@ -37,7 +40,7 @@ COLLECTION_ROLES = tuple(OVERSIGHT_ROLES | DEPARTMENT_ROLES)
 
 
 @role_required(*COLLECTION_ROLES)
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     plan = visible_plan(request.user)
     rounds = list(ReportingRound.objects.filter(plan=plan))
     progress = {r.pk: round_completeness(r) for r in rounds}
@@ -51,7 +54,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.OFFICE)
 @require_POST
-def round_open(request: HttpRequest) -> HttpResponse:
+def round_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     plan = visible_plan(request.user)
     try:
         year = int(request.POST.get("year", ""))
@@ -69,7 +72,7 @@ def round_open(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*COLLECTION_ROLES)
-def round_detail(request: HttpRequest, year: int) -> HttpResponse:
+def round_detail(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     reporting_round = get_round_for_user(request, year)
     completeness = round_completeness(reporting_round)
     return render(
@@ -86,7 +89,7 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 @role_required(Role.OFFICE)
 @require_POST
-def round_state(request: HttpRequest, year: int) -> HttpResponse:
+def round_state(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """Close, reopen or send reminders for a round (the office's buttons on the round page)."""
     reporting_round = get_round_for_user(request, year)
     step = request.POST.get("step")
@@ -108,7 +111,7 @@ def round_state(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @role_required(*COLLECTION_ROLES)
-def entry(request: HttpRequest, year: int, department: str) -> HttpResponse:
+def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> HttpResponse:
     """The department's values for the round: view for everyone allowed, edit for its reporters."""
     access = get_submission_for_user(request, year, department)
     submission = access.submission
@@ -155,7 +158,8 @@ def entry(request: HttpRequest, year: int, department: str) -> HttpResponse:
     )
 
 
-WORKFLOW = {
+# The actions take (user, submission, seen version) and, for return and reopen, a reason.
+WORKFLOW: dict[str, tuple[Callable[..., Any], str]] = {
     "submit": (actions.do_submit, _("Submitted for review.")),
     "approve": (actions.do_approve, _("Approved; the office has been left to accept it.")),
     "return": (actions.do_return, _("Returned to the reporters with your reason.")),
@@ -166,7 +170,7 @@ WORKFLOW = {
 
 @role_required(*COLLECTION_ROLES)
 @require_POST
-def workflow(request: HttpRequest, year: int, department: str, step: str) -> HttpResponse:
+def workflow(request: AuthenticatedHttpRequest, year: int, department: str, step: str) -> HttpResponse:
     access = get_submission_for_user(request, year, department)
     if step not in WORKFLOW:
         raise PermissionDenied
@@ -190,7 +194,7 @@ def workflow(request: HttpRequest, year: int, department: str, step: str) -> Htt
 
 
 @role_required(*OVERSIGHT_ROLES)
-def round_export(request: HttpRequest, year: int) -> HttpResponse:
+def round_export(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """The year's values as CSV (what `childfirst data export` writes), derived district totals included."""
     reporting_round = get_round_for_user(request, year)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -201,7 +205,9 @@ def round_export(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @role_required(*COLLECTION_ROLES)
-def value_history(request: HttpRequest, year: int, department: str, indicator: str, area: str) -> HttpResponse:
+def value_history(
+    request: AuthenticatedHttpRequest, year: int, department: str, indicator: str, area: str
+) -> HttpResponse:
     access = get_submission_for_user(request, year, department)
     the_indicator = get_object_or_404(Indicator, plan=access.submission.round.plan, code=indicator)
     value = access.submission.values.filter(indicator=the_indicator, area__code=area).select_related("area").first()
@@ -214,7 +220,7 @@ def value_history(request: HttpRequest, year: int, department: str, indicator: s
 
 
 @role_required(*COLLECTION_ROLES)
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_collection_role(request.user)
     rows = [(rule, DESCRIPTIONS.get(rule.code, "")) for rule in ValidationRule.objects.all()]
     return render(request, "collection/rules.html", {"rows": rows})

@@ -110,13 +110,14 @@ def street_outlier_warnings(
     for code, street_entries in by_indicator.items():
         if len(street_entries) < params.get("min_streets", 5):
             continue
-        values = [float(e.value) for e in street_entries]
+        values = [float(e.value) for e in street_entries if e.value is not None]  # all of them (see above)
         centre = median(values)
         mad = _mad(values, centre)
         mean_deviation = sum(abs(v - centre) for v in values) / len(values)
         if mad == 0 and mean_deviation == 0:
             continue  # every street reports the same value
         for entry in street_entries:
+            assert entry.value is not None  # only entries with a value were gathered
             distance = abs(float(entry.value) - centre)
             score = 0.6745 * distance / mad if mad else distance / (1.253314 * mean_deviation)
             if score > params.get("k", 3.5):

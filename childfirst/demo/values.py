@@ -350,7 +350,8 @@ def explain_warnings(submission: Submission, expected: Expected, cells: list[Raw
         cell = by_key[(warning.indicator, warning.area)]
         if cell.comment:
             continue
-        if cell.denominator is not None and cell.denominator < 50:
+        # A demo cell's denominator is an int (street_base, district_base) or None.
+        if isinstance(cell.denominator, int) and cell.denominator < 50:
             cell.comment = "基数小，个别单位变化即引起比例明显波动，经核实属实"
         elif warning.rule == "yoy_change":
             cell.comment = "较上年变化较大，已逐项核对原始台账，数据属实"

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.plans.access import get_plan_for_user
 from childfirst.plans.models import Indicator, KeyProject, Plan
 
@@ -27,7 +28,7 @@ def _key_project_progress(request: HttpRequest, plan: Plan) -> dict:
 
 
 @role_required()
-def key_project_list(request: HttpRequest, plan: str) -> HttpResponse:
+def key_project_list(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     """The key projects with their milestones, yearly progress and responsible units."""
     the_plan = get_plan_for_user(request, plan)
     context = _key_project_progress(request, the_plan)
@@ -37,7 +38,7 @@ def key_project_list(request: HttpRequest, plan: str) -> HttpResponse:
 
 
 @role_required()
-def key_project_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse:
+def key_project_detail(request: AuthenticatedHttpRequest, plan: str, code: str) -> HttpResponse:
     the_plan = get_plan_for_user(request, plan)
     project = (
         KeyProject.objects.filter(plan=the_plan, code=code)

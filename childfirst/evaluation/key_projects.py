@@ -154,6 +154,7 @@ def latest_assessments(
         rows = rows.filter(set_at__lte=until)
     latest: dict[tuple[int, int], Assessment] = {}
     for row in rows.order_by("set_at", "id"):
+        assert row.key_project_id is not None  # key_project__isnull=False above
         latest[(row.key_project_id, row.year)] = row
     return latest
 
@@ -195,9 +196,9 @@ def key_project_progress(plan: Plan, snapshot: Snapshot, *, live_assessments: bo
     )
     linked: dict[int, list[Indicator]] = {}
     for project in projects:
-        indicators = {m.indicator.pk: m.indicator for m in project.milestones.all() if m.indicator}
-        indicators.update({i.pk: i for i in project.indicators.all()})
-        linked[project.pk] = sorted(indicators.values(), key=lambda i: (i.domain_id, i.order, i.code))
+        by_pk = {m.indicator.pk: m.indicator for m in project.milestones.all() if m.indicator}
+        by_pk.update({i.pk: i for i in project.indicators.all()})
+        linked[project.pk] = sorted(by_pk.values(), key=lambda i: (i.domain_id, i.order, i.code))
     indicator_ids = {i.pk for group in linked.values() for i in group}
 
     by_year = published_for_years(snapshot)

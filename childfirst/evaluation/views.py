@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 from collections import Counter
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -396,6 +397,8 @@ def assessments(request: AuthenticatedHttpRequest) -> HttpResponse:
             item = get_object_or_404(target, pk=pk, **in_plan)
         if item is None:
             raise Http404
+        # The item goes to do_assess as goal=, measure= or key_project=, whichever `kind` names.
+        item_kw: dict[str, Any] = {kind: item}
         try:
             day = datetime.date.fromisoformat(request.POST.get("assessed_on", ""))
             do_assess(
@@ -405,7 +408,7 @@ def assessments(request: AuthenticatedHttpRequest) -> HttpResponse:
                 status=request.POST.get("status", ""),
                 evidence=request.POST.get("evidence", ""),
                 assessed_on=day,
-                **{kind: item},
+                **item_kw,
             )
         except ValueError:
             messages.error(request, _("Give the date of the assessment, like 2025-01-15."))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Plan
 
 if TYPE_CHECKING:
     # Only for the annotations: plans lie below accounts and read the user's scope through its methods.
+    from childfirst.accounts.http import AuthenticatedHttpRequest
     from childfirst.accounts.models import User
 
 
@@ -33,7 +34,7 @@ def visible_plan(user: User) -> Plan:
     raise Http404
 
 
-def get_plan_for_user(request: HttpRequest, code: str) -> Plan:
+def get_plan_for_user(request: AuthenticatedHttpRequest, code: str) -> Plan:
     plan = get_object_or_404(Plan.objects.select_related("area"), code=code)
     if not user_can_see_plan(request.user, plan):
         raise PermissionDenied

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -93,7 +93,7 @@ def check_plan_file(datafile: DataFile, spec: PlanFile, source_text: str | None)
     def problem(path: Path_, message: str) -> None:
         problems.append(datafile.problem(path, message))
 
-    def unique(items: list[object], path: Path_, key: str) -> None:
+    def unique(items: Sequence[object], path: Path_, key: str) -> None:
         repeated = _duplicates([getattr(item, key) for item in items])
         for index, item in enumerate(items):
             if getattr(item, key) in repeated:

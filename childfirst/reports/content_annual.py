@@ -389,7 +389,11 @@ def key_projects_section(n: int, facts: Facts, kind: str) -> Section:
                     Table(
                         f"{project.name}历年评定",
                         ["年度", "评定", "依据"],
-                        [[str(y.year), status_label(y.assessment.status), y.assessment.evidence] for y in history],
+                        [
+                            [str(y.year), status_label(y.assessment.status), y.assessment.evidence]
+                            for y in history
+                            if y.assessment is not None  # all of them: history keeps those with one
+                        ],
                         [1.3, 1.8, 11.1],
                         "ccl",
                         key=f"key-project-history-{project.code}",

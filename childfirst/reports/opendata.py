@@ -114,6 +114,7 @@ def publication(snapshot: Snapshot, *, codes: list[str] | None = None, values: b
     ):
         if indicator_id not in figures:
             continue
+        assert value is not None  # value__isnull=False above
         if area_id == snapshot.plan.area_id:
             figures[indicator_id].district.append((year, value))
         else:

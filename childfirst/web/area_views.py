@@ -3,23 +3,27 @@ above accounts (they need the signed-in user's scope), not in the areas app, whi
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import cast
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.areas.access import get_area_for_user
-from childfirst.areas.models import Area
+from childfirst.areas.models import Area, AreaQuerySet
 
 
 @role_required()
-def area_tree(request: HttpRequest) -> HttpResponse:
+def area_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The top of the user's scope and what lies below it; `?all=1` includes areas no longer valid."""
     show_all = request.GET.get("all") == "1"
-    areas = request.user.visible_areas().select_related("replaced_by")
+    # visible_areas is annotated QuerySet[Area]; what it returns comes from Area.objects, an AreaQuerySet.
+    queryset = cast(AreaQuerySet, request.user.visible_areas()).select_related("replaced_by")
     if not show_all:
-        areas = areas.valid_on()
-    areas = list(areas)
+        queryset = queryset.valid_on()
+    areas = list(queryset)
     children: dict[int | None, list[Area]] = {}
     codes = {a.pk for a in areas}
     roots = []
@@ -37,7 +41,7 @@ def area_tree(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def area_detail(request: HttpRequest, code: str) -> HttpResponse:
+def area_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     area = get_area_for_user(request, code)
     visible_ancestors = [a for a in area.ancestors() if request.user.can_see_area(a)]
     return render(

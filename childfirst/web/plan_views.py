@@ -6,16 +6,17 @@ app, which lies below accounts. The key projects' pages show evaluation results:
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from childfirst.accounts.decorators import role_required
+from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.plans.access import get_plan_for_user, user_can_see_plan, visible_plan
 from childfirst.plans.models import Comparator, Department, Domain, Indicator, Plan, Unit
 
 
 @role_required()
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     plans = [p for p in Plan.objects.select_related("area") if user_can_see_plan(request.user, p)]
     if len(plans) == 1:
         return redirect("plans:plan", plan=plans[0].code)
@@ -23,7 +24,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def indicators_default(request: HttpRequest) -> HttpResponse:
+def indicators_default(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The indicator list of the newest plan the user can see."""
     try:
         return redirect("plans:indicators", plan=visible_plan(request.user).code)
@@ -32,7 +33,7 @@ def indicators_default(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     the_plan = get_plan_for_user(request, plan)
     active = Q(indicators__retired_at__isnull=True)
     domains = the_plan.domains.annotate(
@@ -59,7 +60,7 @@ def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
 
 
 @role_required()
-def domain_detail(request: HttpRequest, plan: str, domain: str) -> HttpResponse:
+def domain_detail(request: AuthenticatedHttpRequest, plan: str, domain: str) -> HttpResponse:
     the_plan = get_plan_for_user(request, plan)
     the_domain = get_object_or_404(Domain.objects.prefetch_related("goals", "measures"), plan=the_plan, code=domain)
     indicators = the_domain.indicators.active().catalogue()
@@ -77,7 +78,7 @@ def domain_detail(request: HttpRequest, plan: str, domain: str) -> HttpResponse:
 
 
 @role_required()
-def indicator_list(request: HttpRequest, plan: str) -> HttpResponse:
+def indicator_list(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     """All indicators with filters; htmx requests get only the table back."""
     the_plan = get_plan_for_user(request, plan)
     indicators = the_plan.indicators.catalogue()
@@ -119,7 +120,7 @@ def indicator_list(request: HttpRequest, plan: str) -> HttpResponse:
 
 
 @role_required()
-def indicator_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse:
+def indicator_detail(request: AuthenticatedHttpRequest, plan: str, code: str) -> HttpResponse:
     the_plan = get_plan_for_user(request, plan)
     indicator = get_object_or_404(
         Indicator.objects.catalogue().prefetch_related("measures", "milestones__key_project"),

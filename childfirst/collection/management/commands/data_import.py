@@ -42,6 +42,7 @@ class Command(BaseCommand):
         result = import_workbook(content, user=actor, file_name=path.name)
         if not result.ok:
             raise _failed(result.errors)
+        assert result.submission is not None  # a workbook saved without errors names its submission
         self.stdout.write(
             _(
                 "Saved as a draft of %(department)s, %(year)s: %(rows)d rows read, %(created)d values new, "

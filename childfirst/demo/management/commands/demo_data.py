@@ -21,5 +21,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
         for account in demo_users():
-            scope = account.department.name if account.department else account.area.name
+            if account.department:
+                scope = account.department.name
+            else:
+                assert account.area is not None  # every demo account has a department or an area
+                scope = account.area.name
             self.stdout.write(f"  {account.username:<18} {account.role_label}（{scope}）")
