@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from childfirst.areas.models import Area, Level
+from childfirst.areas.models import Area, AreaQuerySet, Level
 
 
 class Role(models.TextChoices):
@@ -96,7 +96,7 @@ class User(AbstractUser):
             return self.department.area
         return None
 
-    def visible_areas(self) -> models.QuerySet[Area]:
+    def visible_areas(self) -> AreaQuerySet:
         """Every area this user may see data for: the scope's subtree, or all areas when unscoped."""
         if not self.role:
             return Area.objects.none()

@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from childfirst.accounts.audit import record
@@ -159,12 +161,13 @@ def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> Http
 
 
 # The actions take (user, submission, seen version) and, for return and reopen, a reason.
-WORKFLOW: dict[str, tuple[Callable[..., Any], str]] = {
-    "submit": (actions.do_submit, _("Submitted for review.")),
-    "approve": (actions.do_approve, _("Approved; the office has been left to accept it.")),
-    "return": (actions.do_return, _("Returned to the reporters with your reason.")),
-    "accept": (actions.do_accept, _("Accepted. The values are now locked.")),
-    "reopen": (actions.do_reopen, _("Reopened for correction; this is logged.")),
+# Lazy: the message is shown in the language of the request, not of the import.
+WORKFLOW: dict[str, tuple[Callable[..., Any], Promise]] = {
+    "submit": (actions.do_submit, gettext_lazy("Submitted for review.")),
+    "approve": (actions.do_approve, gettext_lazy("Approved; the office has been left to accept it.")),
+    "return": (actions.do_return, gettext_lazy("Returned to the reporters with your reason.")),
+    "accept": (actions.do_accept, gettext_lazy("Accepted. The values are now locked.")),
+    "reopen": (actions.do_reopen, gettext_lazy("Reopened for correction; this is logged.")),
 }
 
 
@@ -189,7 +192,7 @@ def workflow(request: AuthenticatedHttpRequest, year: int, department: str, step
     except actions.CollectionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, done)
+        messages.success(request, str(done))
     return redirect("collection:entry", year=year, department=department)
 
 

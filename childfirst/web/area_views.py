@@ -3,8 +3,6 @@ above accounts (they need the signed-in user's scope), not in the areas app, whi
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +10,7 @@ from django.utils import timezone
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.areas.access import get_area_for_user
-from childfirst.areas.models import Area, AreaQuerySet
+from childfirst.areas.models import Area
 
 
 @role_required()
@@ -20,7 +18,7 @@ def area_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The top of the user's scope and what lies below it; `?all=1` includes areas no longer valid."""
     show_all = request.GET.get("all") == "1"
     # visible_areas is annotated QuerySet[Area]; what it returns comes from Area.objects, an AreaQuerySet.
-    queryset = cast(AreaQuerySet, request.user.visible_areas()).select_related("replaced_by")
+    queryset = request.user.visible_areas().select_related("replaced_by")
     if not show_all:
         queryset = queryset.valid_on()
     areas = list(queryset)
