@@ -436,7 +436,7 @@ class TestDocument:
             "version": "1",
             "description": document["info"]["description"],
         }
-        # /api/children… is the registry's; tests/test_registry_access.py walks those paths.
+        # /api/children… is the registry's; tests/registry/test_registry_access.py walks those paths.
         assert {path for path in document["paths"] if not path.startswith("/api/children")} == {
             "/api/rounds", "/api/dataValueSets", "/api/submissions/{year}/{department}/{step}"}  # fmt: skip
         assert set(document["paths"]["/api/dataValueSets"]) == {"get", "post"}

@@ -184,7 +184,7 @@ class TestValues:
 
 
 def _reporter_of(department):
-    from .conftest import make_user
+    from ..conftest import make_user
 
     return make_user(f"reporter-{department.code}", "dept_reporter", department=department.code)
 
@@ -282,6 +282,6 @@ class TestWorkflow:
 
 
 def _reviewer_two():
-    from .conftest import make_user
+    from ..conftest import make_user
 
     return make_user("reviewer2", "dept_reviewer", department="health")

@@ -17,7 +17,7 @@ from childfirst.datafile import DataFileInvalid
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Indicator, Plan
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 MINI = (DATA / "mini-plan.yaml").read_text(encoding="utf-8")
 
 

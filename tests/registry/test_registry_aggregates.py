@@ -26,7 +26,7 @@ from childfirst.registry.actions import ChildData, do_create_child, do_end_categ
 from childfirst.registry.aggregates import check_mapping, children_by_category, count_children, prefills
 from childfirst.registry.models import CategoryType, HomeType, StandardItem
 
-from .conftest import make_user
+from ..conftest import make_user
 
 D = datetime.date
 WUMA, SONGTAI = "330302001", "330302002"

@@ -37,7 +37,7 @@ from childfirst.registry.models import (
 from childfirst.registry.risk import CHECKLIST_FILE, load_checklist
 from childfirst.registry.visits import POLICY_FILE, current_policy, load_policy, next_due
 
-from .conftest import make_user
+from ..conftest import make_user
 
 TODAY = datetime.date(2025, 6, 1)
 WUMA_1, WUMA_2 = "330302001001", "330302001002"
