@@ -286,7 +286,7 @@ class TestPosting:
         assert DataValue.objects.get(submission=health, indicator__code="HEA-01").version == 2
 
     def test_a_fraction_for_a_percentage_is_read_and_said(self, api, users, round_2025):
-        from .conftest import make_user
+        from ..conftest import make_user
 
         make_user("market-reporter", Role.DEPT_REPORTER, department="market-regulation")
         secret = do_create_token(None, users.office.__class__.objects.get(username="market-reporter"))[1]
