@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`.
-.PHONY: demo test lint
+.PHONY: demo test lint typecheck lock
 
 demo:
 	scripts/setup.sh app
@@ -13,3 +13,12 @@ test:
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+# mypy with django-stubs over childfirst/ (configured in pyproject.toml); not in CI until clean.
+typecheck:
+	scripts/setup.sh test
+	.venv/bin/mypy
+
+# Rewrites constraints.txt from the packages installed in .venv (see its header).
+lock:
+	.venv/bin/python scripts/lock.py

@@ -31,12 +31,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extras=""
 [ "$what" = test ] && extras="[test]"
-stamp=".venv/.installed-$what-$(sha256sum pyproject.toml | cut -c1-16)"
+# The stamp names the bounds and the lock: a changed pyproject.toml or constraints.txt reinstalls.
+stamp=".venv/.installed-$what-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "==> installing Python packages (log: var/pip-install.log)"
   mkdir -p var
   if ! { .venv/bin/pip install --disable-pip-version-check --upgrade pip &&
-         .venv/bin/pip install --disable-pip-version-check -e ".$extras"; } > var/pip-install.log 2>&1; then
+         .venv/bin/pip install --disable-pip-version-check -c constraints.txt -e ".$extras"; } > var/pip-install.log 2>&1; then
     tail -40 var/pip-install.log
     echo "pip install failed; the whole log is in var/pip-install.log" >&2
     exit 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -115,13 +116,22 @@ def demo(django_db_setup, django_db_blocker):
             outer.__exit__(None, None, None)
 
 
-def make_user(username: str, role: Role, *, department: str | None = None, area: str | None = None, **extra) -> User:
+def make_user(
+    username: str,
+    role: Role,
+    *,
+    department: str | None = None,
+    area: str | None = None,
+    district: str = "330302",
+    **extra,
+) -> User:
+    """A user of `role`; `department` is a department code of `district` (Lucheng unless told)."""
     return do_create_user(
         None,
         username=username,
         password=PASSWORD,
         role=role,
-        department=Department.objects.get(code=department) if department else None,
+        department=Department.objects.get(code=department, area__code=district) if department else None,
         area=Area.objects.get(code=area) if area else None,
         **extra,
     )
@@ -145,6 +155,34 @@ def users(db) -> Users:
             area="330302",
             access_expires_at=timezone.now() + datetime.timedelta(days=30),
         ),
+    )
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class SecondDistrict:
+    """The made-up district 990101 (tests/data/second-district-*) beside Lucheng, with its own users."""
+
+    plan: Plan
+    office: User
+    reporter: User
+    reviewer: User
+    supervisor: User  # 东虚街道
+
+
+@pytest.fixture
+def second_district(db) -> SecondDistrict:
+    """A second, made-up district with its small plan, loaded inside the test's transaction."""
+    load_areas(DATA / "second-district-areas.yaml")
+    plan = load_plan(DATA / "second-district-plan.yaml").plan
+    return SecondDistrict(
+        plan=plan,
+        office=make_user("madeup-office", Role.OFFICE, area="990101"),
+        reporter=make_user("madeup-reporter", Role.DEPT_REPORTER, department="health", district="990101"),
+        reviewer=make_user("madeup-reviewer", Role.DEPT_REVIEWER, department="health", district="990101"),
+        supervisor=make_user("madeup-supervisor", Role.STREET_SUPERVISOR, area="990101001"),
     )
 
 

@@ -131,10 +131,10 @@ PAGES: dict[str, Case] = {
     "registry:grants": Case("office", args=lambda w, c: []),
     "registry:grant_revoke": Case("office", "post", ok=302, args=lambda w, c: [w["grant"].pk]),
     # The children's homes' contact card of one child (a PDF); its batch per community is in
-    # tests/test_contact_cards.py.
+    # tests/registry/test_contact_cards.py.
     "registry:child_card": Case("see_full"),
-    # ----- the casework (registry-casework; the rules in depth: tests/test_registry_casework.py and
-    # tests/test_mandatory_reports.py). Objects other than the child are made on first use below.
+    # ----- the casework (registry-casework; the rules in depth: tests/registry/test_registry_casework.py and
+    # tests/registry/test_mandatory_reports.py). Objects other than the child are made on first use below.
     "registry:work_list": Case("keepers", args=lambda w, c: [], lists=True),
     "registry:supervision": Case("supervisors", args=lambda w, c: [], lists=True),
     "registry:casework": Case("see_full"),
@@ -219,19 +219,19 @@ PUBLIC = {"registry:report_intake", "registry:report_receipt"}
 # Names whose rules are tested by their owners; pages on one child file also get the generic
 # out-of-scope check below.
 COVERED_ELSEWHERE = {
-    "registry:homes": "tests/test_childrens_homes.py",
-    "registry:homes_coverage": "tests/test_childrens_homes.py",
-    "registry:homes_street": "tests/test_childrens_homes.py",
-    "registry:home_create": "tests/test_childrens_homes.py",
-    "registry:home": "tests/test_childrens_homes.py",
-    "registry:home_edit": "tests/test_childrens_homes.py",
-    "registry:home_state": "tests/test_childrens_homes.py",
-    "registry:home_type": "tests/test_childrens_homes.py",
-    "registry:home_link": "tests/test_childrens_homes.py",
-    "registry:home_standard": "tests/test_childrens_homes.py",
-    "registry:home_activity_add": "tests/test_childrens_homes.py",
-    "registry:home_activity_delete": "tests/test_childrens_homes.py",
-    "registry:community_cards": "tests/test_contact_cards.py",
+    "registry:homes": "tests/homes/test_childrens_homes.py",
+    "registry:homes_coverage": "tests/homes/test_childrens_homes.py",
+    "registry:homes_street": "tests/homes/test_childrens_homes.py",
+    "registry:home_create": "tests/homes/test_childrens_homes.py",
+    "registry:home": "tests/homes/test_childrens_homes.py",
+    "registry:home_edit": "tests/homes/test_childrens_homes.py",
+    "registry:home_state": "tests/homes/test_childrens_homes.py",
+    "registry:home_type": "tests/homes/test_childrens_homes.py",
+    "registry:home_link": "tests/homes/test_childrens_homes.py",
+    "registry:home_standard": "tests/homes/test_childrens_homes.py",
+    "registry:home_activity_add": "tests/homes/test_childrens_homes.py",
+    "registry:home_activity_delete": "tests/homes/test_childrens_homes.py",
+    "registry:community_cards": "tests/registry/test_contact_cards.py",
 }
 
 
@@ -253,7 +253,7 @@ ONE_CHILD = sorted(n for n, r in PATTERNS.items() if r.startswith("registry/chil
 
 def test_every_registry_name_is_in_the_matrix():
     unlisted = set(PATTERNS) - set(PAGES) - PUBLIC - set(COVERED_ELSEWHERE)
-    assert not unlisted, f"add these registry URL names to tests/test_registry_access.py: {sorted(unlisted)}"
+    assert not unlisted, f"add these registry URL names to tests/registry/test_registry_access.py: {sorted(unlisted)}"
     assert not (set(PAGES) | PUBLIC | set(COVERED_ELSEWHERE)) - set(PATTERNS), "names listed that no longer exist"
 
 

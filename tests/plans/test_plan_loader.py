@@ -17,7 +17,7 @@ from childfirst.datafile import DataFileInvalid
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Indicator, Plan
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 MINI = (DATA / "mini-plan.yaml").read_text(encoding="utf-8")
 
 
@@ -160,3 +160,27 @@ class TestReload:
         event = AuditEvent.objects.filter(action="plan.load").first()
         assert event.object_id == str(Plan.objects.get(code="mini-plan").pk)
         assert event.detail["indicators_created"] == 2
+
+
+@pytest.mark.django_db
+def test_a_second_made_up_district_loads_beside_lucheng(second_district):
+    """The made-up district 990101 and its plan load next to Lucheng's: two plans, each district
+    with its own departments of the same codes, targets and source text of their own."""
+    from childfirst.areas.models import Area
+    from childfirst.plans.models import Department
+
+    plan = second_district.plan
+    assert set(Plan.objects.values_list("code", flat=True)) >= {"lucheng-2021-2025", "madeup-2021-2025"}
+    assert plan.area.code == "990101" and plan.area.name == "示例虚构区"
+    streets = Area.objects.get(code="990101").children.order_by("code")
+    assert [s.code for s in streets] == ["990101001", "990101002"]
+    assert Area.objects.filter(code__startswith="990101", level="community").count() == 3
+    health = Department.objects.filter(code="health").order_by("area__code")
+    assert [(d.area.code, d.name) for d in health] == [("330302", "区卫健局"), ("990101", "虚构区卫健局")]
+    visits = Indicator.objects.get(plan=plan, code="HEA-01")
+    assert (visits.target, visits.per_street) == (95, True)
+    assert [(d.code, d.area.code) for d in visits.departments()] == [("health", "990101")]
+    assert Indicator.objects.get(plan__code="lucheng-2021-2025", code="HEA-01").plan.area.code == "330302"
+    # Loading it again changes nothing, and leaves Lucheng alone.
+    again = load_plan(DATA / "second-district-plan.yaml")
+    assert again.created == 0 and again.plan == plan

@@ -286,7 +286,7 @@ class TestPosting:
         assert DataValue.objects.get(submission=health, indicator__code="HEA-01").version == 2
 
     def test_a_fraction_for_a_percentage_is_read_and_said(self, api, users, round_2025):
-        from .conftest import make_user
+        from ..conftest import make_user
 
         make_user("market-reporter", Role.DEPT_REPORTER, department="market-regulation")
         secret = do_create_token(None, users.office.__class__.objects.get(username="market-reporter"))[1]
@@ -436,7 +436,7 @@ class TestDocument:
             "version": "1",
             "description": document["info"]["description"],
         }
-        # /api/children… is the registry's; tests/test_registry_access.py walks those paths.
+        # /api/children… is the registry's; tests/registry/test_registry_access.py walks those paths.
         assert {path for path in document["paths"] if not path.startswith("/api/children")} == {
             "/api/rounds", "/api/dataValueSets", "/api/submissions/{year}/{department}/{step}"}  # fmt: skip
         assert set(document["paths"]["/api/dataValueSets"]) == {"get", "post"}

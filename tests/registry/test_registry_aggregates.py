@@ -27,7 +27,7 @@ from childfirst.registry.aggregates import check_mapping, children_by_category, 
 from childfirst.registry.children.actions import ChildData, do_create_child, do_end_category, do_exit_child
 from childfirst.registry.models import CategoryType
 
-from .conftest import make_user
+from ..conftest import make_user
 
 D = datetime.date
 WUMA, SONGTAI = "330302001", "330302002"

@@ -540,6 +540,6 @@ def test_the_whole_access_log_lists_every_look_and_is_itself_logged(client, user
     ]
     assert entries[0].purpose == "查看访问日志"
     assert {e.action for e in entries} >= {"create", "view"}
-    # Out of scope is refused (tests/test_registry_access.py tries every role).
+    # Out of scope is refused (tests/registry/test_registry_access.py tries every role).
     client.force_login(users.other_director)
     assert client.get(f"/registry/children/{child.pk}/access-log/").status_code == 403

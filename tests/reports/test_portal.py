@@ -25,8 +25,8 @@ from childfirst.evaluation.actions import do_publish
 from childfirst.evaluation.models import Snapshot, SnapshotResult, SnapshotValue
 from childfirst.plans.models import Domain, Indicator, Plan
 
-from .test_access import PORTAL as PORTAL_URLS
-from .test_access import PORTAL_PLAN as PLAN
+from ..accounts.test_access import PORTAL as PORTAL_URLS
+from ..accounts.test_access import PORTAL_PLAN as PLAN
 
 ALLOWED_PREFIXES = ("/open/", "/static/", "/i18n/", "/accounts/login/")
 

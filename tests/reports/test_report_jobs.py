@@ -42,7 +42,7 @@ from childfirst.reports.actions import (
 )
 from childfirst.reports.models import KIND_IN_SENTENCE, JobState, ReportFile, ReportJob
 
-from .conftest import make_user
+from ..conftest import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -184,7 +184,7 @@ class TestValues:
 
 
 def _reporter_of(department):
-    from .conftest import make_user
+    from ..conftest import make_user
 
     return make_user(f"reporter-{department.code}", "dept_reporter", department=department.code)
 
@@ -282,6 +282,89 @@ class TestWorkflow:
 
 
 def _reviewer_two():
-    from .conftest import make_user
+    from ..conftest import make_user
 
     return make_user("reviewer2", "dept_reviewer", department="health")
+
+
+def run_second_district_round(second_district, year: int, visits: dict[str, str], deaths: str) -> Submission:
+    """The made-up district's round for `year`: its health department enters newborn visits per
+    street (of 100 newborns) and the infant mortality, submits, has it approved and accepted."""
+    d = second_district
+    reporting_round = actions.do_open_round(d.office, d.plan, year, datetime.date(year + 1, 3, 31))
+    submission = Submission.objects.get(round=reporting_round, department__code="health")
+    assert submission.department.area.code == "990101"
+    cells = [RawCell("HEA-01", street, numerator=visited, denominator="100") for street, visited in visits.items()]
+    cells.append(RawCell("HEA-02", "990101", value=deaths))
+    actions.save_values(d.reporter, submission, cells, channel=Channel.WEB)
+    submission.refresh_from_db()
+    submission = actions.do_submit(d.reporter, submission, submission.version)
+    submission = actions.do_approve(d.reviewer, submission, submission.version)
+    return actions.do_accept(d.office, submission, submission.version)
+
+
+@pytest.mark.django_db
+class TestSecondDistrict:
+    """A made-up district (990101) beside Lucheng: its own plan, departments, rounds and users."""
+
+    def test_a_round_of_its_own_through_the_whole_workflow(self, second_district, round_2025, users):
+        accepted = run_second_district_round(
+            second_district, 2025, {"990101001": "96", "990101002": "91"}, deaths="3.5"
+        )
+        assert accepted.state == SubmissionState.ACCEPTED
+        expected = expected_for(second_district.plan, 2025, accepted.department)
+        assert {area.code for _indicator, area in expected.cells()} == {"990101", "990101001", "990101002"}
+        values = DataValue.objects.filter(submission=accepted)
+        assert {v.area.code for v in values} == {"990101", "990101001", "990101002"}
+        # The district's newborn visit rate sums its two streets' parts: 187 of 200.
+        visits = Indicator.objects.get(plan=second_district.plan, code="HEA-01")
+        total = derive_total(visits, list(values.filter(indicator=visits)), 2)
+        assert (total.numerator, total.denominator, total.value) == (187, 200, Decimal("93.5"))
+        assert (total.areas_reported, total.areas_expected) == (2, 2)
+        # Lucheng's round of the same year is untouched and still a draft.
+        assert not DataValue.objects.filter(submission__round=round_2025).exists()
+        lucheng_health = Submission.objects.get(round=round_2025, department__code="health")
+        assert lucheng_health.state == SubmissionState.DRAFT
+
+    def test_users_of_one_district_do_not_see_the_others_plan_or_rounds(
+        self, client, second_district, round_2025, users
+    ):
+        from childfirst.plans.access import user_can_see_plan, visible_plan
+
+        d = second_district
+        run_second_district_round(d, 2025, {"990101001": "96", "990101002": "91"}, deaths="3.5")
+        lucheng = round_2025.plan
+        for user in (d.office, d.reporter, d.reviewer, d.supervisor):
+            assert user_can_see_plan(user, d.plan) and not user_can_see_plan(user, lucheng), user
+            assert visible_plan(user) == d.plan
+        for user in (users.office, users.reporter, users.supervisor, users.leader, users.director):
+            assert user_can_see_plan(user, lucheng) and not user_can_see_plan(user, d.plan), user
+            assert visible_plan(user) == lucheng
+        # The pages: each office's round list shows its own plan only.
+        client.force_login(users.office)
+        page = client.get("/collection/").content.decode()
+        assert lucheng.name in page and d.plan.name not in page
+        client.force_login(d.office)
+        page = client.get("/collection/").content.decode()
+        assert d.plan.name in page and lucheng.name not in page
+        # The made-up district's reporter cannot enter Lucheng's health values, nor the reverse.
+        lucheng_health = Submission.objects.get(round=round_2025, department__code="health")
+        with pytest.raises(PermissionDenied):
+            actions.save_values(
+                d.reporter, lucheng_health, [RawCell("HEA-01", "330302", value="1")], channel=Channel.WEB
+            )
+        madeup_2024 = actions.do_open_round(d.office, d.plan, 2024, DEADLINE)
+        madeup_health = Submission.objects.get(round=madeup_2024, department__code="health")
+        with pytest.raises(PermissionDenied):
+            actions.save_values(
+                users.reporter, madeup_health, [RawCell("HEA-02", "990101", value="1")], channel=Channel.WEB
+            )
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="product bug: the office of one district may open and accept another district's rounds "
+        "(do_open_round/do_accept check the office role, not that the plan's area is in the office's scope)",
+    )
+    def test_an_office_acts_only_on_its_own_districts_plan(self, second_district, users):
+        with pytest.raises(PermissionDenied):
+            actions.do_open_round(users.office, second_district.plan, 2025, DEADLINE)

@@ -38,7 +38,7 @@ from childfirst.registry.models import (
 )
 from childfirst.registry.referrals import actions as referral_actions
 
-from .conftest import make_user
+from ..conftest import make_user
 
 TODAY = datetime.date(2025, 6, 1)
 WUMA_1, WUMA_2 = "330302001001", "330302001002"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from childfirst.accounts.models import AuditEvent
 from childfirst.demo.load import AREA_FILE
 
-from .conftest import PASSWORD
+from ..conftest import PASSWORD
 
 
 @pytest.mark.django_db

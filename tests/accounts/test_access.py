@@ -9,11 +9,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area
 
-from .conftest import make_user
+from ..conftest import make_user
 
 PUBLIC = {"login", "healthz", "set_language"}
 # The open-data portal is public as a whole: every "portal:" name, with a concrete URL, answers 200
-# to an anonymous client once something is published (tests/test_portal.py crawls the rest).
+# to an anonymous client once something is published (tests/reports/test_portal.py crawls the rest).
 PORTAL_PLAN = "lucheng-2021-2025"
 PORTAL = {
     "portal:index": "/open/",
@@ -61,10 +61,10 @@ PAGES = {
     "evaluation:street": "/evaluation/streets/330302001/",
     "evaluation:snapshots": "/evaluation/published/",
     "evaluation:assessments": "/evaluation/assessments/",
-    "evaluation:snapshot_diff": None,  # needs two versions: tests/test_evaluation.py
+    "evaluation:snapshot_diff": None,  # needs two versions: tests/evaluation/test_evaluation.py
     "reports:index": "/reports/",
     # A generated job's progress row and downloads, and the POST that requests one: every role is
-    # tried on them in tests/test_report_jobs.py (TestAccess).
+    # tried on them in tests/reports/test_report_jobs.py (TestAccess).
     "reports:job": None,
     "reports:download": None,
     "reports:request": None,
@@ -99,8 +99,8 @@ def pattern_names(resolver: URLResolver | None = None, prefix: str = "") -> set[
 
 
 def test_every_pattern_is_listed():
-    # The JSON API's routes are named by django-ninja; tests/test_api.py covers each of them. The
-    # registry's names are covered by the matrix generated in tests/test_registry_access.py.
+    # The JSON API's routes are named by django-ninja; tests/collection/test_api.py covers each of them. The
+    # registry's names are covered by the matrix generated in tests/registry/test_registry_access.py.
     unlisted = (
         {n for n in pattern_names() if not n.startswith(("api:", "registry:"))} - PUBLIC - set(PAGES) - set(PORTAL)
     )
@@ -126,7 +126,7 @@ def test_anonymous_is_sent_to_login(client, round_2025, name):
     assert response.url.startswith("/accounts/login/")
 
 
-# evaluation:street follows the area scope; tests/test_evaluation.py covers it
+# evaluation:street follows the area scope; tests/evaluation/test_evaluation.py covers it
 SCOPED = {"accounts:users", "evaluation:street"}
 
 

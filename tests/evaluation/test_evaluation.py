@@ -17,6 +17,7 @@ from childfirst.evaluation.actions import do_publish
 from childfirst.evaluation.data import evaluate_plan
 from childfirst.evaluation.diff import diff_snapshots
 from childfirst.evaluation.models import Snapshot
+from childfirst.plans.models import Plan
 
 PAGES = [
     "/evaluation/?year=2024",
@@ -169,3 +170,33 @@ def test_office_assesses_a_qualitative_goal_with_evidence(client, users, plan):
     assert AuditEvent.objects.filter(action="evaluation.assess", actor=users.office).exists()
     client.force_login(users.evaluator)
     assert "开展好家风活动 120 场" in client.get("/evaluation/assessments/?year=2024").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_made_up_second_district_is_evaluated_on_its_own_data(second_district, users):
+    """Three accepted rounds of the made-up district 990101, evaluated beside Lucheng: its results
+    are worked out from its own values and targets, and neither district's areas leak into the other."""
+    from ..collection.test_collection_workflow import run_second_district_round
+
+    years = {
+        2021: ({"990101001": "92", "990101002": "88"}, "4.6"),
+        2022: ({"990101001": "94", "990101002": "90"}, "4.3"),
+        2023: ({"990101001": "97", "990101002": "94"}, "3.8"),
+    }
+    for year, (visits, deaths) in years.items():
+        run_second_district_round(second_district, year, visits, deaths)
+    rows = {(r.indicator.code, r.area.code): r.result for r in evaluate_plan(second_district.plan, 2023)}
+    assert set(rows) == {("HEA-01", "990101"), ("HEA-01", "990101001"), ("HEA-01", "990101002"), ("HEA-02", "990101")}
+    assert rows["HEA-01", "990101"].latest_value == pytest.approx(95.5)  # 191 of 200 newborns visited
+    assert rows["HEA-01", "990101002"].latest_value == pytest.approx(94)
+    assert rows["HEA-02", "990101"].latest_value == pytest.approx(3.8)
+    # Against its own targets (95 %, 4 ‰): 95.5 and 3.8 are achieved; the
+    # town at 94 % rising 3 points a year is on track for 95 % by 2025.
+    assert {key: result.status for key, result in rows.items()} == {
+        ("HEA-01", "990101"): "achieved",
+        ("HEA-01", "990101001"): "achieved",
+        ("HEA-01", "990101002"): "on_track",
+        ("HEA-02", "990101"): "achieved",
+    }
+    lucheng = evaluate_plan(Plan.objects.get(code="lucheng-2021-2025"), 2023)
+    assert lucheng and not any(r.area.code.startswith("990101") for r in lucheng)

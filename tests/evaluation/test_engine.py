@@ -30,7 +30,7 @@ from childfirst.evaluation.engine import (
 )
 from childfirst.evaluation.robust import Changes, spread_of
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GE90 = Spec(">=", 90, 2025)
 
 
