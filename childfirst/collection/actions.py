@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
+from childfirst.plans.access import user_can_see_plan
 from childfirst.plans.models import Plan
 
 from .bulk import insert_rows, update_rows
@@ -71,8 +72,9 @@ def _require(condition: bool, message: str | None = None) -> None:
         raise PermissionDenied(message or _("Your role cannot do this."))
 
 
-def _is_office(user: User | None) -> bool:
-    return user is None or user.role == Role.OFFICE
+def _is_office(user: User | None, plan: Plan) -> bool:
+    """The office of the plan's district (None: the console). An office never acts on another district's plan."""
+    return user is None or (user.role == Role.OFFICE and user_can_see_plan(user, plan))
 
 
 def _of_department(user: User | None, submission: Submission, role: Role) -> bool:
@@ -98,7 +100,7 @@ def _lock(submission: Submission, seen_version: int | None) -> Submission:
 
 @transaction.atomic
 def do_open_round(actor: User | None, plan: Plan, year: int, deadline: datetime.date) -> ReportingRound:
-    _require(_is_office(actor), _("Only the office opens reporting rounds."))
+    _require(_is_office(actor, plan), _("Only the office opens reporting rounds."))
     if not plan.start_year - 10 <= year <= plan.end_year:
         raise CollectionError(_("%(year)s is outside the plan period.") % {"year": year})
     if ReportingRound.objects.filter(plan=plan, year=year).exists():
@@ -116,7 +118,7 @@ def do_open_round(actor: User | None, plan: Plan, year: int, deadline: datetime.
 
 @transaction.atomic
 def do_close_round(actor: User | None, reporting_round: ReportingRound) -> ReportingRound:
-    _require(_is_office(actor), _("Only the office closes reporting rounds."))
+    _require(_is_office(actor, reporting_round.plan), _("Only the office closes reporting rounds."))
     reporting_round = ReportingRound.objects.select_for_update().get(pk=reporting_round.pk)
     if reporting_round.state == RoundState.CLOSED:
         raise CollectionError(_("The round is already closed."))
@@ -135,7 +137,7 @@ def do_close_round(actor: User | None, reporting_round: ReportingRound) -> Repor
 
 @transaction.atomic
 def do_reopen_round(actor: User | None, reporting_round: ReportingRound, reason: str) -> ReportingRound:
-    _require(_is_office(actor), _("Only the office reopens reporting rounds."))
+    _require(_is_office(actor, reporting_round.plan), _("Only the office reopens reporting rounds."))
     if not reason.strip():
         raise CollectionError(_("Give a reason for reopening."))
     reporting_round = ReportingRound.objects.select_for_update().get(pk=reporting_round.pk)
@@ -148,7 +150,7 @@ def do_reopen_round(actor: User | None, reporting_round: ReportingRound, reason:
 @transaction.atomic
 def do_send_reminders(actor: User | None, reporting_round: ReportingRound, today: datetime.date) -> int:
     """Mail the reporters of every department that has not submitted by the deadline."""
-    _require(_is_office(actor), _("Only the office sends reminders."))
+    _require(_is_office(actor, reporting_round.plan), _("Only the office sends reminders."))
     overdue = list(reporting_round.submissions.overdue(today).select_related("department"))
     reporters = User.objects.filter(
         role=Role.DEPT_REPORTER, department__in=[s.department for s in overdue], is_active=True
@@ -446,10 +448,15 @@ def do_approve(actor: User | None, submission: Submission, seen_version: int | N
 def do_return(actor: User | None, submission: Submission, seen_version: int | None, reason: str) -> Submission:
     """The department's reviewer returns a submitted one; the office returns a submitted or approved one."""
     reviewer = _of_department(actor, submission, Role.DEPT_REVIEWER)
-    _require(reviewer or _is_office(actor), _("Only the department's reviewers or the office return a submission."))
+    _require(
+        reviewer or _is_office(actor, submission.round.plan),
+        _("Only the department's reviewers or the office return a submission."),
+    )
     if not reason.strip():
         raise CollectionError(_("Give the reason for returning it, so the reporter knows what to fix."))
-    allowed = {SubmissionState.SUBMITTED} | ({SubmissionState.APPROVED} if _is_office(actor) else set())
+    allowed = {SubmissionState.SUBMITTED} | (
+        {SubmissionState.APPROVED} if _is_office(actor, submission.round.plan) else set()
+    )
     return _transition(
         actor,
         submission,
@@ -463,7 +470,7 @@ def do_return(actor: User | None, submission: Submission, seen_version: int | No
 
 @transaction.atomic
 def do_accept(actor: User | None, submission: Submission, seen_version: int | None) -> Submission:
-    _require(_is_office(actor), _("Only the office accepts data."))
+    _require(_is_office(actor, submission.round.plan), _("Only the office accepts data."))
     return _transition(
         actor,
         submission,
@@ -477,7 +484,7 @@ def do_accept(actor: User | None, submission: Submission, seen_version: int | No
 @transaction.atomic
 def do_reopen(actor: User | None, submission: Submission, seen_version: int | None, reason: str) -> Submission:
     """Unlock accepted data for correction; only the office, always with a reason, always logged."""
-    _require(_is_office(actor), _("Only the office reopens accepted data."))
+    _require(_is_office(actor, submission.round.plan), _("Only the office reopens accepted data."))
     if not reason.strip():
         raise CollectionError(_("Give a reason for reopening."))
     return _transition(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
+from childfirst.plans.access import user_can_see_plan
 from childfirst.plans.models import Goal, KeyProject, Measure, Plan
 
 from . import engine
@@ -20,11 +21,16 @@ from .data import collect, evaluate_dataset
 from .models import Assessment, Snapshot, SnapshotResult, SnapshotValue
 
 
+def _is_office(actor: User | None, plan: Plan) -> bool:
+    """The office of the plan's district (None: the console); never another district's office."""
+    return actor is None or (actor.role == Role.OFFICE and user_can_see_plan(actor, plan))
+
+
 @transaction.atomic
 def do_publish(actor: User | None, plan: Plan, year: int, note: str = "") -> Snapshot:
     """Freeze the evaluation of `year` as it stands: figures, provenance, statuses, method version.
     Publishing the same year again makes the next version; earlier versions stay as they were."""
-    if actor is not None and actor.role != Role.OFFICE:
+    if not _is_office(actor, plan):
         raise PermissionDenied(_("Only the office publishes evaluations."))
     data = collect(plan, year)
     rows = evaluate_dataset(data)
@@ -94,7 +100,7 @@ def do_assess(
 ) -> Assessment:
     """Record the office's status for a qualitative goal, a measure or a key project's year
     (a new row; history kept)."""
-    if actor is not None and actor.role != Role.OFFICE:
+    if not _is_office(actor, plan):
         raise PermissionDenied(_("Only the office assesses qualitative goals, measures and key projects."))
     if sum(item is not None for item in (goal, measure, key_project)) != 1:
         raise ValueError("assess exactly one goal, measure or key project")

@@ -16,6 +16,7 @@ from childfirst.collection.models import Channel, DataValue, Submission, Submiss
 from childfirst.collection.review import review_submission
 from childfirst.collection.scope import expected_for
 from childfirst.collection.totals import derive_total
+from childfirst.evaluation.actions import do_publish
 from childfirst.plans.models import Department, Indicator
 
 DEADLINE = datetime.date(2026, 3, 31)
@@ -360,11 +361,19 @@ class TestSecondDistrict:
                 users.reporter, madeup_health, [RawCell("HEA-02", "990101", value="1")], channel=Channel.WEB
             )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="product bug: the office of one district may open and accept another district's rounds "
-        "(do_open_round/do_accept check the office role, not that the plan's area is in the office's scope)",
-    )
     def test_an_office_acts_only_on_its_own_districts_plan(self, second_district, users):
+        d = second_district
         with pytest.raises(PermissionDenied):
-            actions.do_open_round(users.office, second_district.plan, 2025, DEADLINE)
+            actions.do_open_round(users.office, d.plan, 2025, DEADLINE)
+        madeup_round = actions.do_open_round(d.office, d.plan, 2025, DEADLINE)
+        for step in (actions.do_close_round, actions.do_send_reminders):
+            args = (datetime.date(2026, 3, 1),) if step is actions.do_send_reminders else ()
+            with pytest.raises(PermissionDenied):
+                step(users.office, madeup_round, *args)
+        submission = Submission.objects.get(round=madeup_round, department__code="health")
+        with pytest.raises(PermissionDenied):
+            actions.do_accept(users.office, submission, submission.version)
+        with pytest.raises(PermissionDenied):
+            actions.do_return(users.office, submission, submission.version, "wrong district")
+        with pytest.raises(PermissionDenied):
+            do_publish(users.office, d.plan, 2025)

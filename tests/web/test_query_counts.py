@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from childfirst.areas.models import Area
-from childfirst.registry.actions import ChildData, do_create_child
+from childfirst.registry.children.actions import ChildData, do_create_child
 
 from ..collection.test_collection_workflow import fill_everything
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "childfirst"
+PACKAGE = Path(__file__).resolve().parents[2] / "childfirst"
 
 # Each app's layer; an app may import apps whose layer is at most its own.
 LAYER = {
