@@ -74,7 +74,7 @@ class VisitPolicy(_Strict):
             if days is not None and days < best.days:
                 best = Interval(days, "category", source)
         if risk_level is not None and risk_level in self.by_risk_level:
-            days = self.by_risk_level[risk_level]  # type: ignore[index]  # `in` above checked the key; mypy cannot narrow str to RiskCode
+            days = self.by_risk_level[risk_level]
             if days < best.days:
                 best = Interval(days, "risk", risk_level)
         return best
