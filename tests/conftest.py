@@ -188,12 +188,14 @@ def second_district(db) -> SecondDistrict:
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Long files first. pytest-xdist (`--dist loadfile`, see pyproject.toml) hands whole files to
-    the workers in this order, so the long ones (the demo's values, documents, subprocesses, big
-    access matrices) start at once and the short ones fill in at the end, instead of one worker
-    finishing a long file alone. Order within a file is kept; the sort is stable."""
+    the workers in this order, so the long ones (the demo's values, documents, files that start
+    processes) begin at once and the short ones fill in at the end, instead of one worker finishing
+    a long file alone. Order within a file is kept; the sort is stable."""
 
     def heavy(item) -> bool:
-        return "demo" in item.fixturenames or any(item.iter_markers("slow")) or any(item.iter_markers("browser"))
+        if "demo" in item.fixturenames or any(item.iter_markers("slow")) or any(item.iter_markers("browser")):
+            return True
+        return getattr(item.module, "subprocess", None) is not None  # the file starts processes
 
     per_file: dict[Path, int] = {}
     heavy_files: set[Path] = set()
