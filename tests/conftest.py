@@ -186,6 +186,26 @@ def second_district(db) -> SecondDistrict:
     )
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Long files first. pytest-xdist (`--dist loadfile`, see pyproject.toml) hands whole files to
+    the workers in this order, so the long ones (the demo's values, documents, files that start
+    processes) begin at once and the short ones fill in at the end, instead of one worker finishing
+    a long file alone. Order within a file is kept; the sort is stable."""
+
+    def heavy(item) -> bool:
+        if "demo" in item.fixturenames or any(item.iter_markers("slow")) or any(item.iter_markers("browser")):
+            return True
+        return getattr(item.module, "subprocess", None) is not None  # the file starts processes
+
+    per_file: dict[Path, int] = {}
+    heavy_files: set[Path] = set()
+    for item in items:
+        per_file[item.path] = per_file.get(item.path, 0) + 1
+        if heavy(item):
+            heavy_files.add(item.path)
+    items.sort(key=lambda item: (item.path not in heavy_files, -per_file[item.path]))
+
+
 def pytest_report_header(config) -> str:
     from django.conf import settings
 

@@ -3,6 +3,7 @@ file, Debian's chromium driven by Playwright, and screenshots for people to look
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -35,12 +36,22 @@ def server_env(var: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def demo_var(tmp_path_factory) -> Path:
-    """`childfirst demo-data` run once per session (it takes some 20 s); each module serves a copy."""
-    var = tmp_path_factory.mktemp("demo-var")
-    subprocess.run(
-        [sys.executable, "-m", "childfirst", "demo-data"], env=server_env(var), check=True, capture_output=True
-    )
+def demo_var(tmp_path_factory, worker_id: str) -> Path:
+    """`childfirst demo-data` run once per run (it takes some 20 s); each module serves a copy.
+    Under pytest-xdist the workers share one: the first makes it under a lock, the others wait."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the run's base directory, common to all workers
+    var, done = root / "demo-var", root / "demo-var.done"
+    with open(root / "demo-var.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(var, ignore_errors=True)
+            var.mkdir()
+            subprocess.run(
+                [sys.executable, "-m", "childfirst", "demo-data"], env=server_env(var), check=True, capture_output=True
+            )
+            done.touch()
     return var
 
 
