@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 
 from childfirst.plans.models import Indicator, Unit
+from childfirst.spreadsheet import put_cell
 
 from .entries import SCALE, Entry
 from .models import DataValue, Submission
@@ -202,7 +203,8 @@ def build_template(submission: Submission, *, now: datetime.datetime | None = No
     ws.title = DATA_SHEET
     title, info = _title(submission)
     last_letter = get_column_letter(len(COLUMNS))
-    ws["A1"], ws["A2"] = title, info
+    put_cell(ws, TITLE_ROW, 1, title)
+    put_cell(ws, INFO_ROW, 1, info)
     ws["A1"].font, ws["A2"].alignment = _TITLE_FONT, Alignment(wrap_text=True)
     ws.merge_cells(f"A{TITLE_ROW}:{last_letter}{TITLE_ROW}")
     ws.merge_cells(f"A{INFO_ROW}:{last_letter}{INFO_ROW}")
@@ -235,7 +237,10 @@ def build_template(submission: Submission, *, now: datetime.datetime | None = No
             "source_note": value.source_note if value else None,
         }
         for col, (name, _header) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row, col, None if content[name] == "" else content[name])
+            if name == "value" and kind.formula:
+                cell = ws.cell(row, col, content[name])  # the template's own formula
+            else:  # a comment or a name is data: a text starting with "=" must not become a formula
+                cell = put_cell(ws, row, col, None if content[name] == "" else content[name])
             cell.border = _BORDER
             if name in inputs:
                 cell.protection, cell.fill = _UNLOCKED, _INPUT_FILL
@@ -314,7 +319,7 @@ def _guide_sheet(wb: Workbook, submission: Submission, indicators: list[Indicato
             indicator.denominator or None,
         ]
         for col, text in enumerate(cells, start=1):
-            ws.cell(row, col, text).alignment = _WRAP
+            put_cell(ws, row, col, text).alignment = _WRAP
     for letter, width in zip("ABCDEF", (10, 40, 12, 10, 40, 40), strict=True):
         ws.column_dimensions[letter].width = width
     _protect(ws)

@@ -8,7 +8,6 @@ comments (free text a reporter may have typed anything into), no user names, not
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childfirst.plans.models import Plan
+from childfirst.spreadsheet import csv_writer
 
 from .models import DataValue, ReportingRound
 from .scope import streets_in_year
@@ -175,7 +175,7 @@ def write_csv(rows: Iterable[ExportRow], out: TextOut) -> int:
     """Write `rows` (from export_rows) to `out`, a text stream encoded as plain UTF-8 (the
     byte-order mark is written here); return the number of data rows."""
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0
     for row in rows:

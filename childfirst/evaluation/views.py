@@ -3,7 +3,6 @@ chart data downloadable as CSV or XLSX."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections import Counter
@@ -24,6 +23,7 @@ from childfirst.areas.access import get_area_for_user
 from childfirst.collection.models import RoundState, SubmissionState
 from childfirst.plans.access import visible_plan
 from childfirst.plans.models import Department, Domain, Goal, Indicator, KeyProject, Measure, Plan
+from childfirst.spreadsheet import append_row, csv_writer
 
 from .actions import ASSESSABLE, do_assess, do_publish
 from .dashboard import Board, board
@@ -44,13 +44,13 @@ def _year(request: HttpRequest, plan) -> int:
 
 
 def _download(request: HttpRequest, name: str, header: list[str], rows: list[list]) -> HttpResponse | None:
-    """The table as CSV or XLSX when ?format= asks for it."""
+    """The table as CSV or XLSX when ?format= asks for it; no text becomes a formula (spreadsheet.py)."""
     wanted = request.GET.get("format")
     if wanted == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         response.write("\ufeff")
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(header)
         writer.writerows(rows)
         return response
@@ -58,9 +58,9 @@ def _download(request: HttpRequest, name: str, header: list[str], rows: list[lis
         book = Workbook()
         sheet = book.active
         sheet.title = name[:31]
-        sheet.append(header)
+        append_row(sheet, header)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         out = io.BytesIO()
         book.save(out)
         response = HttpResponse(

@@ -12,7 +12,6 @@ then streets in area-code order, years ascending.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -25,6 +24,7 @@ from childfirst.areas.models import Area
 from childfirst.evaluation.labels import STATUS_LABELS, STATUS_ORDER
 from childfirst.evaluation.models import Snapshot, SnapshotResult, SnapshotValue
 from childfirst.plans.models import Comparator, Domain, Indicator, Unit
+from childfirst.spreadsheet import csv_writer
 
 CSV_HEADER = ["Year", "街镇", "Value"]
 
@@ -57,7 +57,7 @@ class IndicatorFigures:
 
     def csv_text(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out, lineterminator="\n")
         writer.writerow(CSV_HEADER)
         writer.writerows(self.csv_rows())
         return out.getvalue()
@@ -181,7 +181,7 @@ METADATA_COLUMNS = [
 
 def metadata_csv(records: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(METADATA_COLUMNS)
     for record in records:
         row = dict(record, departments="、".join(record["departments"]))

@@ -9,7 +9,6 @@ in a URL, a server log or the browser's history; pages with personal data are ne
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any, cast
 
@@ -32,6 +31,7 @@ from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
 from childfirst.registry.models import AccessAction, Child, ChildPhoto, ChildStatus, Referral, RegistryGrant
+from childfirst.spreadsheet import csv_writer
 
 from . import actions
 from .access import (
@@ -153,7 +153,7 @@ def child_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.localtime()
     stream = io.StringIO()
     stream.write("\ufeff")  # byte-order mark: Excel then reads the file as UTF-8
-    writer = csv.writer(stream)
+    writer = csv_writer(stream)  # names, schools, reasons: never a formula in Excel
     writer.writerow(
         [
             _("Child files exported by %(user)s at %(time)s")
