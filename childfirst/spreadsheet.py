@@ -50,13 +50,21 @@ class _Writable(Protocol):
 
 
 class SafeCsvWriter:
-    """csv.writer whose every cell goes through csv_cell."""
+    """csv.writer whose every cell goes through csv_cell.
+
+    With "\n" as line end the csv module leaves a carriage return inside a cell unquoted, which
+    spreadsheets take as the end of the row: such a row is written with every cell quoted."""
 
     def __init__(self, out: _Writable, **options: Any):
         self._writer = csv.writer(out, **options)
+        self._quoted = csv.writer(out, **{**options, "quoting": csv.QUOTE_ALL})
+        self._bare_cr = "\r" not in options.get("lineterminator", "\r\n")
 
     def writerow(self, row: Iterable[object]) -> object:
-        return self._writer.writerow(csv_row(row))
+        cells = csv_row(row)
+        if self._bare_cr and any(isinstance(c, str) and "\r" in c for c in cells):
+            return self._quoted.writerow(cells)
+        return self._writer.writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         for row in rows:
