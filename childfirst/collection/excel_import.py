@@ -17,16 +17,21 @@ from __future__ import annotations
 import datetime
 import io
 import math
+import posixpath
 import re
+import unicodedata
 import zipfile
 import zlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from childfirst.accounts.models import Role, User
 from childfirst.plans.models import Indicator
@@ -45,12 +50,13 @@ from .excel_template import (
     record_hash,
     row_kind,
 )
-from .models import Channel, ImportBatch, ReportingRound, Submission
+from .models import Channel, DataValue, ImportBatch, ReportingRound, Submission
+from .numbers import NumberError, parse_number
 from .rules import current_rules
 from .scope import expected_for
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+DEFAULT_MAX_UNCOMPRESSED = 50 * 1024 * 1024  # a department's template unpacks to well under 1 MB
 MAX_RATIO = 100  # uncompressed/compressed size of one member; sheet XML rarely passes 20
 RATIO_FLOOR = 1024 * 1024  # small members may compress very well and still be harmless
 MAX_MEMBERS = 2000
@@ -60,6 +66,10 @@ NUMBER_FIELDS = ("numerator", "denominator", "value")
 REQUIRED_FIELDS = ("indicator", "area", *NUMBER_FIELDS, *TEXT_FIELDS)
 TEXT_LIMITS = {"missing_reason": 500, "source_note": 500, "comment": 5000}
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
+MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam", ".xla", ".xlsb")
+# Parts and content types of macros: VBA projects, and Excel 4.0 macro sheets.
+_MACRO_PART = re.compile(r"(^|/)(vbaProject[^/]*\.bin|macrosheets/[^/]*)$", re.IGNORECASE)
+_MACRO_TYPE = re.compile(rb"vbaProject|macroEnabled|macrosheet", re.IGNORECASE)
 
 
 def max_upload_bytes() -> int:
@@ -140,9 +150,39 @@ def check_size(size: int) -> Problem | None:
     return None
 
 
-def _check_container(content: bytes) -> None:
+def _damaged() -> Problem:
+    return Problem(reason=_("The workbook is damaged and cannot be read; save it again in Excel or WPS."))
+
+
+def _macros() -> Problem:
+    return Problem(
+        reason=_(
+            "This workbook contains macros (a macro-enabled file such as .xlsm, or a VBA project inside). "
+            "Files with macros are not accepted: save it as an Excel workbook (.xlsx) and upload that."
+        )
+    )
+
+
+def check_name(file_name: str) -> Problem | None:
+    """A problem when the file's name says it is macro-enabled (its content is checked as well)."""
+    if file_name.lower().endswith(MACRO_EXTENSIONS):
+        return _macros()
+    return None
+
+
+@dataclass
+class Scan:
+    """What the sheets' XML says before calamine reads them: per sheet name, the cells holding a
+    formula without a calculated value (calamine reads those as empty)."""
+
+    uncached: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _check_container(content: bytes) -> Scan:
     """Refuse what is not an .xlsx, or whose unpacked size would be dangerous, before any parser
-    sees it. Declared sizes can lie, so every member is also read through with a running count."""
+    sees it. Declared sizes can lie, so every member is also read through with a running count.
+    Then refuse macros, and XML that would break or exhaust the reader (a DTD, malformed XML, a
+    cell placed far outside any template); note the formulas without a calculated value."""
     too_big = check_size(len(content))
     if too_big:
         raise _Refused(too_big)
@@ -171,7 +211,6 @@ def _check_container(content: bytes) -> None:
         )
         % {"limit": _megabytes(limit)}
     )
-    damaged = Problem(reason=_("The workbook is damaged and cannot be read; save it again in Excel or WPS."))
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
@@ -181,31 +220,157 @@ def _check_container(content: bytes) -> None:
         raise _Refused(bomb)
     if not any(m.filename == "xl/workbook.xml" for m in members):
         raise _Refused(not_workbook)
+    if any(_MACRO_PART.search(m.filename) for m in members):
+        raise _Refused(_macros())
     if sum(m.file_size for m in members) > limit:
         raise _Refused(bomb)
     for member in members:
         if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(member.compress_size, 1):
             raise _Refused(bomb)
     unpacked = 0
+    parts: dict[str, bytes] = {}
     try:
         for member in members:
+            chunks = []
             with archive.open(member) as stream:
                 while chunk := stream.read(1 << 20):
                     unpacked += len(chunk)
                     if unpacked > limit:
                         raise _Refused(bomb)
+                    chunks.append(chunk)
+            if member.filename.lower().endswith((".xml", ".rels")):
+                parts[member.filename] = b"".join(chunks)
     except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError):
-        raise _Refused(damaged) from None
-
-
-def _open(content: bytes) -> CalamineWorkbook:
-    _check_container(content)
+        raise _Refused(_damaged()) from None
+    if _MACRO_TYPE.search(parts.get("[Content_Types].xml", b"")):
+        raise _Refused(_macros())
     try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(content))
-    except Exception:  # calamine raises several types for malformed files; all mean the same to a user
-        raise _Refused(
-            Problem(reason=_("The workbook is damaged and cannot be read; save it again in Excel or WPS."))
-        ) from None
+        return _scan_sheets(parts)
+    except (expat.ExpatError, _DocumentType):
+        raise _Refused(_damaged()) from None
+
+
+class _DocumentType(Exception):
+    """OOXML has no DTDs: one can only declare entities (the "billion laughs") or be damage."""
+
+
+def _parse(data: bytes, start, end=None, text=None) -> None:
+    """Stream `data` through expat with element names stripped of their namespace; a document
+    type declaration (and so any entity declaration) raises _DocumentType, malformed XML or an
+    undefined entity ExpatError."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_args: object) -> None:
+        raise _DocumentType
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = lambda name, attrs: start(_local(name), attrs)
+    if end is not None:
+        parser.EndElementHandler = lambda name: end(_local(name))
+    if text is not None:
+        parser.CharacterDataHandler = text
+    parser.Parse(data, True)
+
+
+def _local(name: str) -> str:
+    return name.rpartition("}")[2]
+
+
+def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
+    """Sheet name → the zip member holding its XML, from the workbook and its relationships."""
+    targets: dict[str, str] = {}
+    sheets: dict[str, str] = {}
+
+    def relationship(name: str, attrs: dict[str, str]) -> None:
+        if name == "Relationship":
+            target = attrs.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            targets[attrs.get("Id", "")] = path
+
+    def sheet(name: str, attrs: dict[str, str]) -> None:
+        if name == "sheet":
+            rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+            if rid in targets:
+                sheets[attrs.get("name", "")] = targets[rid]
+
+    _parse(parts.get("xl/_rels/workbook.xml.rels", b"<r/>"), relationship)
+    _parse(parts["xl/workbook.xml"], sheet)
+    return sheets
+
+
+def _column_number(letters: str) -> int:
+    return sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters)))
+
+
+class _SheetScan:
+    """One worksheet's cells, streamed: where each lies, and which hold a formula without a
+    cached value (<f> and no or an empty <v>)."""
+
+    def __init__(self, sheet: str):
+        self.sheet = sheet
+        self.row = self.column = 0
+        self.uncached: set[str] = set()
+        self.formula = False
+        self.cached: list[str] | None = None
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if name == "row":
+            number = attrs.get("r", "")
+            self.row, self.column = (int(number) if number.isdigit() else self.row + 1), 0
+        elif name == "c":
+            match = _CELL.match(attrs.get("r", ""))
+            if match:
+                self.column, self.row = _column_number(match[1]), int(match[2])
+            else:
+                self.column += 1
+            if self.row > MAX_ROWS or self.column > MAX_COLUMNS:
+                raise _Refused(
+                    Problem(self.sheet, "", attrs.get("r", "") or f"R{self.row}C{self.column}",
+                            _("The sheet is far larger than a template (at most %(rows)d rows and "
+                              "%(columns)d columns).") % {"rows": MAX_ROWS, "columns": MAX_COLUMNS})
+                )  # fmt: skip
+            self.formula, self.cached = False, None
+        elif name == "f":
+            self.formula = True
+        elif name == "v":
+            self.cached = []
+
+    def end(self, name: str) -> None:
+        if name == "c" and self.formula and not "".join(self.cached or []):
+            self.uncached.add(f"{_letter(self.column - 1)}{self.row}")
+
+    def text(self, data: str) -> None:
+        if self.cached is not None:
+            self.cached.append(data)
+
+
+def _scan_sheets(parts: dict[str, bytes]) -> Scan:
+    """Every worksheet's XML before calamine reads it. A cell beyond MAX_ROWS × MAX_COLUMNS is
+    refused here, because calamine would allocate the whole rectangle up to it (one cell at
+    XFD1048576 in a tiny file asks for gigabytes, or aborts the process); formulas without a
+    cached value are noted. The other XML parts are parsed too, so that none holds a DTD."""
+    scan = Scan()
+    sheets = _sheet_parts(parts)
+    for name, path in sheets.items():
+        if path in parts:
+            sheet = _SheetScan(name)
+            _parse(parts[path], sheet.start, sheet.end, sheet.text)
+            scan.uncached[name] = sheet.uncached
+    scanned = {*sheets.values(), "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+    for path, data in parts.items():
+        if path not in scanned:
+            _parse(data, lambda name, attrs: None)
+    return scan
+
+
+def _open(content: bytes) -> tuple[CalamineWorkbook, Scan]:
+    scan = _check_container(content)
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(content)), scan
+    except CalamineError:  # the base of calamine's errors (XmlError, ZipError, …): all mean damage to a user
+        raise _Refused(_damaged()) from None
 
 
 # ----- cells ------------------------------------------------------------------------------------
@@ -281,14 +446,20 @@ def _int(raw: object) -> int:
 
 def _rows(book: CalamineWorkbook, name: str) -> list[list]:
     """A sheet's cells from A1, refused when far larger than any template (each cell costs memory)."""
-    sheet = book.get_sheet_by_name(name)
+    try:
+        sheet = book.get_sheet_by_name(name)
+    except CalamineError:  # sheets are parsed here, lazily: an undefined entity, a truncated sheet
+        raise _Refused(_damaged()) from None
     if sheet.height > MAX_ROWS or sheet.width > MAX_COLUMNS:
         raise _Refused(
             Problem(name, "", f"{sheet.height} × {sheet.width}",
                     _("The sheet is far larger than a template (at most %(rows)d rows and %(columns)d columns).")
                     % {"rows": MAX_ROWS, "columns": MAX_COLUMNS})
         )  # fmt: skip
-    return sheet.to_python(skip_empty_area=False)
+    try:
+        return sheet.to_python(skip_empty_area=False)
+    except CalamineError:
+        raise _Refused(_damaged()) from None
 
 
 # ----- the hidden sheet -------------------------------------------------------------------------
@@ -480,7 +651,10 @@ def _find_columns(rows: list[list]) -> tuple[int, dict[str, int]]:
     )
 
 
-def _read_sheet(book: CalamineWorkbook, meta: Meta, indicators: dict[str, Indicator]) -> _Sheet:
+def _read_sheet(
+    book: CalamineWorkbook, meta: Meta, indicators: dict[str, Indicator], uncached: AbstractSet[str] = frozenset()
+) -> _Sheet:
+    """The data sheet's rows; `uncached` are its cells holding a formula without a calculated value."""
     rows = _rows(book, DATA_SHEET)
     header, columns = _find_columns(rows)
     sheet = _Sheet(cells=[], seen_versions={}, shown={}, rows={}, errors=[], notices=[])
@@ -540,11 +714,18 @@ def _read_sheet(book: CalamineWorkbook, meta: Meta, indicators: dict[str, Indica
             if name == "value" and kind.formula:
                 continue  # a locked display of numerator/denominator, not an entry
             sheet.shown[where[name]] = display(inputs[name])
+            if place(name, row) in uncached:
+                error(place(name, row), inputs[name], _uncached_reason(key))
+                continue
             number, reason = read_number(inputs[name])
+            reason = reason or _lossy_reason(number, name, key)
             if reason:
                 error(place(name, row), inputs[name], reason)
             setattr(raw, name, number)
         for name in TEXT_FIELDS:
+            if place(name, row) in uncached:
+                error(place(name, row), inputs[name], _uncached_reason(key))
+                continue
             text = read_text(inputs[name])
             sheet.shown[where[name]] = display(text)
             if len(text) > TEXT_LIMITS[name]:
@@ -569,6 +750,43 @@ def _read_sheet(book: CalamineWorkbook, meta: Meta, indicators: dict[str, Indica
             )
         )
     return sheet
+
+
+def _uncached_reason(key: tuple[str, str]) -> str:
+    return _(
+        "%(indicator)s / %(area)s: this cell holds a formula without a calculated value, which would be "
+        "read as empty; type the figure, or open the file in Excel or WPS and save it again."
+    ) % {"indicator": key[0], "area": key[1]}
+
+
+_ORDINARY_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+
+def _lossy_reason(number: object, name: str, key: tuple[str, str]) -> str | None:
+    """Why a number cell would silently change when read: a special digit (² would become 2, ①
+    1), or a figure too small to survive the stored decimal places (1e-30 would become 0)."""
+    if isinstance(number, str):
+        odd = next((ch for ch in number if (ch.isdigit() or unicodedata.category(ch) == "No")
+                    and ch not in _ORDINARY_DIGITS), None)  # fmt: skip
+        if odd is not None:
+            return _(
+                "%(indicator)s / %(area)s: %(character)s is not an ordinary digit; type the number with the digits 0-9."
+            ) % {"indicator": key[0], "area": key[1], "character": odd}
+    try:
+        parsed = parse_number(number)
+    except NumberError:
+        return None  # said when the entry is checked
+    if parsed is None or parsed.number == 0:
+        return None
+    stored = DataValue._meta.get_field(name)
+    assert isinstance(stored, models.DecimalField)  # value, numerator, denominator
+    places = stored.decimal_places
+    if abs(parsed.number) < Decimal(1).scaleb(-places) / 2:
+        return _(
+            "%(indicator)s / %(area)s: %(number)s is too small to keep (%(places)d decimal places are "
+            "stored) and would be saved as 0."
+        ) % {"indicator": key[0], "area": key[1], "number": display(number), "places": places}
+    return None
 
 
 def _problem_of(finding: Finding, sheet: _Sheet) -> Problem:
@@ -597,13 +815,15 @@ def import_workbook(
     given, is the submission the file must belong to (the web page it was uploaded on)."""
     result = ImportResult()
     try:
-        book = _open(content)
+        if problem := check_name(file_name):
+            raise _Refused(problem)
+        book, scan = _open(content)
         meta = _read_meta(book)
         submission = _submission_of(meta, expect)
         result.submission = submission
         _check_may_upload(user, submission)
         expected = expected_for(submission.round.plan, submission.round.year, submission.department)
-        sheet = _read_sheet(book, meta, {i.code: i for i in expected.indicators})
+        sheet = _read_sheet(book, meta, {i.code: i for i in expected.indicators}, scan.uncached.get(DATA_SHEET, set()))
     except _Refused as refused:
         result.errors = refused.problems
         return result

@@ -58,6 +58,7 @@ def upload(request: AuthenticatedHttpRequest, year: int, department: str) -> Htt
             "entry_url": entry_url(submission.round.year, submission.department.code),
             "max_mb": max_upload_bytes() // (1024 * 1024),
         },
+        status=422 if result is not None and not result.ok else 200,  # refused: nothing was saved
     )
 
 

@@ -436,10 +436,10 @@ class TestRefused:
     def test_zip_bomb_is_refused_before_it_is_opened(self, health, users):
         bomb = _zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": 300 << 20})
         assert len(bomb) < 2 << 20
-        assert "200.0 MB" in self.refused(bomb, users.reporter).errors[0].reason
+        assert "50.0 MB" in self.refused(bomb, users.reporter).errors[0].reason
         # a single member packed over 100:1, though far below the size limit
         ratio = _zip({"xl/workbook.xml": b"<workbook/>", "xl/sharedStrings.xml": 4 << 20})
-        assert "200.0 MB" in self.refused(ratio, users.reporter).errors[0].reason
+        assert "50.0 MB" in self.refused(ratio, users.reporter).errors[0].reason
 
     def test_old_or_newer_format(self, health, users):
         for version in ("0.9", "2.0", "1.9", "x"):
