@@ -113,6 +113,13 @@ def _registry_key() -> bytes:
 REGISTRY_KEY = _registry_key()
 # Exited child files are read-only, then purged this many days after they exit.
 REGISTRY_RETENTION_DAYS = envint("CHILDFIRST_REGISTRY_RETENTION_DAYS", 3 * 365, minimum=1)
+# Rows of the child-file access log are kept this long, then `registry purge --logs` deletes them.
+# Three years, as the files themselves; never less than the six months the Cybersecurity Law
+# (网络安全法, art. 21) requires for network logs, which the database enforces as a floor too.
+ACCESS_LOG_MIN_RETENTION_DAYS = 180
+ACCESS_LOG_RETENTION_DAYS = envint(
+    "CHILDFIRST_ACCESS_LOG_RETENTION_DAYS", 3 * 365, minimum=ACCESS_LOG_MIN_RETENTION_DAYS
+)
 ALLOWED_HOSTS = envlist("CHILDFIRST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CHILDFIRST_CSRF_TRUSTED_ORIGINS", [])
 
