@@ -215,10 +215,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "childfirst.accounts.passwords.CharacterClassValidator"},
 ]
 
-# Login hardening: lock a username after repeated failures (django-axes), and end idle sessions.
+# Login hardening: lock a username from one address after repeated failures (django-axes), and end
+# idle sessions. Locking on the username alone would let anyone lock anyone out by guessing wrong
+# five times; the office unlocks on the accounts page (Lockouts).
 AXES_FAILURE_LIMIT = envint("CHILDFIRST_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = envint("CHILDFIRST_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
