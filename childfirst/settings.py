@@ -113,6 +113,13 @@ def _registry_key() -> bytes:
 REGISTRY_KEY = _registry_key()
 # Exited child files are read-only, then purged this many days after they exit.
 REGISTRY_RETENTION_DAYS = envint("CHILDFIRST_REGISTRY_RETENTION_DAYS", 3 * 365, minimum=1)
+# Rows of the child-file access log are kept this long, then `registry purge --logs` deletes them.
+# Three years, as the files themselves; never less than the six months the Cybersecurity Law
+# (网络安全法, art. 21) requires for network logs, which the database enforces as a floor too.
+ACCESS_LOG_MIN_RETENTION_DAYS = 180
+ACCESS_LOG_RETENTION_DAYS = envint(
+    "CHILDFIRST_ACCESS_LOG_RETENTION_DAYS", 3 * 365, minimum=ACCESS_LOG_MIN_RETENTION_DAYS
+)
 ALLOWED_HOSTS = envlist("CHILDFIRST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CHILDFIRST_CSRF_TRUSTED_ORIGINS", [])
 
@@ -154,6 +161,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "childfirst.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "childfirst.web.middleware.ChosenLanguageMiddleware",
@@ -208,10 +216,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "childfirst.accounts.passwords.CharacterClassValidator"},
 ]
 
-# Login hardening: lock a username after repeated failures (django-axes), and end idle sessions.
+# Login hardening: lock a username from one address after repeated failures (django-axes), and end
+# idle sessions. Locking on the username alone would let anyone lock anyone out by guessing wrong
+# five times; the office unlocks on the accounts page (Lockouts).
 AXES_FAILURE_LIMIT = envint("CHILDFIRST_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = envint("CHILDFIRST_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -222,12 +232,45 @@ SESSION_SAVE_EVERY_REQUEST = True  # every request renews the cookie, so the age
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_COOKIES = envbool("CHILDFIRST_SECURE_COOKIES", False)
+# HTTPS: on by default unless CHILDFIRST_DEBUG is on (production is served over HTTPS only);
+# CHILDFIRST_HTTPS=0 turns the defaults below off for a plain-HTTP machine (the local demo), and
+# each can be set on its own.
+HTTPS = envbool("CHILDFIRST_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("CHILDFIRST_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = envint("CHILDFIRST_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("CHILDFIRST_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# Takes effect only once the domain is submitted to the browsers' preload list.
+SECURE_HSTS_PRELOAD = envbool("CHILDFIRST_HSTS_PRELOAD", HTTPS)
+SECURE_COOKIES = envbool("CHILDFIRST_SECURE_COOKIES", HTTPS)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+# Behind a reverse proxy that ends TLS: the header it sets to "https" (e.g. X-Forwarded-Proto), so
+# that the redirect above does not loop. The proxy must overwrite any such header from the client.
+_proxy_ssl_header = os.environ.get("CHILDFIRST_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    if not _proxy_ssl_header.replace("-", "").replace("_", "").isalnum():
+        raise ImproperlyConfigured(f"CHILDFIRST_PROXY_SSL_HEADER={_proxy_ssl_header!r} is not a header name")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Sent on every response (childfirst.web.middleware.ContentSecurityPolicyMiddleware). Every script
+# and style sheet is a static file (htmx and ECharts are vendored), so nothing inline is allowed;
+# scripts may still set element styles through the DOM. data: images are ECharts' and Swagger's icons.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

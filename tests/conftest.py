@@ -36,6 +36,13 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client speaks plain HTTP; production's redirect to HTTPS (on whenever
+    CHILDFIRST_DEBUG is off) would answer every request with a 301."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the default language (Chinese): a request in English or an API call
     with Accept-Language: en leaves its language active in the thread, as Django does."""

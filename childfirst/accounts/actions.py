@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -111,3 +112,19 @@ def do_set_password(actor: User | None, user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     record("account.set_password", actor=actor, obj=user)
+
+
+@transaction.atomic
+def do_unlock(actor: User | None, attempt: AccessAttempt) -> int:
+    """Lift a lockout: forget the failed attempts of that user name from that address (every
+    browser). Returns how many attempt records were removed."""
+    _require_office(actor)
+    removed, _detail = AccessAttempt.objects.filter(username=attempt.username, ip_address=attempt.ip_address).delete()
+    record(
+        "account.unlocked",
+        actor=actor,
+        username=attempt.username,
+        ip_address=attempt.ip_address,
+        failures=attempt.failures_since_start,
+    )
+    return removed

@@ -1,19 +1,23 @@
-"""The user's own account page and the office's list of accounts."""
+"""The user's own account page, the office's list of accounts and its lockout screen."""
 
 from __future__ import annotations
+
+import datetime
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from .actions import do_set_password
+from .actions import do_set_password, do_unlock
 from .decorators import role_required
 from .http import AuthenticatedHttpRequest
 from .models import ApiToken, AuditEvent, Role, User
@@ -77,6 +81,35 @@ def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     )
     return render(request, "accounts/user_list.html", {"users": users, "locked": locked})
+
+
+def _current_lockouts() -> QuerySet[AccessAttempt]:
+    """Attempt records that lock their user name from their address now (within the cool-off)."""
+    since = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).order_by("-attempt_time")
+
+
+@role_required(Role.OFFICE)
+def lockouts(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/lockouts.html",
+        {"lockouts": _current_lockouts(), "minutes": round(settings.AXES_COOLOFF_TIME * 60)},
+    )
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    attempt = get_object_or_404(AccessAttempt, pk=pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm the unlock."))
+        return redirect("accounts:lockouts")
+    do_unlock(request.user, attempt)
+    messages.success(request, _("Account %(username)s unlocked.") % {"username": attempt.username})
+    return redirect("accounts:lockouts")
 
 
 @role_required()

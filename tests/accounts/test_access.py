@@ -34,6 +34,7 @@ PAGES = {
     "logout": None,  # POST only; tested in test_login
     "accounts:me": "/accounts/me/",
     "accounts:users": "/accounts/users/",
+    "accounts:lockouts": "/accounts/lockouts/",
     "accounts:password": "/accounts/password/",
     "accounts:password_done": "/accounts/password/done/",
     "indicators": "/indicators/",
@@ -71,6 +72,7 @@ PAGES = {
     # POST only; their refusals are tested in test_collection_pages and test_api
     "accounts:token_create": None,
     "accounts:token_revoke": None,
+    "accounts:unlock": None,  # POST only: test_lockout_screen_is_for_the_office_only
     "collection:round_open": None,
     "collection:round_state": None,
     "collection:workflow": None,
@@ -127,7 +129,7 @@ def test_anonymous_is_sent_to_login(client, round_2025, name):
 
 
 # evaluation:street follows the area scope; tests/evaluation/test_evaluation.py covers it
-SCOPED = {"accounts:users", "evaluation:street"}
+SCOPED = {"accounts:users", "accounts:lockouts", "evaluation:street"}
 
 
 @pytest.mark.django_db
@@ -176,6 +178,23 @@ def test_account_list_is_for_the_office_only(client, users, role):
     assert "无权访问" in response.content.decode()
     client.force_login(users.office)
     assert client.get("/accounts/users/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["reporter", "reviewer", "supervisor", "director", "leader", "evaluator"])
+def test_lockout_screen_is_for_the_office_only(client, users, role):
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username="leader", ip_address="10.0.0.1", user_agent="x", failures_since_start=5, get_data="", post_data=""
+    )
+    client.force_login(getattr(users, role))
+    assert client.get("/accounts/lockouts/").status_code == 403
+    assert client.post(f"/accounts/lockouts/{attempt.pk}/unlock/", {"confirm": "yes"}).status_code == 403
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+    client.force_login(users.office)
+    assert client.get("/accounts/lockouts/").status_code == 200
+    assert client.get(f"/accounts/lockouts/{attempt.pk}/unlock/").status_code == 405
 
 
 @pytest.mark.django_db

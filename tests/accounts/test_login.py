@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
 from django.utils import timezone
 
 from childfirst.accounts.models import AuditEvent
@@ -45,6 +46,33 @@ class TestLogin:
         assert response.status_code == 429
         assert "账号已锁定" in response.content.decode()
         assert "_auth_user_id" not in client.session
+
+    def test_failures_from_one_address_do_not_lock_the_user_out_elsewhere(self, client, users, settings):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            client.post("/accounts/login/", {"username": "leader", "password": "wrong"}, REMOTE_ADDR="10.0.0.66")
+        locked = client.post("/accounts/login/", {"username": "leader", "password": PASSWORD}, REMOTE_ADDR="10.0.0.66")
+        assert locked.status_code == 429
+        response = client.post("/accounts/login/", {"username": "leader", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7")
+        assert response.status_code == 302 and client.session["_auth_user_id"] == str(users.leader.pk)
+
+    def test_the_office_unlocks(self, client, users, settings):
+        from axes.models import AccessAttempt
+
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            client.post("/accounts/login/", {"username": "leader", "password": "wrong"}, REMOTE_ADDR="10.0.0.66")
+        attempt = AccessAttempt.objects.get(username="leader")
+        office = Client()
+        office.force_login(users.office)
+        page = office.get("/accounts/lockouts/").content.decode()
+        assert "leader" in page and "10.0.0.66" in page and f"/accounts/lockouts/{attempt.pk}/unlock/" in page
+        office.post(f"/accounts/lockouts/{attempt.pk}/unlock/")  # not confirmed: nothing happens
+        assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+        response = office.post(f"/accounts/lockouts/{attempt.pk}/unlock/", {"confirm": "yes"})
+        assert response.status_code == 302 and not AccessAttempt.objects.filter(username="leader").exists()
+        event = AuditEvent.objects.get(action="account.unlocked")
+        assert event.actor == users.office and event.detail["username"] == "leader"
+        again = client.post("/accounts/login/", {"username": "leader", "password": PASSWORD}, REMOTE_ADDR="10.0.0.66")
+        assert again.status_code == 302
 
     def test_idle_session_timeout(self, client, users, settings):
         assert settings.SESSION_SAVE_EVERY_REQUEST

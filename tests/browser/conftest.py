@@ -32,6 +32,7 @@ def free_port() -> int:
 def server_env(var: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CHILDFIRST_TASKS_IMMEDIATE")}
     env["CHILDFIRST_VAR_DIR"] = str(var)
+    env["CHILDFIRST_HTTPS"] = "0"  # served on plain http://127.0.0.1, like `make demo`
     return env
 
 
@@ -95,6 +96,40 @@ def server(tmp_path_factory, demo_var) -> Iterator[str]:
         yield url
 
 
+# Content-Security-Policy violations reported on the console of any page, by any test of the module.
+CSP_VIOLATIONS: list[str] = []
+
+
+class CheckedBrowser:
+    """The browser, whose every new context reports CSP violations to CSP_VIOLATIONS."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+
+        def on_console(message) -> None:
+            if "Content Security Policy" in message.text:
+                CSP_VIOLATIONS.append(f"{message.location.get('url', '')}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """Every page works under the Content-Security-Policy: no inline script or style was refused."""
+    CSP_VIOLATIONS.clear()
+    yield
+    found = list(CSP_VIOLATIONS)
+    CSP_VIOLATIONS.clear()
+    assert not found, "\n".join(found)
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -111,7 +146,7 @@ def browser():
                 "--disable-component-update",
             ],
         )
-        yield browser
+        yield CheckedBrowser(browser)
         browser.close()
 
 

@@ -54,12 +54,50 @@ class TestEnvironment:
             ("DATABASE_URL", "mysqlx://nowhere"),
             ("CHILDFIRST_SECRET_KEY", "short"),
             ("CHILDFIRST_DEBUG", "sometimes"),
+            ("CHILDFIRST_HTTPS", "maybe"),
+            ("CHILDFIRST_SSL_REDIRECT", "2"),
+            ("CHILDFIRST_HSTS_SECONDS", "a year"),
+            ("CHILDFIRST_SECURE_COOKIES", "sure"),
+            ("CHILDFIRST_PROXY_SSL_HEADER", "X-Forwarded-Proto: https"),
+            ("CHILDFIRST_ACCESS_LOG_RETENTION_DAYS", "30"),
         ],
     )
     def test_start_up_refuses_bad_configuration(self, tmp_path, name, value):
         done = run_cli("plan", "show", env={name: value}, var=tmp_path)
         assert done.returncode != 0
         assert name in done.stderr
+
+
+# The production environment as README's production section documents it (keys made up here).
+PRODUCTION_ENV = {
+    "CHILDFIRST_SECRET_KEY": "k" * 20 + "production-secret-key-of-fifty-characters",
+    "CHILDFIRST_REGISTRY_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    "CHILDFIRST_ALLOWED_HOSTS": "childfirst.example.gov.cn",
+    "CHILDFIRST_CSRF_TRUSTED_ORIGINS": "https://childfirst.example.gov.cn",
+    "CHILDFIRST_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+}
+
+
+def test_documented_production_settings_pass_the_deploy_check(tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for name in [
+        *PRODUCTION_ENV,
+        "CHILDFIRST_HTTPS",
+        "CHILDFIRST_HSTS_SECONDS",
+        "CHILDFIRST_ACCESS_LOG_RETENTION_DAYS",
+    ]:
+        assert readme.count(name) >= 2, f"README documents {name} in Chinese and in English"
+    # Nothing of the test run's own environment (its CHILDFIRST_* and Django's async override).
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CHILDFIRST_", "DJANGO_ALLOW_ASYNC"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "childfirst", "check", "--deploy", "--fail-level", "WARNING"],
+        env=environment | PRODUCTION_ENV | {"CHILDFIRST_VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "WARNINGS" not in done.stderr + done.stdout and "no issues" in done.stdout
 
 
 def test_resolve_maps_spaced_commands():

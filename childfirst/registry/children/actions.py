@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,6 +26,7 @@ from childfirst.registry.models import (
     AccessAction,
     CategoryType,
     Child,
+    ChildAccessLog,
     ChildCategory,
     ChildPhoto,
     ChildStatus,
@@ -576,3 +577,41 @@ def do_purge_exited(
         files=children,
     )
     return len(children)
+
+
+# The database's own record of how long access-log rows are kept (registry migration 0006): its
+# delete trigger refuses any row younger than this, and the period can only be raised.
+RETENTION_TABLE = "registry_accesslogretention"
+
+
+def access_log_retention_in_force() -> int:
+    """Days the database keeps access-log rows before they may be deleted."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT days FROM {RETENTION_TABLE} WHERE id = 1")  # noqa: S608 (a constant)
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def purgeable_access_log(retention_days: int) -> QuerySet[ChildAccessLog]:
+    """Access-log rows older than the retention period, with a day's margin so that the database's
+    clock (which its trigger uses) never finds one of them too young."""
+    cutoff = timezone.now() - datetime.timedelta(days=retention_days + 1)
+    return ChildAccessLog.objects.filter(created_at__lt=cutoff)
+
+
+@transaction.atomic
+def do_purge_access_log(actor: User | None = None) -> tuple[int, int]:
+    """Delete access-log rows older than settings.ACCESS_LOG_RETENTION_DAYS, the one deletion the
+    log's trigger allows. A longer configured period is first recorded in the database (raising it
+    is allowed); a shorter one than the database's is not applied: lowering it is for the database
+    owner. Returns (rows deleted, days applied); the audit row says both."""
+    in_force = access_log_retention_in_force()
+    days = settings.ACCESS_LOG_RETENTION_DAYS
+    if days > in_force:
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {RETENTION_TABLE} SET days = %s WHERE id = 1", [days])  # noqa: S608 (a constant)
+        in_force = days
+    # The queryset's own delete() refuses (the log is append-only); this is the sanctioned path.
+    count, _detail = models.QuerySet.delete(purgeable_access_log(in_force))
+    record("registry.access_log_purged", actor=actor, retention_days=in_force, count=count)
+    return count, in_force
