@@ -232,10 +232,11 @@ SESSION_SAVE_EVERY_REQUEST = True  # every request renews the cookie, so the age
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# HTTPS: on by default unless CHILDFIRST_DEBUG is on (production is served over HTTPS only);
-# CHILDFIRST_HTTPS=0 turns the defaults below off for a plain-HTTP machine (the local demo), and
-# each can be set on its own.
-HTTPS = envbool("CHILDFIRST_HTTPS", not DEBUG)
+# HTTPS: on by default in production — a configured CHILDFIRST_SECRET_KEY, as the README's production
+# settings require, and no debug — so a production install is never served over plain HTTP by
+# mistake; a single-machine install with a generated key (the demo, `childfirst serve` on a laptop)
+# stays on plain HTTP. CHILDFIRST_HTTPS=0/1 overrides, and each setting below can be set on its own.
+HTTPS = envbool("CHILDFIRST_HTTPS", not DEBUG and "CHILDFIRST_SECRET_KEY" in os.environ)
 SECURE_SSL_REDIRECT = envbool("CHILDFIRST_SSL_REDIRECT", HTTPS)
 SECURE_HSTS_SECONDS = envint("CHILDFIRST_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("CHILDFIRST_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
