@@ -3,7 +3,8 @@ who looked at which file (the access log) and the office's grants to files of an
 
 The ID number (居民身份证号码, GB 11643) is never stored in clear: it is encrypted (AES-GCM, see
 crypto.py) and found by a keyed hash in a UNIQUE column, so one ID number has at most one file.
-`id_masked` (first 4 and last 4 characters) is what pages show without decrypting.
+`id_masked` (the first 4 characters, the rest starred: idnumber.mask_id) is what pages show without
+decrypting.
 """
 
 from __future__ import annotations
