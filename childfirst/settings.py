@@ -113,6 +113,8 @@ def _registry_key() -> bytes:
 REGISTRY_KEY = _registry_key()
 # Exited child files are read-only, then purged this many days after they exit.
 REGISTRY_RETENTION_DAYS = envint("CHILDFIRST_REGISTRY_RETENTION_DAYS", 3 * 365, minimum=1)
+# The longest an approved grant may open an area's child files to an office user.
+REGISTRY_GRANT_MAX_DAYS = envint("CHILDFIRST_REGISTRY_GRANT_MAX_DAYS", 30, minimum=1)
 ALLOWED_HOSTS = envlist("CHILDFIRST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CHILDFIRST_CSRF_TRUSTED_ORIGINS", [])
 
