@@ -525,7 +525,11 @@ def _grant_error(form: Any, error: ValidationError) -> None:
 
 
 def _grants_page(
-    request: AuthenticatedHttpRequest, form: GrantForm, reject_form: RejectGrantForm | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    form: GrantForm,
+    reject_form: RejectGrantForm | None = None,
+    rejecting: int | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     user = request.user
     rows = (
@@ -533,10 +537,11 @@ def _grants_page(
         .select_related("user", "area", "requested_by", "decided_by", "revoked_by")
         .order_by("-requested_at")
     )
-    awaiting, in_force, past = [], [], []
+    awaiting: list[RegistryGrant] = []
+    in_force: list[RegistryGrant] = []
+    past: list[RegistryGrant] = []
     for grant in rows:
         if grant.is_awaiting_approval():
-            grant.can_decide = user.pk not in (grant.requested_by_id, grant.user_id)
             awaiting.append(grant)
         elif grant.is_in_force():
             in_force.append(grant)
@@ -545,7 +550,10 @@ def _grants_page(
     context = {
         "form": form,
         "reject_form": reject_form,
+        "rejecting": rejecting,
         "awaiting": awaiting,
+        # Requests this user may decide on: neither asked for by them nor naming them.
+        "decidable": {g.pk for g in awaiting if user.pk not in (g.requested_by_id, g.user_id)},
         "in_force": in_force,
         "past": past,
         "max_days": settings.REGISTRY_GRANT_MAX_DAYS,
@@ -620,8 +628,7 @@ def grant_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Request rejected."))
         return redirect("registry:grants")
-    reject_form.grant_pk = grant.pk
-    return _grants_page(request, GrantForm(scope=request.user.scope_area()), reject_form, status=400)
+    return _grants_page(request, GrantForm(scope=request.user.scope_area()), reject_form, grant.pk, status=400)
 
 
 @role_required(Role.OFFICE)
