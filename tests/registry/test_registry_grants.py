@@ -125,7 +125,7 @@ class TestTwoPersonRule:
         with pytest.raises(ValidationError) as refused:
             actions.do_request_grant(users.office, users.office, area(WUMA), "检查", days(31))
         assert list(refused.value.message_dict) == ["expires_at"]
-        assert "Until (last day)" in refused.value.messages[0] and "30" in refused.value.messages[0]
+        assert "截止日期（含当日）" in refused.value.messages[0] and "30" in refused.value.messages[0]
         grant = actions.do_request_grant(users.office, users.office, area(WUMA), "检查", days(29))
         # Shortened after the request: the approval is held to the setting in force.
         settings.REGISTRY_GRANT_MAX_DAYS = 10
@@ -185,7 +185,8 @@ class TestPages:
     def test_reject_with_a_reason(self, client, users, office2):
         grant = actions.do_request_grant(users.office, users.office, area(WUMA), "检查", days(3))
         client.force_login(office2)
-        assert client.post(f"/registry/grants/{grant.pk}/reject/", {"rejection_reason": ""}).status_code == 400
+        refused = client.post(f"/registry/grants/{grant.pk}/reject/", {"rejection_reason": ""})
+        assert refused.status_code == 400 and 'role="alert"' in refused.content.decode()
         assert RegistryGrant.objects.get().state == GrantState.PENDING
         assert client.post(f"/registry/grants/{grant.pk}/reject/", {"rejection_reason": "无需"}).status_code == 302
         grant.refresh_from_db()
