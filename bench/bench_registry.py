@@ -42,6 +42,7 @@ import http.client
 import os
 import platform
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -95,12 +96,13 @@ def build_base() -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from childfirst.accounts.models import User
+    from childfirst.accounts.actions import do_create_user
+    from childfirst.accounts.models import Role, User
     from childfirst.areas.loader import load_areas
     from childfirst.areas.models import Area
     from childfirst.demo.load import AREA_FILE, PLAN_FILE, create_demo_communities, ensure_demo_accounts
     from childfirst.plans.loader import load_plan
-    from childfirst.registry.children.actions import do_grant_access
+    from childfirst.registry.children.actions import do_approve_grant, do_request_grant
 
     call_command("migrate", verbosity=0)
     load_areas(AREA_FILE)
@@ -110,7 +112,11 @@ def build_base() -> dict:
     office = User.objects.get(username="demo-office")
     district = Area.objects.get(code="330302")
     expires = timezone.now() + datetime.timedelta(days=30)
-    do_grant_access(office, office, district, "性能测试（合成数据）", expires)
+    # A grant needs a second office user's approval (the two-person rule).
+    approver = User.objects.filter(username="bench-office-approver").first() or do_create_user(
+        None, username="bench-office-approver", password=secrets.token_urlsafe(24), role=Role.OFFICE, area=district
+    )
+    do_approve_grant(approver, do_request_grant(office, office, district, "性能测试（合成数据）", expires))
     return {"office": office, "district": district}
 
 

@@ -120,6 +120,8 @@ ACCESS_LOG_MIN_RETENTION_DAYS = 180
 ACCESS_LOG_RETENTION_DAYS = envint(
     "CHILDFIRST_ACCESS_LOG_RETENTION_DAYS", 3 * 365, minimum=ACCESS_LOG_MIN_RETENTION_DAYS
 )
+# The longest an approved grant may open an area's child files to an office user.
+REGISTRY_GRANT_MAX_DAYS = envint("CHILDFIRST_REGISTRY_GRANT_MAX_DAYS", 30, minimum=1)
 ALLOWED_HOSTS = envlist("CHILDFIRST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CHILDFIRST_CSRF_TRUSTED_ORIGINS", [])
 

@@ -25,6 +25,7 @@ from .children.models import (  # noqa: F401
     ChildStatus,
     ExitReason,
     Grade,
+    GrantState,
     Guardian,
     GuardianRelation,
     RegistryGrant,

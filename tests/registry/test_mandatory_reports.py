@@ -96,7 +96,7 @@ class TestPublicIntake:
         number = id_number()
         Client().post("/registry/report/", form_data(child_id_number=number))
         report = MandatoryReport.objects.get()
-        assert report.child_id_masked == number[:4] + "*" * 10 + number[-4:]
+        assert report.child_id_masked == number[:4] + "*" * 14
         assert number.encode() not in bytes(report.child_id_ciphertext)
         audit = json.dumps(
             [e.detail for e in AuditEvent.objects.filter(action="registry.report_file")], ensure_ascii=False

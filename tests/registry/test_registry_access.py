@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from childfirst.accounts.models import Role
 from childfirst.accounts.tokens import do_create_token
 from childfirst.areas.models import Area
 from childfirst.plans.models import Department
@@ -31,6 +32,8 @@ from childfirst.registry.children.actions import ChildData, GuardianData
 from childfirst.registry.children.idnumber import check_character
 from childfirst.registry.mandatory.actions import do_file_mandatory_report
 from childfirst.registry.models import Assistance, CategoryType, Child, MandatoryReport, Referral, RiskAssessment, Task
+
+from ..conftest import make_user
 
 ROLES = [
     "office",
@@ -130,6 +133,12 @@ PAGES: dict[str, Case] = {
     ),
     "registry:grants": Case("office", args=lambda w, c: []),
     "registry:grant_revoke": Case("office", "post", ok=302, args=lambda w, c: [w["grant"].pk]),
+    "registry:grant_approve": Case(
+        "office", "post", ok=302, args=lambda w, c: [w["request"].pk], data=lambda w, c: {"confirm": "1"}
+    ),
+    "registry:grant_reject": Case(
+        "office", "post", ok=302, args=lambda w, c: [w["request"].pk], data=lambda w, c: {"rejection_reason": "无需"}
+    ),
     # The children's homes' contact card of one child (a PDF); its batch per community is in
     # tests/registry/test_contact_cards.py.
     "registry:child_card": Case("see_full"),
@@ -289,13 +298,16 @@ def world(users) -> dict[str, Any]:
         actions.do_set_photo(keeper[key], made[key], PNG)
     Referral.objects.create(child=made["A"], department=Department.objects.get(code="health"), reason="体检")
     Referral.objects.create(child=made["B"], department=Department.objects.get(code="education"), reason="入学")
-    made["grant"] = actions.do_grant_access(
-        users.office,
-        users.office,
-        Area.objects.get(code="330302001"),
-        "专项检查",
-        timezone.now() + datetime.timedelta(days=7),
+    # The office's grant for 五马街道: requested by the office user itself, approved by a second
+    # office user (the two-person rule). A second request, by the second user for itself, awaits
+    # the office user's decision (approve / reject in the matrix).
+    second_office = make_user("office2", Role.OFFICE, area="330302")
+    wuma = Area.objects.get(code="330302001")
+    week = timezone.now() + datetime.timedelta(days=7)
+    made["grant"] = actions.do_approve_grant(
+        second_office, actions.do_request_grant(users.office, users.office, wuma, "专项检查", week)
     )
+    made["request"] = actions.do_request_grant(second_office, second_office, wuma, "复查", week)
     return made
 
 

@@ -24,7 +24,7 @@ from childfirst.registry.children.access import get_child_for_user, log_access, 
 from childfirst.registry.children.search import search_children
 from childfirst.registry.mandatory import actions as mandatory_actions
 from childfirst.registry.mandatory.intake import countdown
-from childfirst.registry.models import AccessAction, Child, MandatoryReport, RiskAssessment, Task
+from childfirst.registry.models import AccessAction, Child, MandatoryReport, RegistryGrant, RiskAssessment, Task
 
 from . import actions
 from .access import can_assess, get_assessment_for_user, get_assistance_for_user, get_task_for_user
@@ -90,7 +90,8 @@ def work_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.STREET_SUPERVISOR)
 def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The supervisor's dashboard: tasks, overdue visits by community, reports awaiting triage with
-    their deadlines, assessments awaiting approval and open referrals."""
+    their deadlines, assessments awaiting approval, open referrals, and the office's requests and
+    grants of access to the street's child files (so that the files' keepers know who may read them)."""
     mandatory_actions.escalate_overdue_reports()
     user = request.user
     street = user.area
@@ -113,6 +114,12 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
         key=lambda a: (-level_rank(a.level), a.recorded_at),  # the highest risk first, then the oldest
     )
     referrals = list(open_referrals(children))
+    office_access = list(
+        RegistryGrant.objects.open(now)
+        .concerning(street)
+        .select_related("user", "area", "requested_by", "decided_by")
+        .order_by("state", "expires_at")
+    )
     log_access(request, None, AccessAction.SEARCH, "supervisor dashboard", result_count=len(rows))
     return render(
         request,
@@ -127,6 +134,7 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
             "awaiting_triage": sum(r.state == "awaiting" for r in reports),
             "pending": pending,
             "referrals": referrals,
+            "office_access": office_access,
             "today": timezone.localdate(),
         },
     )

@@ -9,7 +9,8 @@ read of personal data writes a ChildAccessLog row through `log_access`.
   with a purpose).
 - Department reporters and reviewers see a child only while a referral to their department is
   open, and then only what the referral needs (name, age, sex, community, the referral).
-- The office sees nothing unless an unexpired grant names the area; then it reads only.
+- The office sees nothing unless a grant names the area, approved by a second office user and
+  unexpired; then it reads only.
 - Leaders and evaluators never see a child file (they get aggregate counts elsewhere).
 - A closed (exited) file is read-only for everyone.
 """
@@ -28,7 +29,7 @@ from childfirst.accounts.audit import client_ip
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
 from childfirst.areas.models import Area, Level
-from childfirst.registry.models import AccessAction, Child, ChildAccessLog
+from childfirst.registry.models import AccessAction, Child, ChildAccessLog, RegistryGrant
 
 FILE_KEEPER_ROLES = frozenset({Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR})
 REGISTRY_ROLES = FILE_KEEPER_ROLES | DEPARTMENT_ROLES | {Role.OFFICE}
@@ -162,3 +163,21 @@ def require_edit(user: User, child: Child) -> None:
 def grantable_areas() -> models.QuerySet[Area]:
     """Areas the office may be granted: streets and communities existing today, and the district."""
     return Area.objects.valid_on().filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY])
+
+
+def get_grant_for_user(request_or_user: AuthenticatedHttpRequest | User, pk: int) -> RegistryGrant:
+    """The grant `pk` if `user` is an office user of its district (Http404 / PermissionDenied)."""
+    user = _user(request_or_user)
+    if not _usable(user) or user.role != Role.OFFICE:
+        raise PermissionDenied
+    grant = (
+        RegistryGrant.objects.visible_to(user)
+        .select_related("user", "area", "requested_by", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if grant is None:
+        if RegistryGrant.objects.filter(pk=pk).exists():
+            raise PermissionDenied
+        raise Http404
+    return grant

@@ -31,6 +31,7 @@ from childfirst.registry.models import (
     ChildPhoto,
     ChildStatus,
     ExitReason,
+    GrantState,
     Guardian,
     Referral,
     ReferralState,
@@ -43,7 +44,6 @@ from .idnumber import parse_id_number
 from .names import normalise_name, pinyin_keys
 
 ADULT_AGE = 18
-MAX_GRANT_DAYS = 90
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 # Fields a keeper may change through do_update_child (the ID number separately, as `id_number`).
@@ -494,8 +494,26 @@ def do_remove_photo(actor: User, child: Child, *, request: HttpRequest | None = 
         log_access(request or actor, child, AccessAction.EDIT)
 
 
+def _grant_max_end(now: datetime.datetime) -> datetime.datetime:
+    return now + datetime.timedelta(days=settings.REGISTRY_GRANT_MAX_DAYS)
+
+
+def _too_long(now: datetime.datetime) -> str:
+    last_day = timezone.localtime(_grant_max_end(now)).date() - datetime.timedelta(days=1)
+    return _("Until (last day): access is granted for at most %(days)s days, so no later than %(date)s.") % {
+        "days": settings.REGISTRY_GRANT_MAX_DAYS,
+        "date": last_day.isoformat(),
+    }
+
+
+def _require_office(actor: User, area: Area) -> None:
+    """Only an active office user whose district holds `area` takes part in a grant."""
+    if actor.role != Role.OFFICE or not actor.is_active or actor.access_expired() or not actor.can_see_area(area):
+        raise PermissionDenied(_("Only the office grants access to child files."))
+
+
 @transaction.atomic
-def do_grant_access(
+def do_request_grant(
     actor: User,
     user: User,
     area: Area,
@@ -504,11 +522,11 @@ def do_grant_access(
     *,
     request: HttpRequest | None = None,
 ) -> RegistryGrant:
-    """Let an office user read the child files of `area` until `expires_at` (at most 90 days)."""
-    if actor.role != Role.OFFICE:
-        raise PermissionDenied(_("Only the office grants access to child files."))
+    """Ask that an office user may read the child files of `area` until `expires_at` (at most
+    settings.REGISTRY_GRANT_MAX_DAYS). Nothing opens until another office user approves it."""
+    _require_office(actor, area)
     errors: dict[str, list[str]] = {}
-    if user.role != Role.OFFICE or not user.is_active:
+    if user.role != Role.OFFICE or not user.is_active or not user.can_see_area(area):
         errors["user"] = [_("Access to child files is granted to active office users only.")]
     if not area.is_valid_on():
         errors["area"] = [_("This area no longer exists.")]
@@ -517,15 +535,21 @@ def do_grant_access(
     now = timezone.now()
     if expires_at <= now:
         errors["expires_at"] = [_("The end of the access is in the past.")]
-    elif expires_at > now + datetime.timedelta(days=MAX_GRANT_DAYS):
-        errors["expires_at"] = [_("Access can be granted for at most 90 days.")]
+    elif expires_at > _grant_max_end(now):
+        errors["expires_at"] = [_too_long(now)]
     if errors:
         raise ValidationError(errors)
     grant = RegistryGrant.objects.create(
-        user=user, area=area, reason=reason.strip(), granted_by=actor, granted_at=now, expires_at=expires_at
+        user=user,
+        area=area,
+        reason=reason.strip(),
+        state=GrantState.PENDING,
+        requested_by=actor,
+        requested_at=now,
+        expires_at=expires_at,
     )
     record(
-        "registry.access_granted",
+        "registry.access_requested",
         actor=actor,
         obj=grant,
         area_code=area.code,
@@ -536,11 +560,68 @@ def do_grant_access(
     return grant
 
 
+def _require_decider(actor: User, grant: RegistryGrant) -> None:
+    _require_office(actor, grant.area)
+    if actor.pk in (grant.requested_by_id, grant.user_id):
+        raise PermissionDenied(
+            _("A second office user decides on a request: neither the one who asked nor the one it names.")
+        )
+    if not grant.is_awaiting_approval():
+        raise ValidationError(_("This request is no longer awaiting approval."), code="decided")
+
+
+@transaction.atomic
+def do_approve_grant(actor: User, grant: RegistryGrant, *, request: HttpRequest | None = None) -> RegistryGrant:
+    """The second person's approval: from now until its end the grant opens the area's files."""
+    grant = RegistryGrant.objects.select_for_update().select_related("area").get(pk=grant.pk)
+    _require_decider(actor, grant)
+    now = timezone.now()
+    if grant.expires_at > _grant_max_end(now):
+        raise ValidationError({"expires_at": [_too_long(now)]})
+    if not grant.user.is_active or grant.user.role != Role.OFFICE:
+        raise ValidationError({"user": [_("Access to child files is granted to active office users only.")]})
+    grant.state = GrantState.APPROVED
+    grant.decided_by = actor
+    grant.decided_at = now
+    grant.save(update_fields=["state", "decided_by", "decided_at"])
+    record(
+        "registry.access_granted",
+        actor=actor,
+        obj=grant,
+        area_code=grant.area.code,
+        request=request,
+        user=grant.user_id,
+        requested_by=grant.requested_by_id,
+        expires_at=grant.expires_at.isoformat(),
+    )
+    return grant
+
+
+@transaction.atomic
+def do_reject_grant(
+    actor: User, grant: RegistryGrant, reason: str, *, request: HttpRequest | None = None
+) -> RegistryGrant:
+    """The second person refuses the request, saying why."""
+    grant = RegistryGrant.objects.select_for_update().select_related("area").get(pk=grant.pk)
+    _require_decider(actor, grant)
+    if len(reason.strip()) < 2:
+        raise ValidationError({"rejection_reason": [_("Give the reason for the rejection (it is recorded).")]})
+    grant.state = GrantState.REJECTED
+    grant.decided_by = actor
+    grant.decided_at = timezone.now()
+    grant.rejection_reason = reason.strip()[:200]
+    grant.save(update_fields=["state", "decided_by", "decided_at", "rejection_reason"])
+    record("registry.access_rejected", actor=actor, obj=grant, area_code=grant.area.code, request=request)
+    return grant
+
+
 @transaction.atomic
 def do_revoke_grant(actor: User, grant: RegistryGrant, *, request: HttpRequest | None = None) -> RegistryGrant:
-    if actor.role != Role.OFFICE:
-        raise PermissionDenied(_("Only the office grants access to child files."))
-    if grant.revoked_at is not None:
+    """End a grant in force, or withdraw a request: any office user of the district may (it only
+    takes access away)."""
+    grant = RegistryGrant.objects.select_for_update().select_related("area").get(pk=grant.pk)
+    _require_office(actor, grant.area)
+    if grant.revoked_at is not None or grant.state == GrantState.REJECTED:
         return grant
     grant.revoked_at = timezone.now()
     grant.revoked_by = actor

@@ -85,7 +85,7 @@ class ChildOut(Schema):
     community_name: str
     status: str | None = Field(None, description="active or exited")
     birth_date: datetime.date | None = None
-    id_number_masked: str | None = Field(None, description="first 4 and last 4 characters; never the full number")
+    id_number_masked: str | None = Field(None, description="only the first 4 characters; never the full number")
     categories: list[CategoryOut] | None = Field(None, description="current categories")
     version: int | None = Field(None, description="send it back with an update")
 

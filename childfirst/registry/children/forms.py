@@ -7,8 +7,10 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -303,14 +305,26 @@ class GrantForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Office user"), queryset=User.objects.none())
     area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=200, min_length=2)
-    expires_on = forms.DateField(label=_("Until (last day)"), widget=DATE, help_text=_("at most 90 days from today"))
+    expires_on = forms.DateField(label=_("Until (last day)"), widget=DATE)
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, scope: Area | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         office_users = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("username")
+        areas = grantable_areas()
+        if scope is not None:
+            above = [area.code for area in scope.ancestors()] + [scope.code]
+            office_users = office_users.filter(Q(area__isnull=True) | Q(area__code__in=above))
+            areas = areas.filter(code__startswith=scope.code)
         cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = office_users
-        cast(AreaChoiceField, self.fields["area"]).queryset = grantable_areas().order_by("code")
+        cast(AreaChoiceField, self.fields["area"]).queryset = areas.order_by("code")
+        self.fields["expires_on"].help_text = _("at most %(days)s days from today") % {
+            "days": settings.REGISTRY_GRANT_MAX_DAYS
+        }
 
     def expires_at(self) -> datetime.datetime:
         day = self.cleaned_data["expires_on"] + datetime.timedelta(days=1)
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class RejectGrantForm(forms.Form):
+    rejection_reason = forms.CharField(label=_("Reason for the rejection"), max_length=200, min_length=2)

@@ -3,7 +3,8 @@ who looked at which file (the access log) and the office's grants to files of an
 
 The ID number (居民身份证号码, GB 11643) is never stored in clear: it is encrypted (AES-GCM, see
 crypto.py) and found by a keyed hash in a UNIQUE column, so one ID number has at most one file.
-`id_masked` (first 4 and last 4 characters) is what pages show without decrypting.
+`id_masked` (the first 4 characters, the rest starred: idnumber.mask_id) is what pages show without
+decrypting.
 """
 
 from __future__ import annotations
@@ -378,27 +379,80 @@ class ChildAccessLog(models.Model):
         raise TypeError("the access log is append-only")
 
 
+class GrantState(models.TextChoices):
+    PENDING = "pending", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
 class RegistryGrantQuerySet(models.QuerySet["RegistryGrant"]):
     def in_force(self, now: Any = None) -> RegistryGrantQuerySet:
-        """Neither revoked nor expired."""
+        """Approved by a second office user, neither revoked nor expired: the only grants that
+        open child files."""
         now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+        return self.filter(state=GrantState.APPROVED, revoked_at__isnull=True, expires_at__gt=now)
+
+    def awaiting_approval(self, now: Any = None) -> RegistryGrantQuerySet:
+        """Requested, not yet decided, neither withdrawn nor past their end."""
+        now = now or timezone.now()
+        return self.filter(state=GrantState.PENDING, revoked_at__isnull=True, expires_at__gt=now)
+
+    def open(self, now: Any = None) -> RegistryGrantQuerySet:
+        """Awaiting approval or in force."""
+        now = now or timezone.now()
+        return self.filter(
+            state__in=[GrantState.PENDING, GrantState.APPROVED], revoked_at__isnull=True, expires_at__gt=now
+        )
+
+    def concerning(self, area: Area) -> RegistryGrantQuerySet:
+        """Grants that open files of `area`: those naming the area, an area above it (the
+        district for a street) or an area inside it (a community of a street)."""
+        above = [ancestor.code for ancestor in area.ancestors()]
+        return self.filter(models.Q(area__code__in=above) | models.Q(area__code__startswith=area.code))
+
+    def visible_to(self, user: Any) -> RegistryGrantQuerySet:
+        """The grants an office user may see and decide on: those of areas in the user's scope."""
+        from childfirst.accounts.models import Role
+
+        if user is None or not user.is_authenticated or user.role != Role.OFFICE:
+            return self.none()
+        scope = user.scope_area()
+        return self.filter(area__code__startswith=scope.code) if scope is not None else self
 
 
 class RegistryGrant(models.Model):
     """The office sees no child file unless a grant names the user and an area (a street or a
-    community, or the district), with a reason and an end date; then read-only."""
+    community, or the district), with a reason and an end date; then read-only.
+
+    Two people: one office user requests the grant, another approves it (neither the requester
+    nor the grantee: the check constraint below holds it in the database too). Only approved,
+    unexpired, unrevoked grants open files (ChildQuerySet.visible_to)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registry_grants", verbose_name=_("user")
     )
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
     reason = models.CharField(_("reason"), max_length=200)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("granted by")
+    state = models.CharField(
+        _("state"), max_length=10, choices=GrantState.choices, default=GrantState.PENDING, db_index=True
     )
-    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
+    # Who approved or rejected the request, and why it was rejected. Grants made before the
+    # two-person rule that had ended by then are "approved" with nobody here (migration 0007).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for the rejection"), max_length=200, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -407,12 +461,21 @@ class RegistryGrant(models.Model):
     objects = RegistryGrantQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-granted_at"]
+        ordering = ["-requested_at"]
         verbose_name = _("access grant to child files")
         verbose_name_plural = _("access grants to child files")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")) & ~models.Q(decided_by=models.F("user")),
+                name="grant_decided_by_a_second_person",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.area_id} ({self.expires_at:%Y-%m-%d})"
 
     def is_in_force(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        return self.state == GrantState.APPROVED and self.revoked_at is None and self.expires_at > timezone.now()
+
+    def is_awaiting_approval(self) -> bool:
+        return self.state == GrantState.PENDING and self.revoked_at is None and self.expires_at > timezone.now()

@@ -20,5 +20,7 @@ urlpatterns = [
     path("children/<int:pk>/exit/", views.child_exit, name="child_exit"),
     path("children/<int:pk>/access-log/", access_log_views.child_access_log, name="child_access_log"),
     path("grants/", views.grants, name="grants"),
+    path("grants/<int:pk>/approve/", views.grant_approve, name="grant_approve"),
+    path("grants/<int:pk>/reject/", views.grant_reject, name="grant_reject"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

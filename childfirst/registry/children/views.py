@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -39,6 +40,7 @@ from .access import (
     can_reveal_id,
     creatable_areas,
     get_child_for_user,
+    get_grant_for_user,
     is_file_keeper,
     log_access,
     sees_referral_fields_only,
@@ -52,6 +54,7 @@ from .forms import (
     GrantForm,
     GuardianForm,
     PhotoForm,
+    RejectGrantForm,
     RevealForm,
     SearchForm,
 )
@@ -514,17 +517,63 @@ def child_exit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # ----- the office's access grants ----------------------------------------------------------------
 
 
+def _grant_error(form: Any, error: ValidationError) -> None:
+    """An action's refusal on the request form, where the action's end date is the form's "until"."""
+    if hasattr(error, "error_dict"):
+        error = ValidationError({"expires_on" if k == "expires_at" else k: v for k, v in error.error_dict.items()})
+    _fail(form, error)
+
+
+def _grants_page(
+    request: AuthenticatedHttpRequest,
+    form: GrantForm,
+    reject_form: RejectGrantForm | None = None,
+    rejecting: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    rows = (
+        RegistryGrant.objects.visible_to(user)
+        .select_related("user", "area", "requested_by", "decided_by", "revoked_by")
+        .order_by("-requested_at")
+    )
+    awaiting: list[RegistryGrant] = []
+    in_force: list[RegistryGrant] = []
+    past: list[RegistryGrant] = []
+    for grant in rows:
+        if grant.is_awaiting_approval():
+            awaiting.append(grant)
+        elif grant.is_in_force():
+            in_force.append(grant)
+        elif len(past) < 50:
+            past.append(grant)
+    context = {
+        "form": form,
+        "reject_form": reject_form,
+        "rejecting": rejecting,
+        "awaiting": awaiting,
+        # Requests this user may decide on: neither asked for by them nor naming them.
+        "decidable": {g.pk for g in awaiting if user.pk not in (g.requested_by_id, g.user_id)},
+        "in_force": in_force,
+        "past": past,
+        "max_days": settings.REGISTRY_GRANT_MAX_DAYS,
+        "list_url": reverse("registry:children"),
+    }
+    return render(request, "registry/child_grants.html", context, status=status)
+
+
 @never_cache
 @role_required(Role.OFFICE)
 def grants(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Grants to child files: the office's only way in, each with a reason and an end date."""
-    form = GrantForm(request.POST or None)
+    """Grants to child files, the office's only way in: one office user requests access (who, which
+    area, why, until when), another approves or rejects it; in force, ended and revoked grants."""
+    form = GrantForm(request.POST or None, scope=request.user.scope_area())
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                actions.do_grant_access(
+                actions.do_request_grant(
                     request.user,
                     form.cleaned_data["user"],
                     form.cleaned_data["area"],
@@ -533,25 +582,59 @@ def grants(request: AuthenticatedHttpRequest) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as exc:
-                _fail(form, exc)
+                _grant_error(form, exc)
             else:
-                messages.success(request, _("Access granted."))
+                messages.success(
+                    request, _("Access requested. It opens no file until another office user approves it.")
+                )
                 return redirect("registry:grants")
-    rows = RegistryGrant.objects.select_related("user", "area", "granted_by", "revoked_by").order_by("-granted_at")
-    now = timezone.now()
+    return _grants_page(request, form, status=status)
+
+
+@never_cache
+@role_required(Role.OFFICE)
+def grant_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Approving opens personal data, so it takes a confirmation: this page says what the grant
+    opens (how many files, for whom, until when); its POST with confirm=1 approves."""
+    grant = get_grant_for_user(request, pk)
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            actions.do_approve_grant(request.user, grant, request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Access approved."))
+        return redirect("registry:grants")
     context = {
-        "form": form,
-        "in_force": [g for g in rows if g.revoked_at is None and g.expires_at > now],
-        "past": [g for g in rows if not (g.revoked_at is None and g.expires_at > now)][:50],
-        "list_url": reverse("registry:children"),
+        "grant": grant,
+        "files": Child.objects.active().filter(residence_area__code__startswith=grant.area.code).count(),
+        "awaiting": grant.is_awaiting_approval(),
+        "can_decide": request.user.pk not in (grant.requested_by_id, grant.user_id),
     }
-    return render(request, "registry/child_grants.html", context, status=status)
+    return render(request, "registry/child_grant_approve.html", context)
+
+
+@never_cache
+@role_required(Role.OFFICE)
+@require_POST
+def grant_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    grant = get_grant_for_user(request, pk)
+    reject_form = RejectGrantForm(request.POST)
+    if reject_form.is_valid():
+        try:
+            actions.do_reject_grant(request.user, grant, reject_form.cleaned_data["rejection_reason"], request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Request rejected."))
+        return redirect("registry:grants")
+    return _grants_page(request, GrantForm(scope=request.user.scope_area()), reject_form, grant.pk, status=400)
 
 
 @role_required(Role.OFFICE)
 @require_POST
 def grant_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    grant = get_object_or_404(RegistryGrant.objects.select_related("area"), pk=pk)
+    grant = get_grant_for_user(request, pk)
     actions.do_revoke_grant(request.user, grant, request=request)
     messages.success(request, _("Access revoked."))
     return redirect("registry:grants")
