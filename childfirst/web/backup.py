@@ -51,10 +51,10 @@ from django.utils.translation import gettext as _
 
 FORMAT = "childfirst-backup"
 FORMAT_VERSION = 1
-# Tables that `migrate` fills by itself (content types, permissions, the shipped validation rules): a
-# just-migrated database is "empty" although they hold rows, and a restore replaces them with the
-# archive's rows, which other rows refer to by id.
-SEEDED_BY_MIGRATE = ("auth_permission", "django_content_type", "collection_validationrule")
+# Tables that `migrate` fills by itself (content types, permissions, the shipped validation rules and
+# child categories): a just-migrated database is "empty" although they hold rows, and a restore
+# replaces them with the archive's rows, which other rows refer to by id.
+SEEDED_BY_MIGRATE = ("auth_permission", "django_content_type", "collection_validationrule", "registry_categorytype")
 # Not data worth keeping: live login sessions (bound to the secret key and to browsers).
 SKIPPED_TABLES = frozenset({"django_session"})
 SNAPSHOT_ALIAS = "childfirst_backup_snapshot"
