@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import datetime
 import decimal
+import functools
 import hashlib
 import io
 import json
@@ -32,6 +33,7 @@ import sqlite3
 import tarfile
 import tempfile
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,8 +45,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DatabaseError, connections, models, transaction
-from django.db.utils import load_backend
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.duration import duration_string
 from django.utils.translation import gettext as _
@@ -321,7 +323,7 @@ def _open(path: Path) -> tarfile.TarFile:
         return tarfile.open(path, "r:gz")
     except FileNotFoundError:
         raise BackupError(_("%(path)s does not exist.") % {"path": path}) from None
-    except (tarfile.TarError, OSError, EOFError):
+    except (tarfile.TarError, OSError, EOFError, zlib.error):
         raise _damaged(path, _("it cannot be read as an archive")) from None
 
 
@@ -341,11 +343,11 @@ def read_manifest(path: Path) -> dict[str, Any]:
                     manifest = json.loads(handle.read())
                     continue
                 digest = hashlib.sha256()
-                for block in iter(lambda: handle.read(2**20), b""):
+                for block in iter(functools.partial(handle.read, 2**20), b""):
                     digest.update(block)
                 seen[member.name] = digest.hexdigest()
-    except (tarfile.TarError, OSError, EOFError, ValueError):
-        # ValueError: bad JSON, or zlib's error for a damaged stream (an OSError subclass in some versions).
+    except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error):
+        # ValueError: bad JSON (or text that is not UTF-8); zlib.error: a damaged compressed stream.
         raise _damaged(path, _("it cannot be read to the end")) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _damaged(path, _("it has no ChildFirst manifest"))
@@ -451,7 +453,8 @@ def restore(path: Path, using: str = "default", progress: Progress = _quiet) -> 
             for table in SEEDED_BY_MIGRATE:
                 model = by_table.get(table)
                 if model is not None:
-                    model._base_manager.using(using).all()._raw_delete(using)  # type: ignore[attr-defined]  # QuerySet._raw_delete: a plain DELETE, no cascade collection (private, stable)
+                    # QuerySet._raw_delete: a plain DELETE without collecting cascades (private, stable).
+                    model._base_manager.using(using).all()._raw_delete(using)
             with _open(path) as archive:
                 number = 0
                 for member in archive:
@@ -504,5 +507,5 @@ def _restore_files(path: Path, manifest: dict[str, Any]) -> None:
                 handle = archive.extractfile(member)
                 assert handle is not None  # checked to be a regular file by read_manifest
                 with target.open("xb") as out:
-                    for block in iter(lambda: handle.read(2**20), b""):
+                    for block in iter(functools.partial(handle.read, 2**20), b""):
                         out.write(block)

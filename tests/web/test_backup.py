@@ -113,9 +113,8 @@ def assert_append_only(alias: str) -> None:
         "UPDATE accounts_auditevent SET action = 'changed'",
         "DELETE FROM accounts_auditevent",
     ):
-        with pytest.raises(DatabaseError), transaction.atomic(using=alias):
-            with connections[alias].cursor() as cursor:
-                cursor.execute(statement)
+        with pytest.raises(DatabaseError), transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            cursor.execute(statement)
 
 
 def archive_text(path: Path) -> bytes:
@@ -179,7 +178,9 @@ class TestBackupAndRestore:
         with database(sqlite_database(target_file)) as target:
             with pytest.raises(BackupError, match="不是 ChildFirst 备份或已损坏"):
                 restore(damaged, using=target)
-            assert not target_file.exists() or "django_migrations" not in connections[target].introspection.table_names()
+            assert (
+                not target_file.exists() or "django_migrations" not in connections[target].introspection.table_names()
+            )
         foreign = tmp_path / "foreign.tar.gz"
         with tarfile.open(foreign, "w:gz") as tar:
             info = tarfile.TarInfo("notes.txt")
@@ -229,9 +230,11 @@ class TestBackupAndRestore:
                     data = json.dumps(changed).encode()
                     member.size = len(data)
                 out.addfile(member, io.BytesIO(data))
-        with database(sqlite_database(tmp_path / "target.sqlite3")) as target:
-            with pytest.raises(BackupError, match="数据库结构不同"):
-                restore(altered, using=target)
+        with (
+            database(sqlite_database(tmp_path / "target.sqlite3")) as target,
+            pytest.raises(BackupError, match="数据库结构不同"),
+        ):
+            restore(altered, using=target)
 
     def test_an_existing_output_file_is_not_overwritten(self, content, tmp_path):
         archive = tmp_path / "childfirst.tar.gz"
