@@ -34,6 +34,9 @@ USAGE = """\
   registry check | purge [--dry-run]   儿童档案检查、超期档案清除 / registry checks, purge of expired files
   registry escalate              逾期未研判的强制报告升级（每小时） / escalate overdue mandatory reports (hourly)
   registry aggregates --year Y [--apply --user U]   儿童信息平台汇总数 / registry counts for collection
+  backup --out FILE              备份整个数据库（不含密钥）/ back up the whole database (keys excluded)
+  restore FILE                   恢复到空数据库并逐表核对 / restore into an empty database, verified
+  cleanup [--dry-run]            按保存规则清理旧报告文件和导入原件 / drop documents past retention
 
 Django's own commands (migrate, shell, …) work too. `childfirst COMMAND --help` for details.
 Database: DATABASE_URL (default: SQLite file under var/).

@@ -334,6 +334,11 @@ REPORT_JOB_TIMEOUT_MINUTES = envint("CHILDFIRST_REPORT_JOB_TIMEOUT_MINUTES", 10,
 REPORT_QUEUE_TIMEOUT_MINUTES = envint("CHILDFIRST_REPORT_QUEUE_TIMEOUT_MINUTES", 60, minimum=1)
 # Generated reports and other files kept by the app.
 MEDIA_ROOT = VAR_DIR / "files"
+# Retention of stored documents (`childfirst cleanup`): the files of the newest N generations of each
+# report (kind × published evaluation version) are kept, older ones dropped; an import's original file
+# is dropped this many days after its round was closed (the import's record and checksum stay).
+REPORT_KEEP_GENERATIONS = envint("CHILDFIRST_REPORT_KEEP_GENERATIONS", 3, minimum=1)
+IMPORT_ORIGINAL_DAYS = envint("CHILDFIRST_IMPORT_ORIGINAL_DAYS", 365, minimum=0)
 
 # Logs carry no personal data: the audit log lives in the database, logs only say what failed.
 LOGGING = {

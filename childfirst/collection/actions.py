@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -496,3 +497,28 @@ def do_reopen(actor: User | None, submission: Submission, seen_version: int | No
         action="collection.reopen",
         reason=reason.strip(),
     )
+
+
+def do_drop_import_originals(
+    actor: User | None, days: int, now: datetime.datetime, *, dry_run: bool = False
+) -> list[tuple[int, int, int]]:
+    """Drop the original files of imports whose round closed more than `days` days ago; the import's
+    record (who, when, file name, SHA-256, values) stays. Returns (import id, round year, bytes)."""
+    with transaction.atomic():
+        expired = ImportBatch.objects.original_expired(days, now)
+        dropped = [
+            (pk, year, size or 0)
+            for pk, year, size in expired.annotate(size=Length("content"))
+            .order_by("pk")
+            .values_list("pk", "submission__round__year", "size")
+        ]
+        if not dry_run and dropped:
+            ImportBatch.objects.filter(pk__in=[pk for pk, _year, _size in dropped]).update(content=None)
+            record(
+                "collection.import_originals_dropped",
+                actor=actor,
+                days=days,
+                imports=[pk for pk, _year, _size in dropped],
+                bytes=sum(size for _pk, _year, size in dropped),
+            )
+    return dropped

@@ -190,8 +190,20 @@ class DataValue(models.Model):
         return f"{self.indicator_id}@{self.area_id}/{self.round_id}"
 
 
+class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
+    def original_expired(self, days: int, now: datetime.datetime) -> ImportBatchQuerySet:
+        """Imports that still hold their original file although their round was closed more than
+        `days` days ago (a reopened round is open again and keeps its originals)."""
+        return self.filter(
+            content__isnull=False,
+            submission__round__state=RoundState.CLOSED,
+            submission__round__closed_at__lt=now - datetime.timedelta(days=days),
+        )
+
+
 class ImportBatch(models.Model):
-    """One upload (Excel) or bulk request (API) that saved values; the original file is kept."""
+    """One upload (Excel) or bulk request (API) that saved values; the original file is kept (until the
+    retention period after its round closes: `childfirst cleanup`)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="imports")
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -202,6 +214,8 @@ class ImportBatch(models.Model):
     content = models.BinaryField(_("original file"), null=True, blank=True, editable=False)
     value_count = models.PositiveIntegerField(default=0)
     notices = models.JSONField(_("notices"), default=list, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

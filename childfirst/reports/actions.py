@@ -198,3 +198,24 @@ def do_expire_stale_jobs(now: datetime.datetime | None = None) -> int:
             with translation.override(language):
                 do_fail_job(pk, str(STALLED if state == JobState.RUNNING else NOT_TAKEN_UP))
     return len(stale)
+
+
+def do_prune_report_files(actor: User | None, keep: int, *, dry_run: bool = False) -> list[tuple[ReportJob, int]]:
+    """Drop the files of report generations beyond the newest `keep` of each report (the job stays as
+    history: who asked when); return the jobs concerned with the bytes freed."""
+    with transaction.atomic():
+        files = ReportFile.objects.beyond_generations(keep).without_content().select_related("job__snapshot")
+        freed: dict[int, tuple[ReportJob, int]] = {}
+        for report_file in files:
+            job, size = freed.get(report_file.job_id, (report_file.job, 0))
+            freed[report_file.job_id] = (job, size + report_file.size)
+        if not dry_run and freed:
+            ReportFile.objects.filter(job__in=list(freed)).delete()
+            record(
+                "reports.files_pruned",
+                actor=actor,
+                keep=keep,
+                jobs=sorted(freed),
+                bytes=sum(size for _job, size in freed.values()),
+            )
+    return sorted(freed.values(), key=lambda item: item[0].pk)

@@ -130,6 +130,20 @@ class ReportFileQuerySet(models.QuerySet["ReportFile"]):
         """Everything but the bytes, for lists."""
         return self.defer("content")
 
+    def beyond_generations(self, keep: int) -> ReportFileQuerySet:
+        """Files of finished jobs older than the newest `keep` finished jobs of the same report (kind and
+        published evaluation version). The newest finished job of each report, the one offered for
+        download, is never among them (keep is at least 1)."""
+        keep = max(keep, 1)
+        seen: dict[tuple[str, int], int] = {}
+        old = []
+        jobs = ReportJob.objects.filter(state=JobState.DONE).order_by("kind", "snapshot_id", "-requested_at", "-id")
+        for pk, kind, snapshot_id in jobs.values_list("pk", "kind", "snapshot_id"):
+            seen[(kind, snapshot_id)] = seen.get((kind, snapshot_id), 0) + 1
+            if seen[(kind, snapshot_id)] > keep:
+                old.append(pk)
+        return self.filter(job__in=old)
+
 
 class ReportFile(models.Model):
     class Format(models.TextChoices):
