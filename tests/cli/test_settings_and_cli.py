@@ -136,4 +136,4 @@ def test_demo_data_is_idempotent_and_plan_show_json(tmp_path):
         var=tmp_path,
     )  # fmt: skip
     users, areas, indicators = map(int, counts.stdout.strip().splitlines()[-1].split())
-    assert users == 7 and areas == 1 + 14 + 14 * 4 + 1 and indicators == len(records)
+    assert users == 8 and areas == 1 + 14 + 14 * 4 + 1 and indicators == len(records)
