@@ -517,6 +517,60 @@ class TestApi:
         unknown = call(users.director, "post", "/api/children/", {**body, "community": "330302999999"})
         assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "community"
 
+    def test_nulls_empties_and_huge_numbers_are_422_naming_the_field(self, call, users):
+        """Issue 11, finding 6: "sex": null was stored as "" against a number that says otherwise,
+        offsets beyond 64 bits were a 500, a list body searched for everything."""
+        child = open_file(users.director, sex="male")
+        url = f"/api/children/{child.pk}"
+        for field, value in [("sex", None), ("name", None), ("name", ""), ("birth_date", None), ("community", ""),
+                             ("community", None)]:  # fmt: skip
+            response = call(users.director, "patch", url, {"version": 1, field: value})
+            assert response.status_code == 422, (field, value, response.content)
+            assert [e["field"] for e in response.json()["errors"]] == [field], (field, value)
+        child.refresh_from_db()
+        assert (child.sex, child.version) == ("male", 1)
+        for path in ("/api/children/?offset=99999999999999999999", "/api/children/?offset=9223372036854775808",
+                     "/api/children/?limit=99999999999999999999"):  # fmt: skip
+            response = call(users.director, "get", path)
+            assert response.status_code == 422, (path, response.content)
+            assert response.json()["errors"][0]["field"] in ("offset", "limit")
+        huge = call(users.director, "post", "/api/children/search", {"offset": 2**64})
+        assert huge.status_code == 422 and huge.json()["errors"][0]["field"] == "offset"
+        for body in ("[null,null]", "[]", '"x"', "1", "null"):
+            response = call(users.director, "post", "/api/children/search", json.loads(body))
+            assert response.status_code == 422, (body, response.content)
+        assert call(users.director, "patch", url, {"version": 2**64}).status_code == 422
+        for path in (f"/api/children/{2**63}", f"/api/children/{2**64}", "/api/children/abc", "/api/no-such-thing"):
+            response = call(users.director, "get", path)
+            assert response.status_code == 404 and response["Content-Type"].startswith("application/json"), path
+            assert response.json()["status"] == "ERROR", path
+        future = {"name": "新童", "sex": "male", "birth_date": "2015-03-02", "community": WUMA_1,
+                  "categories": [{"code": "left_behind", "start": "9999-12-31"}]}  # fmt: skip
+        response = call(users.director, "post", "/api/children/", future)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "categories.0.start"
+        too_far = call(users.director, "post", "/api/children/", {**future, "birth_date": "10000-01-01"})
+        assert too_far.status_code == 422 and too_far.json()["errors"][0]["field"] == "birth_date"
+
+    def test_names_with_control_characters_are_refused_as_on_the_web(self, call, client, users):
+        """Issue 11, finding 8: NUL and bidirectional controls in a name (U+202E shows 曾小明 as
+        another name) were accepted by the API."""
+        body = {"sex": "male", "birth_date": "2015-03-02", "community": WUMA_1}
+        for name in ("曾\u202e明", "曾\u2066明", "曾\u200f明", "曾\x00明", "曾\u202a小明\u202c"):
+            response = call(users.director, "post", "/api/children/", {**body, "name": name})
+            assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name", repr(name)
+            guardian = {**body, "name": "曾小明", "guardians": [{"name": name, "relation": "father"}]}
+            response = call(users.director, "post", "/api/children/", guardian)
+            assert response.status_code == 422, repr(name)
+            assert response.json()["errors"][0]["field"] == "guardians.0.name", repr(name)
+        assert not Child.objects.exists()
+        child = open_file(users.director)
+        response = call(users.director, "patch", f"/api/children/{child.pk}", {"version": 1, "name": "曾\u202e明"})
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name"
+        # The web form refuses them with the same check, beside the field.
+        client.force_login(users.director)
+        page = client.post(f"/registry/children/{child.pk}/guardians/", {"name": "王\u202e芳", "relation": "mother"})
+        assert page.status_code in (200, 400) and Guardian.objects.filter(child=child).count() == 1
+
     def test_department_users_get_the_referral_fields_only(self, call, users, health_department):
         child = open_file(users.director)
         assert call(users.reporter, "get", f"/api/children/{child.pk}").status_code == 403
@@ -543,3 +597,20 @@ def test_the_whole_access_log_lists_every_look_and_is_itself_logged(client, user
     # Out of scope is refused (tests/registry/test_registry_access.py tries every role).
     client.force_login(users.other_director)
     assert client.get(f"/registry/children/{child.pk}/access-log/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_grant_too_far_ahead_is_a_form_error_not_a_500(client, users):
+    """Issue 11, finding 6: expires_on=9999-12-31 overflowed the date arithmetic (500)."""
+    client.force_login(users.office)
+    area = Area.objects.get(code="330302001")
+    for day in ("9999-12-31", "2000-01-01", (timezone.localdate() + datetime.timedelta(days=90)).isoformat()):
+        data = {"user": users.office.pk, "area": area.pk, "reason": "专项检查", "expires_on": day}
+        response = client.post("/registry/grants/", data)
+        assert response.status_code == 400, day
+        assert response.context["form"].errors.keys() == {"expires_on"}, day
+    assert not RegistryGrant.objects.exists()
+    ok = (timezone.localdate() + datetime.timedelta(days=89)).isoformat()
+    response = client.post("/registry/grants/", {"user": users.office.pk, "area": area.pk, "reason": "专项检查",
+                                                 "expires_on": ok})  # fmt: skip
+    assert response.status_code == 302 and RegistryGrant.objects.count() == 1

@@ -34,12 +34,13 @@ from childfirst.registry.models import (
     Referral,
     ReferralState,
     RegistryGrant,
+    Sex,
 )
 
 from . import crypto
 from .access import can_reveal_id, keeps_area, log_access, require_edit
 from .idnumber import parse_id_number
-from .names import normalise_name, pinyin_keys
+from .names import check_name, normalise_name, pinyin_keys
 
 ADULT_AGE = 18
 MAX_GRANT_DAYS = 90
@@ -153,9 +154,15 @@ def _refuse_duplicate(actor: User, child: Child) -> None:
 
 
 def _set_names(child: Child) -> None:
+    try:
+        check_name(child.name)
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.messages}) from None
     child.name = normalise_name(child.name)
     if not child.name:
         raise ValidationError({"name": [_("The name is required.")]})
+    if child.sex not in Sex.values:
+        raise ValidationError({"sex": [_("The sex is male or female.")]})
     child.name_pinyin, child.name_initials = pinyin_keys(child.name)
 
 
@@ -197,6 +204,10 @@ def do_create_child(
         raise
     primaries = [g for g in data.guardians if g.is_primary]
     for index, guardian in enumerate(data.guardians):
+        try:
+            check_name(guardian.name)
+        except ValidationError as exc:
+            raise ValidationError({f"guardians.{index}.name": exc.messages}) from None
         Guardian.objects.create(
             child=child,
             name=normalise_name(guardian.name),
@@ -257,7 +268,7 @@ def do_update_child(
         _check_residence(locked.residence_area)
     if "birth_date" in changed:
         _check_age(locked.birth_date)
-    if "name" in changed:
+    if {"name", "sex"} & set(changed):
         _set_names(locked)
     id_changed = False
     if id_number is not None:
@@ -298,6 +309,10 @@ def do_update_child(
 @transaction.atomic
 def do_add_guardian(actor: User, child: Child, data: GuardianData, *, request: HttpRequest | None = None) -> Guardian:
     require_edit(actor, child)
+    try:
+        check_name(data.name)
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.messages}) from None
     name = normalise_name(data.name)
     if not name:
         raise ValidationError({"name": [_("The name is required.")]})
