@@ -113,6 +113,10 @@ def _registry_key() -> bytes:
 REGISTRY_KEY = _registry_key()
 # Exited child files are read-only, then purged this many days after they exit.
 REGISTRY_RETENTION_DAYS = envint("CHILDFIRST_REGISTRY_RETENTION_DAYS", 3 * 365, minimum=1)
+# API tokens lapse after this many days at most (the default when none is asked for); a shorter
+# life for tokens of roles that read child files (file keepers, the office, departments' users).
+API_TOKEN_DAYS = envint("CHILDFIRST_API_TOKEN_DAYS", 90, minimum=1)
+API_TOKEN_DAYS_CHILD_FILES = envint("CHILDFIRST_API_TOKEN_DAYS_CHILD_FILES", 30, minimum=1)
 ALLOWED_HOSTS = envlist("CHILDFIRST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CHILDFIRST_CSRF_TRUSTED_ORIGINS", [])
 

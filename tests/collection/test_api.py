@@ -138,6 +138,32 @@ class TestTokens:
             do_create_token(None, users.evaluator, expires_at=later)[0].expires_at == users.evaluator.access_expires_at
         )
 
+    def test_every_token_expires_sooner_for_roles_that_read_child_files(self, api, users, settings, round_2025):
+        """Issue 11, finding 8: API tokens never expired."""
+        settings.API_TOKEN_DAYS, settings.API_TOKEN_DAYS_CHILD_FILES = 90, 30
+        now = timezone.now()
+        leader = do_create_token(None, users.leader)[0]
+        reporter = do_create_token(None, users.reporter)[0]
+        director = do_create_token(None, users.director)[0]
+        assert datetime.timedelta(days=89) < leader.expires_at - now <= datetime.timedelta(days=90, minutes=1)
+        for token in (reporter, director):
+            assert datetime.timedelta(days=29) < token.expires_at - now <= datetime.timedelta(days=30, minutes=1)
+        # A longer life asked for is cut to the role's; a shorter one is kept.
+        far = do_create_token(None, users.director, expires_at=now + datetime.timedelta(days=365))[0]
+        assert far.expires_at - now <= datetime.timedelta(days=30, minutes=1)
+        near = now + datetime.timedelta(days=3)
+        assert do_create_token(None, users.director, expires_at=near)[0].expires_at == near
+        # Past its life the token is refused with a JSON error that says so.
+        _token, secret = do_create_token(None, users.reporter)
+        ApiToken.objects.filter(prefix=secret[:8]).update(expires_at=now - datetime.timedelta(seconds=1))
+        response = api("GET", "/rounds", secret, lang="en")
+        assert response.status_code == 401 and response.json()["message"] == "This API token has expired."
+        # The account page lists each token with its expiry.
+        client = api.client
+        client.force_login(users.reporter)
+        page = client.get("/accounts/me/").content.decode()
+        assert timezone.localtime(reporter.expires_at).strftime("%Y-%m-%d") in page
+
     def test_who_may_make_tokens(self, users):
         # Street supervisors and community directors hold tokens for /api/children only (TOKEN_ROLES);
         # the data-value endpoints refuse them (test_street_and_community_roles_are_refused_everywhere).
@@ -150,11 +176,13 @@ class TestTokens:
         assert do_create_token(users.reporter, users.reporter)[0].user == users.reporter
 
     def test_console_commands_print_the_secret_once_and_revoke(self, api, users, capsys):
-        call_command("token_create", "reporter", "--name", "nightly", "--expires", "2099-12-31")
+        last_day = timezone.localdate() + datetime.timedelta(days=10)
+        call_command("token_create", "reporter", "--name", "nightly", "--expires", last_day.isoformat())
         out = capsys.readouterr()
         secret = out.out.strip()
         token = ApiToken.objects.get(prefix=secret[:8])
-        assert token.name == "nightly" and timezone.localtime(token.expires_at).date() == datetime.date(2100, 1, 1)
+        assert token.name == "nightly"
+        assert timezone.localtime(token.expires_at).date() == last_day + datetime.timedelta(days=1)
         assert token.prefix in out.err and secret not in out.err
         assert api("GET", "/rounds", secret).status_code == 200
         call_command("token_revoke", token.prefix)
