@@ -41,6 +41,8 @@ DESCRIPTION = """\
 **Authentication.** Every endpoint needs a personal token: `Authorization: Bearer <secret>`.
 The office (or the operator) makes one with `childfirst token create USERNAME [--name N]
 [--expires YYYY-MM-DD]`, which prints the secret once; `childfirst token revoke PREFIX` ends it.
+Every token expires: after 90 days at most, 30 for roles that read child files (the operator sets
+both), and never after the account's own access.
 Unknown, revoked or expired tokens, and accounts that are inactive, have no role or whose access
 has lapsed, get 401. Tokens are for department reporters and reviewers, the office, leaders and
 evaluators (read only); other roles get 403.
@@ -48,8 +50,9 @@ evaluators (read only); other roles get 403.
 **Language.** Messages are in Chinese; send `Accept-Language: en` for English.
 
 **Errors.** Always JSON: `{"status": "ERROR", "message": "…", "errors": [{"index", "indicator",
-"area", "field", "rule", "message"}]}`. 401 no or bad token, 403 not allowed for your role or
-department, 404 no such round or submission, 409 the submission changed since you read it (or
+"area", "field", "rule", "message"}]}`. 400 the body is not JSON, 401 no, bad or expired token, 403
+not allowed for your role or department, 404 no such path, round, submission or child file (a file
+outside your area answers 404 too), 409 the submission changed since you read it (or
 its state does not allow the step), 413 body too large, 422 the request is invalid (nothing was
 saved; every problem is listed).
 

@@ -485,7 +485,16 @@ def _import_value_set(request: ApiRequest) -> Status:
 
 @router.post(
     "/submissions/{year}/{department}/{step}",
-    response={200: SubmissionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        200: SubmissionOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+    },
     operation_id="submissionStep",
 )
 def submission_step(

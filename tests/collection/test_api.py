@@ -528,6 +528,28 @@ class TestDocument:
         assert set(document["paths"]["/api/dataValueSets"]) == {"get", "post"}
         assert "bearer" in json.dumps(document["components"]["securitySchemes"]).lower()
 
+    def test_every_error_status_is_documented_as_json(self, client, api):
+        """Issue 11, finding 8: the API's 404 and 400 were HTML pages or undocumented."""
+        paths = json.loads(client.get("/api/openapi.json").content)["paths"]
+        expected = {
+            ("post", "/api/dataValueSets"): {"400", "401", "403", "404", "409", "413", "422"},
+            ("post", "/api/submissions/{year}/{department}/{step}"): {"400", "401", "403", "404", "409", "413",
+                                                                      "422"},
+            ("get", "/api/children/{child_id}"): {"401", "403", "404", "422"},
+            ("patch", "/api/children/{child_id}"): {"400", "401", "403", "404", "409", "413", "422"},
+            ("post", "/api/children/"): {"400", "401", "403", "409", "413", "422"},
+            ("post", "/api/children/search"): {"400", "401", "403", "413", "422"},
+        }  # fmt: skip
+        for (method, path), statuses in expected.items():
+            responses = paths[path][method]["responses"]
+            assert statuses <= set(responses), (method, path, set(responses))
+            for status in statuses:
+                schema = responses[status]["content"]["application/json"]["schema"]
+                assert schema["$ref"].endswith("ErrorOut"), (method, path, status)
+        response = api("GET", "/no/such/path")
+        assert response.status_code == 404 and response.json() == {"status": "ERROR", "message": "未找到。",
+                                                                   "errors": []}  # fmt: skip
+
     def test_docs_page_loads_nothing_from_the_internet(self, client):
         response = client.get("/api/docs")
         assert response.status_code == 200

@@ -281,6 +281,8 @@ def _search(user: User, payload: SearchIn) -> QuerySet[Child]:
 # ----- endpoints --------------------------------------------------------------------------------
 
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+# A body that is not JSON (400) or too large (413); every error is the same JSON shape.
+BODY_ERRORS = {400: ErrorOut, 413: ErrorOut}
 
 
 class ListFilters(Schema):
@@ -300,7 +302,9 @@ def list_children(request: ApiRequest, filters: Query[ListFilters]):
     return _page(request, user, _search(user, payload), payload.offset, payload.limit)
 
 
-@router.post("/search", response={200: ChildPage, **READ_ERRORS}, operation_id="searchChildren", exclude_none=True)
+@router.post(
+    "/search", response={200: ChildPage, **READ_ERRORS, **BODY_ERRORS}, operation_id="searchChildren", exclude_none=True
+)
 def search(request: ApiRequest, payload: SearchIn):
     """Search by name (characters), pinyin (full or initials) or ID number (exact match)."""
     user = registry_user(request)
@@ -322,7 +326,7 @@ def get_child(request: ApiRequest, child_id: int):
 
 @router.post(
     "/",
-    response={201: ChildDetailOut, 409: ErrorOut, **READ_ERRORS},
+    response={201: ChildDetailOut, 409: ErrorOut, **READ_ERRORS, **BODY_ERRORS},
     operation_id="createChild",
     exclude_none=True,
 )
@@ -369,7 +373,7 @@ def create_child(request: ApiRequest, payload: ChildIn):
 
 @router.patch(
     "/{int:child_id}",
-    response={200: ChildDetailOut, 404: ErrorOut, 409: ErrorOut, **READ_ERRORS},
+    response={200: ChildDetailOut, 404: ErrorOut, 409: ErrorOut, **READ_ERRORS, **BODY_ERRORS},
     operation_id="updateChild",
     exclude_none=True,
 )
