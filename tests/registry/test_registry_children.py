@@ -571,6 +571,27 @@ class TestApi:
         page = client.post(f"/registry/children/{child.pk}/guardians/", {"name": "王\u202e芳", "relation": "mother"})
         assert page.status_code in (200, 400) and Guardian.objects.filter(child=child).count() == 1
 
+    def test_a_number_on_file_elsewhere_is_refused_alike_and_the_probe_is_logged(self, call, client, users):
+        """Issue 11, finding 8: the 409 told any director that a number had a file elsewhere in
+        the district (\"in an area you do not keep\"), and the probe was not logged."""
+        child = open_file(users.director)  # in WUMA_1, not the other director's
+        body = {"name": "另一童", "sex": "male", "birth_date": "2015-03-02", "id_number": NUMBER, "community": WUMA_2}
+        response = call(users.other_director, "post", "/api/children/", body)
+        assert response.status_code == 409
+        message = response.json()["message"]
+        assert "area" not in message and "transfer" not in message and str(child.pk) not in message
+        client.force_login(users.other_director)
+        form = {**body, "residence_area": Area.objects.get(code=WUMA_2).pk}
+        page = client.post("/registry/children/new/", form)
+        text = page.content.decode()
+        assert page.status_code == 400 and "无法用此身份证号建档" in text and "不负责的区域" not in text
+        probes = ChildAccessLog.objects.filter(child=child, user=users.other_director, action=AccessAction.SEARCH)
+        assert probes.count() == 2 and probes.first().purpose == actions.DUPLICATE_PURPOSE
+        events = AuditEvent.objects.filter(action="registry.duplicate_refused", actor=users.other_director)
+        assert events.count() == 2
+        assert NUMBER not in json.dumps(list(events.values("detail")), ensure_ascii=False)
+        assert Child.objects.count() == 1
+
     def test_department_users_get_the_referral_fields_only(self, call, users, health_department):
         child = open_file(users.director)
         assert call(users.reporter, "get", f"/api/children/{child.pk}").status_code == 404  # no referral: as missing

@@ -62,11 +62,13 @@ EDITABLE_FIELDS = (
 
 
 class DuplicateChild(ValidationError):
-    """A file with this ID number exists already; `existing` is set only when the user may see it."""
+    """A file with this ID number exists already; `existing` is set only when the user may see it.
+    `existing_pk` is always set, for record_duplicate_refusal (never shown to the user)."""
 
-    def __init__(self, message: str, existing: Child | None):
+    def __init__(self, message: str, existing: Child | None, existing_pk: int | None = None):
         super().__init__({"id_number": [message]})
         self.existing = existing
+        self.existing_pk = existing.pk if existing is not None else existing_pk
 
 
 class StaleEdit(Exception):
@@ -146,11 +148,35 @@ def _refuse_duplicate(actor: User, child: Child) -> None:
             "pk": existing.pk
         }
     else:
-        message = _(
-            "A file for this ID number exists already, in an area you do not keep. Ask the street supervisor "
-            "or the office to have it transferred."
+        # Says nothing about where (or whether) the number is on file: refusing is unavoidable,
+        # telling a director about other areas is not. The probe is logged (record_duplicate_refusal).
+        message = _("A file cannot be opened with this ID number. Check the number; if it is right, ask the office.")
+    raise DuplicateChild(message, existing if visible else None, existing.pk)
+
+
+# The access-log purpose of a refused second file (stored as typed, like the users' purposes).
+DUPLICATE_PURPOSE = "新建档案时输入了此身份证号，已拒绝"
+
+
+def record_duplicate_refusal(actor: User, refusal: DuplicateChild, *, request: HttpRequest | None = None) -> None:
+    """Log a refused second file for an ID number, after do_create_child / do_update_child rolled
+    back: on the existing file's access log (its keepers see that someone typed their child's
+    number) and in the audit log. Neither holds the number."""
+    if refusal.existing_pk is None:
+        return
+    existing = Child.objects.select_related("residence_area").filter(pk=refusal.existing_pk).first()
+    if existing is None:
+        return
+    with transaction.atomic():
+        log_access(request or actor, existing, AccessAction.SEARCH, DUPLICATE_PURPOSE)
+        record(
+            "registry.duplicate_refused",
+            actor=actor,
+            obj=existing,
+            area_code=_area_code(existing),
+            request=request,
+            visible=refusal.existing is not None,
         )
-    raise DuplicateChild(message, existing if visible else None)
 
 
 def _set_names(child: Child) -> None:

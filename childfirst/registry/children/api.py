@@ -365,6 +365,7 @@ def create_child(request: ApiRequest, payload: ChildIn):
     try:
         child = actions.do_create_child(user, data, request=request)
     except actions.DuplicateChild as exc:
+        actions.record_duplicate_refusal(user, exc, request=request)
         raise HttpError(409, " ".join(exc.messages)) from None
     except DjangoValidationError as exc:
         raise _invalid(exc) from None
@@ -404,6 +405,7 @@ def update_child(request: ApiRequest, child_id: int, payload: ChildPatch):
     except actions.StaleEdit as exc:
         raise HttpError(409, str(exc)) from None
     except actions.DuplicateChild as exc:
+        actions.record_duplicate_refusal(user, exc, request=request)
         raise HttpError(409, " ".join(exc.messages)) from None
     except DjangoValidationError as exc:
         raise _invalid(exc) from None
