@@ -98,7 +98,13 @@ def test_director_visit_assessment_card_report_and_scope(browser, demo):
 
     # The contact card (built by the children's homes part) prints as a PDF.
     page.goto(f"{url}/registry/children/{pk}/casework/")
-    card = page.request.get(url + page.locator("#contact-card").get_attribute("href"))
+    form = page.locator("form#contact-card")
+    token = form.locator("input[name=csrfmiddlewaretoken]").input_value()
+    card = page.request.post(
+        url + form.get_attribute("action"),
+        form={"purpose": "入户走访", "csrfmiddlewaretoken": token},
+        headers={"Referer": page.url},
+    )
     assert card.status == 200 and card.headers["content-type"] == "application/pdf"
     assert card.body().startswith(b"%PDF")
     ARTIFACTS.mkdir(exist_ok=True)

@@ -147,7 +147,7 @@ PAGES: dict[str, Case] = {
     "registry:grant_revoke": Case("office", "post", ok=302, args=lambda w, c: [w["grant"].pk]),
     # The children's homes' contact card of one child (a PDF); its batch per community is in
     # tests/registry/test_contact_cards.py.
-    "registry:child_card": Case("see_full"),
+    "registry:child_card": Case("see_full", "post", data=lambda w, c: {"purpose": "入户走访"}),
     # ----- the casework (registry-casework; the rules in depth: tests/registry/test_registry_casework.py and
     # tests/registry/test_mandatory_reports.py). Objects other than the child are made on first use below.
     "registry:work_list": Case("keepers", args=lambda w, c: [], lists=True),
