@@ -242,8 +242,21 @@ class TestVisits:
         assert ChildAccessLog.objects.filter(user=users.director, action=AccessAction.SEARCH, result_count=2).exists()
         only_late = client.get("/registry/work/?overdue=1").content.decode()
         assert "李四" in only_late and "张三" not in only_late
-        assert "李四" in client.get("/registry/work/?q=lisi").content.decode()
+        found = client.post("/registry/work/", {"q": "lisi"}).content.decode()
+        assert "李四" in found and "张三" not in found
         assert late.pk
+
+    def test_the_work_list_search_is_posted_never_in_a_url(self, client, users):
+        """Issue 11, finding 8: /registry/work/?q=… put names and full ID numbers in the URL."""
+        make_child(users.director, name="李四")
+        make_child(users.director, name="张三")
+        client.force_login(users.director)
+        page = client.get("/registry/work/").content.decode()
+        assert 'method="post"' in page and 'id="work-search"' in page and 'method="get"' not in page
+        # A name in a URL is not searched by (nobody learns to put it there).
+        assert "张三" in client.get("/registry/work/?q=lisi").content.decode()
+        posted = client.post("/registry/work/", {"q": "李四", "page": "1"}).content.decode()
+        assert "李四" in posted and "张三" not in posted
 
     def test_list_pages_take_the_same_queries_for_more_children(self, client, users):
         """No query per child: the work list and the dashboard cost the same for 2 children as for 6."""
