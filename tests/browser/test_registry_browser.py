@@ -150,11 +150,11 @@ def test_director_visit_assessment_card_report_and_scope(browser, demo):
     shot(page, "registry-report-triage")
     supervisor.close()
 
-    # The director of another community cannot open the child's file.
+    # The director of another community cannot open the child's file: it answers as missing (404).
     other = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = other.new_page()
     log_in(page, url, "demo-director-2")
-    assert page.goto(f"{url}/registry/children/{pk}/").status == 403
-    assert page.goto(f"{url}/registry/children/{pk}/casework/").status == 403
-    shot(page, "registry-other-director-403")
+    assert page.goto(f"{url}/registry/children/{pk}/").status == 404
+    assert page.goto(f"{url}/registry/children/{pk}/casework/").status == 404
+    shot(page, "registry-other-director-404")
     other.close()
