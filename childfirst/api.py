@@ -8,6 +8,7 @@ web/middleware.py); an API client has no language switch, so here the header is 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -40,6 +41,8 @@ DESCRIPTION = """\
 **Authentication.** Every endpoint needs a personal token: `Authorization: Bearer <secret>`.
 The office (or the operator) makes one with `childfirst token create USERNAME [--name N]
 [--expires YYYY-MM-DD]`, which prints the secret once; `childfirst token revoke PREFIX` ends it.
+Every token expires: after 90 days at most, 30 for roles that read child files (the operator sets
+both), and never after the account's own access.
 Unknown, revoked or expired tokens, and accounts that are inactive, have no role or whose access
 has lapsed, get 401. Tokens are for department reporters and reviewers, the office, leaders and
 evaluators (read only); other roles get 403.
@@ -47,8 +50,9 @@ evaluators (read only); other roles get 403.
 **Language.** Messages are in Chinese; send `Accept-Language: en` for English.
 
 **Errors.** Always JSON: `{"status": "ERROR", "message": "…", "errors": [{"index", "indicator",
-"area", "field", "rule", "message"}]}`. 401 no or bad token, 403 not allowed for your role or
-department, 404 no such round or submission, 409 the submission changed since you read it (or
+"area", "field", "rule", "message"}]}`. 400 the body is not JSON, 401 no, bad or expired token, 403
+not allowed for your role or department, 404 no such path, round, submission or child file (a file
+outside your area answers 404 too), 409 the submission changed since you read it (or
 its state does not allow the step), 413 body too large, 422 the request is invalid (nothing was
 saved; every problem is listed).
 
@@ -88,6 +92,7 @@ class TokenAuth(HttpBearer):
             raise AuthenticationError(message=str(exc)) from None
         request.user = user
         _read_body(request)
+        _require_object_body(request)
         return user
 
 
@@ -107,6 +112,20 @@ def _read_body(request: HttpRequest) -> None:
     if len(request._body) > MAX_BODY_BYTES:
         raise HttpError(413, _("The request is too large (at most %(mb)d MB); send the values in several requests.")
                         % {"mb": MAX_BODY_BYTES // (1024 * 1024)})  # fmt: skip
+
+
+def _require_object_body(request: HttpRequest) -> None:
+    """Every request body of this API is a JSON object. ninja would read a list, a string or a
+    number as an object without fields (so `[null, null]` searched for everything): refuse it with
+    422. Only a body that does not start with "{" is parsed here, so large bodies are not read twice."""
+    body = getattr(request, "_body", b"")
+    if request.method not in ("POST", "PUT", "PATCH") or not body.strip() or body.lstrip()[:1] == b"{":
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        raise HttpError(400, "Cannot parse request body") from None
+    raise ValidationError([{"loc": ("body",), "msg": "must be an object", "type": "model_type"}])
 
 
 api = NinjaAPI(
@@ -169,6 +188,13 @@ SCHEMA_MESSAGES = {
     "dict_type": lambda ctx: _("must be an object"),
     "enum": lambda ctx: _("must be one of %(choices)s") % {"choices": ctx.get("expected", "")},
     "literal_error": lambda ctx: _("must be one of %(choices)s") % {"choices": ctx.get("expected", "")},
+    "int_parsing_size": lambda ctx: _("must be a whole number"),
+    "greater_than_equal": lambda ctx: _("must be at least %(limit)s") % {"limit": ctx.get("ge")},
+    "less_than_equal": lambda ctx: _("must be at most %(limit)s") % {"limit": ctx.get("le")},
+    "date_type": lambda ctx: _("must be a date (YYYY-MM-DD)"),
+    "date_parsing": lambda ctx: _("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": lambda ctx: _("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_inexact": lambda ctx: _("must be a date (YYYY-MM-DD)"),
 }
 _UNION_TAGS = re.compile(r"^(str|int|float|bool|none|function-.*)$")
 
@@ -197,6 +223,12 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return error_response(
         request, 422, _("%(count)d problem(s); nothing was saved.") % {"count": len(errors)}, errors=errors
     )
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any other path under /api/ (or an id that is not a number): 404 as JSON, like the API's own."""
+    activate_api_language(request)
+    return error_response(request, 404, _("Not found."))
 
 
 @api.exception_handler(Exception)

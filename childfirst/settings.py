@@ -122,6 +122,10 @@ ACCESS_LOG_RETENTION_DAYS = envint(
 )
 # The longest an approved grant may open an area's child files to an office user.
 REGISTRY_GRANT_MAX_DAYS = envint("CHILDFIRST_REGISTRY_GRANT_MAX_DAYS", 30, minimum=1)
+# API tokens lapse after this many days at most (the default when none is asked for); a shorter
+# life for tokens of roles that read child files (file keepers, the office, departments' users).
+API_TOKEN_DAYS = envint("CHILDFIRST_API_TOKEN_DAYS", 90, minimum=1)
+API_TOKEN_DAYS_CHILD_FILES = envint("CHILDFIRST_API_TOKEN_DAYS_CHILD_FILES", 30, minimum=1)
 ALLOWED_HOSTS = envlist("CHILDFIRST_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CHILDFIRST_CSRF_TRUSTED_ORIGINS", [])
 

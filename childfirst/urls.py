@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from childfirst.api import api
+from childfirst.api import not_found as api_not_found
 from childfirst.web import plan_views
 from childfirst.web import views as web_views
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("plans/", include("childfirst.web.plan_urls")),
     path("areas/", include("childfirst.web.area_urls")),
     path("api/", api.urls),
+    re_path(r"^api/", api_not_found),  # an unknown path under /api/ gets the API's JSON 404, not a page
     path("collection/", include("childfirst.collection.excel_urls")),
     path("collection/", include("childfirst.collection.urls")),
     path("evaluation/", include("childfirst.evaluation.urls")),

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +26,9 @@ API_ROLES = {Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.OFFICE, Role.LEADER, R
 # endpoints (/api/children), which apply the registry's own access rules; the data-value endpoints
 # still refuse them (API_ROLES).
 TOKEN_ROLES = API_ROLES | {Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR}
+# Roles whose tokens can read child files through /api/children (every token role but leaders and
+# evaluators): their tokens live API_TOKEN_DAYS_CHILD_FILES days at most, the others API_TOKEN_DAYS.
+CHILD_FILE_ROLES = TOKEN_ROLES - {Role.LEADER, Role.EVALUATOR}
 PREFIX_LENGTH = 8
 # Writing last_used_at on every request would turn each read into a write; once a minute is enough
 # to tell a live token from a forgotten one.
@@ -43,6 +47,12 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def token_life(user: User) -> datetime.timedelta:
+    """How long a token of `user` may live at most (also its default life), from the settings."""
+    days = settings.API_TOKEN_DAYS_CHILD_FILES if user.role in CHILD_FILE_ROLES else settings.API_TOKEN_DAYS
+    return datetime.timedelta(days=days)
+
+
 def _may_manage(actor: User | None, user: User) -> bool:
     """The operator (actor None), the office, or the token's own user."""
     return actor is None or actor.role == Role.OFFICE or actor.pk == user.pk
@@ -54,16 +64,20 @@ def do_create_token(
 ) -> tuple[ApiToken, str]:
     """A new token for `user` and its secret, which is never stored: the caller shows it once.
 
-    A token never outlives the account's own access: an evaluator's ends with the evaluation."""
+    Every token expires: by default (and at the latest) after token_life(user) — shorter for
+    roles that read child files — and never after the account's own access ends."""
     if not _may_manage(actor, user):
         raise PermissionDenied(_("Only the office or the user themselves can make an API token."))
     if user.role not in TOKEN_ROLES:
         raise PermissionDenied(_("This role does not use the data API."))
     if not user.is_active or user.access_expired():
         raise TokenError(_("The account is inactive or its access has expired."))
-    if expires_at is not None and expires_at <= timezone.now():
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
         raise TokenError(_("The expiry date is in the past."))
-    if user.access_expires_at is not None and (expires_at is None or expires_at > user.access_expires_at):
+    if expires_at is None or expires_at > now + token_life(user):
+        expires_at = now + token_life(user)
+    if user.access_expires_at is not None and expires_at > user.access_expires_at:
         expires_at = user.access_expires_at
     for _attempt in range(10):
         secret = secrets.token_urlsafe(32)
@@ -90,7 +104,7 @@ def do_create_token(
         user=user.get_username(),
         prefix=token.prefix,
         name=token.name,
-        expires_at=expires_at.isoformat() if expires_at else None,
+        expires_at=expires_at.isoformat(),
     )
     return token, secret
 

@@ -248,9 +248,14 @@ def save_values(
     seen_versions: dict[tuple[str, str], int] | None = None,
     upload: UploadedFile | None = None,
     rules: Rules | None = None,
+    require_versions: bool = False,
 ) -> SaveResult:
     """Validate every cell; if all are valid, save them as a draft with their history. All or nothing:
-    ValuesRejected lists every problem and nothing is written."""
+    ValuesRejected lists every problem and nothing is written.
+
+    With `require_versions` (the API), a change to a value that exists needs the version it was
+    read at in `seen_versions`: without it the cell is refused (rule version_required), so that a
+    client cannot overwrite another reporter's newer value unseen."""
     _require(
         _of_department(actor, submission, Role.DEPT_REPORTER),
         _("Only the department's reporters enter its values."),
@@ -269,11 +274,15 @@ def save_values(
                 if locked.round.is_open
                 else _("The %(year)s round is closed.") % {"year": locked.round.year}
             )
-        result = _write(actor, locked, entries, catalogue, channel, seen_versions or {}, upload, notices)
+        result = _write(
+            actor, locked, entries, catalogue, channel, seen_versions or {}, upload, notices, require_versions
+        )
     return result
 
 
-def _write(actor, submission, entries, catalogue, channel, seen_versions, upload, notices) -> SaveResult:
+def _write(
+    actor, submission, entries, catalogue, channel, seen_versions, upload, notices, require_versions=False
+) -> SaveResult:
     now = timezone.now()
     indicators, areas = catalogue["indicators"], catalogue["areas"]
     existing = {(v.indicator_id, v.area_id): v for v in submission.values.filter(indicator__in=indicators.values())}
@@ -308,6 +317,13 @@ def _write(actor, submission, entries, catalogue, channel, seen_versions, upload
                         % {"who": current.updated_by or _("system"),
                            "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M"),
                            "value": old["value"] or old["missing_reason"] or "—"})
+            )  # fmt: skip
+            continue
+        if seen is None and require_versions:
+            conflicts.append(
+                Finding("error", "version_required", entry.indicator, entry.area, f"{entry.indicator}/{entry.area}",
+                        _("this value exists already (version %(version)s): send the version you read to change it")
+                        % {"version": current.version})
             )  # fmt: skip
             continue
         _apply(current, entry)

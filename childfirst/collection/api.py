@@ -18,7 +18,7 @@ import pydantic
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
@@ -48,6 +48,11 @@ from .models import Channel, Submission
 router = Router(tags=["data values"])
 
 MAX_PAGE = 10_000
+# Years, offsets and versions are bounded so that no number reaches the database that its integer
+# columns cannot hold (a 422 naming the field instead of an overflow there).
+MIN_YEAR, MAX_YEAR = 1900, 2999
+MAX_OFFSET = 1_000_000_000
+MAX_VERSION = 2**31 - 1
 
 
 # ----- schemas ----------------------------------------------------------------------------------
@@ -134,11 +139,20 @@ class DataValueIn(BaseModel):
     value: RawNumber = None
     numerator: RawNumber = None
     denominator: RawNumber = None
-    missingReason: str = Field("", max_length=500, description="why there is no value (instead of a value)")
-    comment: str = Field("", max_length=5000)
-    sourceNote: str = Field("", max_length=500)
+    missingReason: str | None = Field(
+        "", max_length=500, description="why there is no value (instead of a value); null or empty for none"
+    )
+    comment: str | None = Field(
+        None, max_length=5000, description="omit to keep the stored comment; null or empty clears it"
+    )
+    sourceNote: str | None = Field(
+        None, max_length=500, description="omit to keep the stored source note; null or empty clears it"
+    )
     version: int | None = Field(
-        None, description="the value's version when you read it; if it has changed since, the item is a conflict"
+        None,
+        ge=0,
+        le=MAX_VERSION,
+        description="the value's version when you read it; if it has changed since, the item is a conflict",
     )
 
 
@@ -160,7 +174,7 @@ class DataValueSetIn(BaseModel):
         },
     )
 
-    year: int
+    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
     department: str = Field(description="department code, e.g. health")
     dataValues: list[DataValueIn]
     dryRun: bool = Field(False, description="validate and count, save nothing")
@@ -179,7 +193,7 @@ class ImportSummary(Schema):
 class StepIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(description="the submission's version when you read it")
+    version: int = Field(ge=0, le=MAX_VERSION, description="the submission's version when you read it")
     reason: str = Field("", max_length=2000, description="required to return or reopen")
 
 
@@ -243,12 +257,12 @@ def list_rounds(request: ApiRequest):
 
 
 class ValueFilter(Schema):
-    year: int
+    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
     department: str | None = Field(None, description="department code; a department's users see only their own")
     indicator: str | None = Field(None, description="indicator code")
     area: str | None = Field(None, description="area code (that area only, not the areas below it)")
     limit: int = Field(1000, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _text(number: Decimal | None) -> str | None:
@@ -298,11 +312,33 @@ def get_data_values(request: ApiRequest, filters: Query[ValueFilter]):
 _PLACE = re.compile(r"^dataValues\[(\d+)\](?:\.(\w+))?$")
 
 
-def raw_cells(items: list[DataValueIn]) -> tuple[list[RawCell], dict[tuple[str, str], int]]:
+# The notes a client may leave out to keep what is stored (omitted is not null: null clears).
+KEPT_WHEN_OMITTED = ("comment", "sourceNote")
+
+
+def stored_notes(submission: Submission, items: list[DataValueIn]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(comment, source note) of the stored values that items leave a note out of."""
+    wanted = {(item.indicator, item.area) for item in items if not set(KEPT_WHEN_OMITTED) <= item.model_fields_set}
+    if not wanted:
+        return {}
+    rows = submission.values.filter(indicator__code__in={i for i, _a in wanted}).values_list(
+        "indicator__code", "area__code", "comment", "source_note"
+    )
+    return {(i, a): (c, sn) for i, a, c, sn in rows if (i, a) in wanted}
+
+
+def raw_cells(
+    items: list[DataValueIn], stored: dict[tuple[str, str], tuple[str, str]] | None = None
+) -> tuple[list[RawCell], dict[tuple[str, str], int]]:
     """The items as the shared validation takes them; each names its place in the request, so that
-    findings point at e.g. `dataValues[3].numerator`."""
+    findings point at e.g. `dataValues[3].numerator`. A note left out keeps the `stored` one."""
     cells, seen = [], {}
+    stored = stored or {}
     for index, item in enumerate(items):
+        kept_comment, kept_source = stored.get((item.indicator, item.area), ("", ""))
+        sent = item.model_fields_set
+        comment = (item.comment or "") if "comment" in sent else kept_comment
+        source_note = (item.sourceNote or "") if "sourceNote" in sent else kept_source
         row = f"dataValues[{index}]"
         where = {
             "row": row,
@@ -312,7 +348,7 @@ def raw_cells(items: list[DataValueIn]) -> tuple[list[RawCell], dict[tuple[str, 
         }
         cells.append(
             RawCell(item.indicator, item.area, item.value, item.numerator, item.denominator,
-                    item.missingReason, item.comment, item.sourceNote, where)
+                    item.missingReason or "", comment, source_note, where)
         )  # fmt: skip
         if item.version is not None:
             seen[(item.indicator, item.area)] = item.version
@@ -331,10 +367,14 @@ def finding_items(findings: list[Finding], items: list[DataValueIn]) -> list[dic
             index, field = int(match[1]), match[2]
         else:  # findings placed by the value rather than by the request (a conflict, a missing value)
             index = index_of.get((finding.indicator, finding.area))
-            field = "version" if finding.rule == "conflict" else None
+            field = "version" if finding.rule in VERSION_RULES else None
         out.append({"index": index, "indicator": finding.indicator, "area": finding.area, "field": field,
                     "rule": finding.rule, "message": finding.message})  # fmt: skip
     return out
+
+
+# Findings about the version sent: 409 when they are a request's only problems.
+VERSION_RULES = ("conflict", "version_required")
 
 
 def _error(status: int, message: str, errors: list[dict[str, Any]] | None = None) -> Status:
@@ -349,14 +389,14 @@ class _DryRun(Exception):
 
 
 def _save(user, submission, cells, seen_versions, upload, *, dry_run: bool) -> SaveResult:
-    """save_values; a dry run does all of it, then rolls it back."""
+    """save_values (a change to a stored value needs its version); a dry run does all of it, then
+    rolls it back."""
+    options = {"channel": Channel.API, "seen_versions": seen_versions, "upload": upload, "require_versions": True}
     if not dry_run:
-        return save_values(user, submission, cells, channel=Channel.API, seen_versions=seen_versions, upload=upload)
+        return save_values(user, submission, cells, **options)
     try:
         with transaction.atomic():
-            raise _DryRun(
-                save_values(user, submission, cells, channel=Channel.API, seen_versions=seen_versions, upload=upload)
-            )
+            raise _DryRun(save_values(user, submission, cells, **options))
     except _DryRun as dry:
         dry.result.batch = None
         return dry.result
@@ -403,9 +443,11 @@ def post_data_values(request: ApiRequest):
 
     Only the department's reporters, while its submission is a draft or returned. Every item is
     checked exactly as the web form checks it; errors (422) name the item and field at fault,
-    e.g. `dataValues[3].numerator`. An item whose `version` is older than the stored value's is a
-    conflict (409 when conflicts are the only problem). The request body is kept with the import
-    batch, as an uploaded file is."""
+    e.g. `dataValues[3].numerator`. An item that changes a stored value must send the `version` it
+    read (rule version_required without it); one whose `version` is older than the stored value's
+    is a conflict (409 when these are the only problems). A `comment` or `sourceNote` left out keeps
+    the stored one; null or "" clears it. The request body is kept with the import batch, as an
+    uploaded file is."""
     with paused_gc():
         # The request's objects are freed (with the inner frame) before collection resumes.
         return _import_value_set(request)
@@ -417,13 +459,13 @@ def _import_value_set(request: ApiRequest) -> Status:
     submission = submission_for(request, payload.year, payload.department)
     if user.role != Role.DEPT_REPORTER:
         raise PermissionDenied(_("Only the department's reporters enter its values."))
-    cells, seen_versions = raw_cells(payload.dataValues)
+    cells, seen_versions = raw_cells(payload.dataValues, stored_notes(submission, payload.dataValues))
     upload = UploadedFile(f"api-dataValueSets-{payload.year}-{payload.department}.json", request.body)
     try:
         result = _save(user, submission, cells, seen_versions, upload, dry_run=payload.dryRun)
     except ValuesRejected as exc:
         errors = finding_items(exc.findings, payload.dataValues)
-        status = 409 if all(e["rule"] == "conflict" for e in errors) else 422
+        status = 409 if all(e["rule"] in VERSION_RULES for e in errors) else 422
         return _error(status, str(exc), errors)
     except CollectionError as exc:  # the submission is not editable now (submitted, accepted, round closed)
         return _error(409, str(exc))
@@ -443,10 +485,25 @@ def _import_value_set(request: ApiRequest) -> Status:
 
 @router.post(
     "/submissions/{year}/{department}/{step}",
-    response={200: SubmissionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        200: SubmissionOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+    },
     operation_id="submissionStep",
 )
-def submission_step(request: ApiRequest, year: int, department: str, step: Step, body: StepIn):
+def submission_step(
+    request: ApiRequest,
+    year: Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)],
+    department: str,
+    step: Step,
+    body: StepIn,
+):
     """A workflow step on a department's submission: submit (its reporters), approve (its
     reviewers), return (its reviewers or the office, with a reason), accept and reopen (the office,
     reopen with a reason). 409 when the submission changed since `version`, or its state does not

@@ -138,6 +138,32 @@ class TestTokens:
             do_create_token(None, users.evaluator, expires_at=later)[0].expires_at == users.evaluator.access_expires_at
         )
 
+    def test_every_token_expires_sooner_for_roles_that_read_child_files(self, api, users, settings, round_2025):
+        """Issue 11, finding 8: API tokens never expired."""
+        settings.API_TOKEN_DAYS, settings.API_TOKEN_DAYS_CHILD_FILES = 90, 30
+        now = timezone.now()
+        leader = do_create_token(None, users.leader)[0]
+        reporter = do_create_token(None, users.reporter)[0]
+        director = do_create_token(None, users.director)[0]
+        assert datetime.timedelta(days=89) < leader.expires_at - now <= datetime.timedelta(days=90, minutes=1)
+        for token in (reporter, director):
+            assert datetime.timedelta(days=29) < token.expires_at - now <= datetime.timedelta(days=30, minutes=1)
+        # A longer life asked for is cut to the role's; a shorter one is kept.
+        far = do_create_token(None, users.director, expires_at=now + datetime.timedelta(days=365))[0]
+        assert far.expires_at - now <= datetime.timedelta(days=30, minutes=1)
+        near = now + datetime.timedelta(days=3)
+        assert do_create_token(None, users.director, expires_at=near)[0].expires_at == near
+        # Past its life the token is refused with a JSON error that says so.
+        _token, secret = do_create_token(None, users.reporter)
+        ApiToken.objects.filter(prefix=secret[:8]).update(expires_at=now - datetime.timedelta(seconds=1))
+        response = api("GET", "/rounds", secret, lang="en")
+        assert response.status_code == 401 and response.json()["message"] == "This API token has expired."
+        # The account page lists each token with its expiry.
+        client = api.client
+        client.force_login(users.reporter)
+        page = client.get("/accounts/me/").content.decode()
+        assert timezone.localtime(reporter.expires_at).strftime("%Y-%m-%d") in page
+
     def test_who_may_make_tokens(self, users):
         # Street supervisors and community directors hold tokens for /api/children only (TOKEN_ROLES);
         # the data-value endpoints refuse them (test_street_and_community_roles_are_refused_everywhere).
@@ -150,11 +176,13 @@ class TestTokens:
         assert do_create_token(users.reporter, users.reporter)[0].user == users.reporter
 
     def test_console_commands_print_the_secret_once_and_revoke(self, api, users, capsys):
-        call_command("token_create", "reporter", "--name", "nightly", "--expires", "2099-12-31")
+        last_day = timezone.localdate() + datetime.timedelta(days=10)
+        call_command("token_create", "reporter", "--name", "nightly", "--expires", last_day.isoformat())
         out = capsys.readouterr()
         secret = out.out.strip()
         token = ApiToken.objects.get(prefix=secret[:8])
-        assert token.name == "nightly" and timezone.localtime(token.expires_at).date() == datetime.date(2100, 1, 1)
+        assert token.name == "nightly"
+        assert timezone.localtime(token.expires_at).date() == last_day + datetime.timedelta(days=1)
         assert token.prefix in out.err and secret not in out.err
         assert api("GET", "/rounds", secret).status_code == 200
         call_command("token_revoke", token.prefix)
@@ -280,10 +308,44 @@ class TestPosting:
         assert json.loads(bytes(batch.content))["dataValues"] == items
         assert {c.import_batch_id for c in changes} == {batch.pk}
 
-        items[1]["value"] = 3
+        items[1].update(value=3, version=1)  # a change to a stored value sends the version read
         again = post_values(api, tokens["reporter"], items[:2]).json()
         assert (again["imported"], again["updated"], again["ignored"]) == (0, 1, 1)
         assert DataValue.objects.get(submission=health, indicator__code="HEA-01").version == 2
+
+    def test_a_change_without_the_version_read_is_refused_and_omitted_notes_are_kept(self, api, tokens, health):
+        """Issue 11, finding 7: a POST without `version` replaced another reporter's newer value
+        unseen, and leaving out `comment`/`sourceNote` wiped the stored ones."""
+        first = {"indicator": "HEA-01", "area": "330302", "value": 1, "comment": "初报", "sourceNote": "年报"}
+        other = {"indicator": "HEA-04", "area": "330302001", "numerator": 90, "denominator": 100}
+        assert post_values(api, tokens["reporter"], [first, other]).status_code == 200
+        # Someone else changes the value (with the version they read) …
+        assert post_values(api, tokens["reporter"], [{**first, "value": 2, "version": 1}]).status_code == 200
+        # … and a client that read nothing cannot overwrite it, nor anything else in the request.
+        items = [{**other, "numerator": 95, "version": 1}, {**first, "value": 5}]
+        blind = post_values(api, tokens["reporter"], items, lang="en")
+        assert blind.status_code == 409
+        (error,) = blind.json()["errors"]
+        assert (error["index"], error["indicator"], error["area"], error["field"], error["rule"]) == (
+            1, "HEA-01", "330302", "version", "version_required")  # fmt: skip
+        assert "version 2" in error["message"]
+        stored = DataValue.objects.get(submission=health, indicator__code="HEA-01")
+        assert stored.value == 2 and stored.version == 2
+        assert DataValue.objects.get(submission=health, indicator__code="HEA-04").numerator == 90
+        # Sending the same value again needs no version (nothing changes).
+        same = post_values(api, tokens["reporter"], [{**other}])
+        assert same.status_code == 200 and same.json()["ignored"] == 1
+        # Notes left out are kept; null or "" clears them.
+        kept = post_values(api, tokens["reporter"], [{"indicator": "HEA-01", "area": "330302", "value": 3,
+                                                     "version": 2}])  # fmt: skip
+        assert kept.status_code == 200, kept.json()
+        stored.refresh_from_db()
+        assert (stored.value, stored.comment, stored.source_note) == (3, "初报", "年报")
+        cleared = post_values(api, tokens["reporter"], [{"indicator": "HEA-01", "area": "330302", "value": 3,
+                                                        "comment": None, "sourceNote": "", "version": 3}])  # fmt: skip
+        assert cleared.status_code == 200, cleared.json()
+        stored.refresh_from_db()
+        assert (stored.comment, stored.source_note, stored.version) == ("", "", 4)
 
     def test_a_fraction_for_a_percentage_is_read_and_said(self, api, users, round_2025):
         from ..conftest import make_user
@@ -354,9 +416,9 @@ class TestPosting:
         assert bad.status_code == 422 and bad.json()["errors"][0]["rule"] == "negative"
 
         post_values(api, tokens["reporter"], items)
-        change = post_values(api, tokens["reporter"], [{**items[0], "value": 2}], dryRun=True).json()
+        change = post_values(api, tokens["reporter"], [{**items[0], "value": 2, "version": 1}], dryRun=True).json()
         assert (change["updated"], DataValue.objects.get(submission=health).value) == (1, 1)
-        assert post_values(api, tokens["reporter"], [{**items[0], "value": 2}]).json()["updated"] == 1
+        assert post_values(api, tokens["reporter"], [{**items[0], "value": 2, "version": 1}]).json()["updated"] == 1
         assert DataValue.objects.get(submission=health).value == 2
 
     def test_a_submitted_submission_is_not_changed(self, api, users, tokens, health):
@@ -382,6 +444,30 @@ class TestPosting:
         assert response.status_code == 500
         assert response.json()["status"] == "ERROR"
         assert "secret internals" not in response.content.decode() and "Traceback" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_huge_numbers_and_non_objects_are_422_naming_the_field(api, tokens, health):
+    """Issue 11, finding 6: numbers beyond the database's integers and bodies that are not objects
+    are the request's fault (422 naming the field), never a 500."""
+    for path, field in [("/dataValueSets?year=99999999999999999999", "year"),
+                        ("/dataValueSets?year=2025&offset=99999999999999999999", "offset"),
+                        ("/dataValueSets?year=2025&offset=9223372036854775808", "offset")]:  # fmt: skip
+        response = api("GET", path, tokens["office"])
+        assert response.status_code == 422, (path, response.content)
+        assert response.json()["errors"][0]["field"] == field
+    step = api("POST", f"/submissions/{2**64}/health/submit", tokens["reporter"], {"version": 1})
+    assert step.status_code == 422 and step.json()["errors"][0]["field"] == "year"
+    step = api("POST", "/submissions/2025/health/submit", tokens["reporter"], {"version": 2**64})
+    assert step.status_code == 422 and step.json()["errors"][0]["field"] == "version"
+    item = {"indicator": "HEA-01", "area": "330302", "value": 1, "version": 2**64}
+    response = post_values(api, tokens["reporter"], [item], year=2**64)
+    assert response.status_code == 422
+    assert {(e["index"], e["field"]) for e in response.json()["errors"]} == {(None, "year"), (0, "version")}
+    for body in ("[null, null]", "[]", '"x"', "1"):  # sent as they are
+        assert api("POST", "/submissions/2025/health/submit", tokens["reporter"], body).status_code == 422, body
+        assert api("POST", "/dataValueSets", tokens["reporter"], body).status_code == 422, body
+    assert not DataValue.objects.exists()
 
 
 @pytest.mark.django_db
@@ -441,6 +527,28 @@ class TestDocument:
             "/api/rounds", "/api/dataValueSets", "/api/submissions/{year}/{department}/{step}"}  # fmt: skip
         assert set(document["paths"]["/api/dataValueSets"]) == {"get", "post"}
         assert "bearer" in json.dumps(document["components"]["securitySchemes"]).lower()
+
+    def test_every_error_status_is_documented_as_json(self, client, api):
+        """Issue 11, finding 8: the API's 404 and 400 were HTML pages or undocumented."""
+        paths = json.loads(client.get("/api/openapi.json").content)["paths"]
+        expected = {
+            ("post", "/api/dataValueSets"): {"400", "401", "403", "404", "409", "413", "422"},
+            ("post", "/api/submissions/{year}/{department}/{step}"): {"400", "401", "403", "404", "409", "413",
+                                                                      "422"},
+            ("get", "/api/children/{child_id}"): {"401", "403", "404", "422"},
+            ("patch", "/api/children/{child_id}"): {"400", "401", "403", "404", "409", "413", "422"},
+            ("post", "/api/children/"): {"400", "401", "403", "409", "413", "422"},
+            ("post", "/api/children/search"): {"400", "401", "403", "413", "422"},
+        }  # fmt: skip
+        for (method, path), statuses in expected.items():
+            responses = paths[path][method]["responses"]
+            assert statuses <= set(responses), (method, path, set(responses))
+            for status in statuses:
+                schema = responses[status]["content"]["application/json"]["schema"]
+                assert schema["$ref"].endswith("ErrorOut"), (method, path, status)
+        response = api("GET", "/no/such/path")
+        assert response.status_code == 404 and response.json() == {"status": "ERROR", "message": "未找到。",
+                                                                   "errors": []}  # fmt: skip
 
     def test_docs_page_loads_nothing_from_the_internet(self, client):
         response = client.get("/api/docs")

@@ -75,7 +75,7 @@ class TestOneCard:
 
         id_number = do_reveal_id(people.director, child, "测试核对")
         client.force_login(people.director)
-        response = client.get(f"/registry/children/{child.pk}/card.pdf")
+        response = print_card(client, child)
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         text = pdf_text(response.content)
         for expected in (
@@ -98,7 +98,7 @@ class TestOneCard:
 
     def test_the_cjk_font_is_embedded(self, client, people, child):
         client.force_login(people.director)
-        fonts = embedded_fonts(client.get(f"/registry/children/{child.pk}/card.pdf").content)
+        fonts = embedded_fonts(print_card(client, child).content)
         assert any("Noto-Sans-CJK" in name for name in fonts), fonts
         assert all(fonts.values()), fonts
 
@@ -110,22 +110,47 @@ class TestOneCard:
             opened_on=datetime.date(2021, 1, 1),
         )
         client.force_login(people.supervisor)
-        text = pdf_text(client.get(f"/registry/children/{child.pk}/card.pdf").content)
+        text = pdf_text(print_card(client, child).content)
         assert "五马一社区儿童之家" in text and "解放街12号" in text
 
     def test_printing_is_logged(self, client, people, child):
         client.force_login(people.director)
-        client.get(f"/registry/children/{child.pk}/card.pdf?purpose=入户走访")
+        print_card(client, child, "入户走访")
         row = ChildAccessLog.objects.filter(child=child, action="print").get()
         assert row.user == people.director and row.purpose == "入户走访"
+
+    def test_printing_is_a_post_with_csrf_and_a_purpose(self, people, child):
+        """Issue 11: card.pdf?purpose=… wrote the access log on a GET (a link, a prefetch, an
+        image tag could print a card in the user's name)."""
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(people.director)
+        url = f"/registry/children/{child.pk}/card.pdf"
+        assert client.get(url, {"purpose": "入户走访"}).status_code == 405
+        assert client.post(url, {"purpose": "入户走访"}).status_code == 403  # no CSRF token
+        page = client.get(f"/registry/children/{child.pk}/casework/")
+        token = page.context["csrf_token"]
+        assert f'action="{url}"' in page.content.decode()
+        missing = client.post(url, {"purpose": " ", "csrfmiddlewaretoken": str(token)})
+        assert missing.status_code == 302 and not ChildAccessLog.objects.filter(action="print").exists()
+        response = client.post(url, {"purpose": "入户走访", "csrfmiddlewaretoken": str(token)})
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert ChildAccessLog.objects.filter(child=child, action="print", purpose="入户走访").count() == 1
 
     @pytest.mark.parametrize(
         "role", ["other_director", "other_supervisor", "office", "leader", "evaluator", "reporter"]
     )
     def test_refused_outside_the_area_or_role(self, client, people, child, role):
         client.force_login(getattr(people, role))
-        assert client.get(f"/registry/children/{child.pk}/card.pdf").status_code == 403
+        # A file outside the area answers as missing (404); a role without child files gets 403.
+        expected = 404 if role in ("other_director", "other_supervisor", "office") else 403
+        assert print_card(client, child).status_code == expected
         assert not ChildAccessLog.objects.filter(child=child, action="print").exists()
+
+
+def print_card(client, child, purpose="入户走访"):
+    return client.post(f"/registry/children/{child.pk}/card.pdf", {"purpose": purpose})
 
 
 @pytest.mark.django_db

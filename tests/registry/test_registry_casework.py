@@ -242,8 +242,21 @@ class TestVisits:
         assert ChildAccessLog.objects.filter(user=users.director, action=AccessAction.SEARCH, result_count=2).exists()
         only_late = client.get("/registry/work/?overdue=1").content.decode()
         assert "李四" in only_late and "张三" not in only_late
-        assert "李四" in client.get("/registry/work/?q=lisi").content.decode()
+        found = client.post("/registry/work/", {"q": "lisi"}).content.decode()
+        assert "李四" in found and "张三" not in found
         assert late.pk
+
+    def test_the_work_list_search_is_posted_never_in_a_url(self, client, users):
+        """Issue 11, finding 8: /registry/work/?q=… put names and full ID numbers in the URL."""
+        make_child(users.director, name="李四")
+        make_child(users.director, name="张三")
+        client.force_login(users.director)
+        page = client.get("/registry/work/").content.decode()
+        assert 'method="post"' in page and 'id="work-search"' in page and 'method="get"' not in page
+        # A name in a URL is not searched by (nobody learns to put it there).
+        assert "张三" in client.get("/registry/work/?q=lisi").content.decode()
+        posted = client.post("/registry/work/", {"q": "李四", "page": "1"}).content.decode()
+        assert "李四" in posted and "张三" not in posted
 
     def test_list_pages_take_the_same_queries_for_more_children(self, client, users):
         """No query per child: the work list and the dashboard cost the same for 2 children as for 6."""
@@ -289,7 +302,7 @@ class TestVisits:
         assert response.status_code == 302
         assert child.visits.get().kind == "phone"
         client.force_login(users.other_director)
-        assert client.get(url).status_code == 403
+        assert client.get(url).status_code == 404  # out of scope answers as missing
 
 
 # ----- risk assessments and tasks ---------------------------------------------------------------
@@ -387,7 +400,7 @@ class TestRiskAssessments:
         assess(users.director, child, [], raised_to="high", raise_reason="家暴线索")
         task = Task.objects.get()
         client.force_login(users.other_supervisor)
-        assert client.post(f"/registry/tasks/{task.pk}/close/", {"note": "x"}).status_code == 403
+        assert client.post(f"/registry/tasks/{task.pk}/close/", {"note": "x"}).status_code == 404
         with pytest.raises(actions.CaseworkError):
             actions.do_close_task(users.supervisor, task, note=" ")
         client.force_login(users.supervisor)
@@ -436,7 +449,7 @@ class TestAssistance:
         client.post(url, {"step": "follow_up", "date": timezone.localdate().isoformat(), "note": "第一次辅导"})
         assert "第一次辅导" in client.get(url).content.decode()
         client.force_login(users.other_director)
-        assert client.get(url).status_code == 403
+        assert client.get(url).status_code == 404
 
 
 # ----- referrals --------------------------------------------------------------------------------
@@ -460,7 +473,7 @@ class TestReferrals:
         assert client.get(f"/registry/children/{referral.child_id}/casework/").status_code == 403
         for outsider in (users.education_reporter, users.other_director):
             client.force_login(outsider)
-            assert client.get(f"/registry/referrals/{referral.pk}/").status_code == 403
+            assert client.get(f"/registry/referrals/{referral.pk}/").status_code == 404
         client.force_login(users.education_reporter)
         assert "孙小红" not in client.get("/registry/referrals/").content.decode()
 

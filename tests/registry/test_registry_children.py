@@ -11,6 +11,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -219,7 +220,7 @@ class TestEditing:
         assert (response.status_code, response["Content-Type"], response.content) == (200, "image/png", PNG)
         assert logged(AccessAction.PHOTO, child) == 1
         client.force_login(users.other_director)
-        assert client.get(f"/registry/children/{child.pk}/photo/").status_code == 403
+        assert client.get(f"/registry/children/{child.pk}/photo/").status_code == 404  # out of scope: as missing
 
 
 @pytest.mark.django_db
@@ -492,9 +493,84 @@ class TestApi:
         unknown = call(users.director, "post", "/api/children/", {**body, "community": "330302999999"})
         assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "community"
 
+    def test_nulls_empties_and_huge_numbers_are_422_naming_the_field(self, call, users):
+        """Issue 11, finding 6: "sex": null was stored as "" against a number that says otherwise,
+        offsets beyond 64 bits were a 500, a list body searched for everything."""
+        child = open_file(users.director, sex="male")
+        url = f"/api/children/{child.pk}"
+        for field, value in [("sex", None), ("name", None), ("name", ""), ("birth_date", None), ("community", ""),
+                             ("community", None)]:  # fmt: skip
+            response = call(users.director, "patch", url, {"version": 1, field: value})
+            assert response.status_code == 422, (field, value, response.content)
+            assert [e["field"] for e in response.json()["errors"]] == [field], (field, value)
+        child.refresh_from_db()
+        assert (child.sex, child.version) == ("male", 1)
+        for path in ("/api/children/?offset=99999999999999999999", "/api/children/?offset=9223372036854775808",
+                     "/api/children/?limit=99999999999999999999"):  # fmt: skip
+            response = call(users.director, "get", path)
+            assert response.status_code == 422, (path, response.content)
+            assert response.json()["errors"][0]["field"] in ("offset", "limit")
+        huge = call(users.director, "post", "/api/children/search", {"offset": 2**64})
+        assert huge.status_code == 422 and huge.json()["errors"][0]["field"] == "offset"
+        for body in ("[null,null]", "[]", '"x"', "1", "null"):
+            response = call(users.director, "post", "/api/children/search", json.loads(body))
+            assert response.status_code == 422, (body, response.content)
+        assert call(users.director, "patch", url, {"version": 2**64}).status_code == 422
+        for path in (f"/api/children/{2**63}", f"/api/children/{2**64}", "/api/children/abc", "/api/no-such-thing"):
+            response = call(users.director, "get", path)
+            assert response.status_code == 404 and response["Content-Type"].startswith("application/json"), path
+            assert response.json()["status"] == "ERROR", path
+        future = {"name": "新童", "sex": "male", "birth_date": "2015-03-02", "community": WUMA_1,
+                  "categories": [{"code": "left_behind", "start": "9999-12-31"}]}  # fmt: skip
+        response = call(users.director, "post", "/api/children/", future)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "categories.0.start"
+        too_far = call(users.director, "post", "/api/children/", {**future, "birth_date": "10000-01-01"})
+        assert too_far.status_code == 422 and too_far.json()["errors"][0]["field"] == "birth_date"
+
+    def test_names_with_control_characters_are_refused_as_on_the_web(self, call, client, users):
+        """Issue 11, finding 8: NUL and bidirectional controls in a name (U+202E shows 曾小明 as
+        another name) were accepted by the API."""
+        body = {"sex": "male", "birth_date": "2015-03-02", "community": WUMA_1}
+        for name in ("曾\u202e明", "曾\u2066明", "曾\u200f明", "曾\x00明", "曾\u202a小明\u202c"):
+            response = call(users.director, "post", "/api/children/", {**body, "name": name})
+            assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name", repr(name)
+            guardian = {**body, "name": "曾小明", "guardians": [{"name": name, "relation": "father"}]}
+            response = call(users.director, "post", "/api/children/", guardian)
+            assert response.status_code == 422, repr(name)
+            assert response.json()["errors"][0]["field"] == "guardians.0.name", repr(name)
+        assert not Child.objects.exists()
+        child = open_file(users.director)
+        response = call(users.director, "patch", f"/api/children/{child.pk}", {"version": 1, "name": "曾\u202e明"})
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name"
+        # The web form refuses them with the same check, beside the field.
+        client.force_login(users.director)
+        page = client.post(f"/registry/children/{child.pk}/guardians/", {"name": "王\u202e芳", "relation": "mother"})
+        assert page.status_code in (200, 400) and Guardian.objects.filter(child=child).count() == 1
+
+    def test_a_number_on_file_elsewhere_is_refused_alike_and_the_probe_is_logged(self, call, client, users):
+        """Issue 11, finding 8: the 409 told any director that a number had a file elsewhere in
+        the district (\"in an area you do not keep\"), and the probe was not logged."""
+        child = open_file(users.director)  # in WUMA_1, not the other director's
+        body = {"name": "另一童", "sex": "male", "birth_date": "2015-03-02", "id_number": NUMBER, "community": WUMA_2}
+        response = call(users.other_director, "post", "/api/children/", body)
+        assert response.status_code == 409
+        message = response.json()["message"]
+        assert "area" not in message and "transfer" not in message and str(child.pk) not in message
+        client.force_login(users.other_director)
+        form = {**body, "residence_area": Area.objects.get(code=WUMA_2).pk}
+        page = client.post("/registry/children/new/", form)
+        text = page.content.decode()
+        assert page.status_code == 400 and "无法用此身份证号建档" in text and "不负责的区域" not in text
+        probes = ChildAccessLog.objects.filter(child=child, user=users.other_director, action=AccessAction.SEARCH)
+        assert probes.count() == 2 and probes.first().purpose == actions.DUPLICATE_PURPOSE
+        events = AuditEvent.objects.filter(action="registry.duplicate_refused", actor=users.other_director)
+        assert events.count() == 2
+        assert NUMBER not in json.dumps(list(events.values("detail")), ensure_ascii=False)
+        assert Child.objects.count() == 1
+
     def test_department_users_get_the_referral_fields_only(self, call, users, health_department):
         child = open_file(users.director)
-        assert call(users.reporter, "get", f"/api/children/{child.pk}").status_code == 403
+        assert call(users.reporter, "get", f"/api/children/{child.pk}").status_code == 404  # no referral: as missing
         Referral.objects.create(child=child, department=health_department, reason="体检")
         answer = call(users.reporter, "get", f"/api/children/{child.pk}").json()
         assert set(answer) == {"id", "name", "sex", "age", "community", "community_name"}
@@ -515,6 +591,24 @@ def test_the_whole_access_log_lists_every_look_and_is_itself_logged(client, user
     ]
     assert entries[0].purpose == "查看访问日志"
     assert {e.action for e in entries} >= {"create", "view"}
-    # Out of scope is refused (tests/registry/test_registry_access.py tries every role).
+    # Out of scope answers as missing (tests/registry/test_registry_access.py tries every role).
     client.force_login(users.other_director)
-    assert client.get(f"/registry/children/{child.pk}/access-log/").status_code == 403
+    assert client.get(f"/registry/children/{child.pk}/access-log/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_grant_too_far_ahead_is_a_form_error_not_a_500(client, users):
+    """Issue 11, finding 6: expires_on=9999-12-31 overflowed the date arithmetic (500)."""
+    client.force_login(users.office)
+    area = Area.objects.get(code="330302001")
+    longest = settings.REGISTRY_GRANT_MAX_DAYS
+    for day in ("9999-12-31", "2000-01-01", (timezone.localdate() + datetime.timedelta(days=longest)).isoformat()):
+        data = {"user": users.office.pk, "area": area.pk, "reason": "专项检查", "expires_on": day}
+        response = client.post("/registry/grants/", data)
+        assert response.status_code == 400, day
+        assert response.context["form"].errors.keys() == {"expires_on"}, day
+    assert not RegistryGrant.objects.exists()
+    ok = (timezone.localdate() + datetime.timedelta(days=longest - 1)).isoformat()
+    response = client.post("/registry/grants/", {"user": users.office.pk, "area": area.pk, "reason": "专项检查",
+                                                 "expires_on": ok})  # fmt: skip
+    assert response.status_code == 302 and RegistryGrant.objects.count() == 1

@@ -19,10 +19,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
@@ -167,9 +168,16 @@ CARD_ROLES = (Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR)
 
 
 @role_required(*CARD_ROLES)
+@require_POST
 def child_card(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """One child's card, through the one access rule for child files."""
-    purpose = request.GET.get("purpose", "").strip()[:200] or "打印联系卡"
+    """One child's card, through the one access rule for child files. Printing writes the access
+    log, so it is a POST (with its CSRF token) from the form on the child's page, never a link."""
+    form = CardBatchForm(request.POST)
+    if not form.is_valid():
+        get_child_for_user(request, pk, action=None)  # a file out of scope answers 404, not a form error
+        messages.error(request, _("Give the purpose of printing the card (it is recorded)."))
+        return redirect("registry:casework", pk=pk)
+    purpose = form.cleaned_data["purpose"]
     child, _can_edit = get_child_for_user(request, pk, purpose=purpose)
     child = Child.objects.select_related("residence_area").get(pk=child.pk)
     pdf = print_cards(request.user, [child], purpose)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from childfirst.accounts.http import AuthenticatedHttpRequest
@@ -93,10 +92,8 @@ def get_assessment_for_user(request: AuthenticatedHttpRequest, pk: int) -> Asses
 
 def get_task_for_user(request: AuthenticatedHttpRequest, pk: int) -> Task:
     task = Task.objects.select_related("street", "child", "report").filter(pk=pk).first()
-    if task is None:
-        raise Http404
-    if not is_supervisor_of_street(request.user, task.street):
-        raise PermissionDenied
+    if task is None or not is_supervisor_of_street(request.user, task.street):
+        raise Http404  # out of scope answers as missing: nothing tells that the task exists
     return task
 
 

@@ -15,12 +15,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.registry.children.access import get_child_for_user, log_access, sees_referral_fields_only
+from childfirst.registry.children.idnumber import clean_characters, looks_like_id, mask_id
 from childfirst.registry.children.search import search_children
 from childfirst.registry.mandatory import actions as mandatory_actions
 from childfirst.registry.mandatory.intake import countdown
@@ -51,32 +53,36 @@ def _save_error(request: AuthenticatedHttpRequest, form, exc: Exception) -> None
 # ----- work lists -------------------------------------------------------------------------------
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(*KEEPERS)
 def work_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The keeper's children, overdue visits first; filters by name/pinyin, community and overdue."""
+    """The keeper's children, overdue visits first; filters by name/pinyin, community and overdue.
+    The filters (and the page) are POSTed, as on the child list: a name or an ID number typed in
+    the search must never be in a URL (browser history, server and proxy logs)."""
     user = request.user
-    community = request.GET.get("community", "")
-    children, note = search_children(user, request.GET.get("q", ""))
+    params = request.POST if request.method == "POST" else request.GET
+    term = request.POST.get("q", "") if request.method == "POST" else ""  # never read from a URL
+    community = params.get("community", "")
+    children, note = search_children(user, term)
     if community:
         children = children.filter(residence_area__code=community)
     rows = case_rows(children)
-    overdue_only = request.GET.get("overdue") == "1"
+    overdue_only = params.get("overdue") == "1"
     if overdue_only:
         rows = [row for row in rows if row.due.is_overdue]
     log_access(request, None, AccessAction.SEARCH, "casework work list", result_count=len(rows))
-    page = Paginator(rows, WORK_LIST_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = Paginator(rows, WORK_LIST_PAGE).get_page(params.get("page"))
+    if looks_like_id(term):
+        term = mask_id(clean_characters(term))  # shown back masked, like every number on the page
     return render(
         request,
         "registry/casework/work_list.html",
         {
             "rows": rows,
             "page": page,
-            "query": query.urlencode(),
             "overdue_count": sum(row.due.is_overdue for row in rows),
-            "q": request.GET.get("q", ""),
+            "q": term,
             "note": note,
             "community": community,
             "overdue_only": overdue_only,

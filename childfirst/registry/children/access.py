@@ -133,7 +133,8 @@ def get_child_for_user(
     """The child file `pk` if `user` may see it, and whether they may edit it; the read is
     logged as `action` (pass None when the caller's do_* function logs the access itself).
 
-    Raises Http404 for no such file, PermissionDenied for a file out of the user's scope."""
+    Raises PermissionDenied for a role without child files, and Http404 both for no such file and
+    for a file out of the user's scope: the answer must not tell that a file exists elsewhere."""
     user = _user(request_or_user)
     if not uses_registry(user):
         raise PermissionDenied
@@ -144,8 +145,6 @@ def get_child_for_user(
         .first()
     )
     if child is None:
-        if Child.objects.filter(pk=pk).exists():
-            raise PermissionDenied
         raise Http404
     if action is not None:
         log_access(request_or_user, child, action, purpose or "")

@@ -36,12 +36,13 @@ from childfirst.registry.models import (
     Referral,
     ReferralState,
     RegistryGrant,
+    Sex,
 )
 
 from . import crypto
 from .access import can_reveal_id, keeps_area, log_access, require_edit
 from .idnumber import parse_id_number
-from .names import normalise_name, pinyin_keys
+from .names import check_name, normalise_name, pinyin_keys
 
 ADULT_AGE = 18
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -62,11 +63,13 @@ EDITABLE_FIELDS = (
 
 
 class DuplicateChild(ValidationError):
-    """A file with this ID number exists already; `existing` is set only when the user may see it."""
+    """A file with this ID number exists already; `existing` is set only when the user may see it.
+    `existing_pk` is always set, for record_duplicate_refusal (never shown to the user)."""
 
-    def __init__(self, message: str, existing: Child | None):
+    def __init__(self, message: str, existing: Child | None, existing_pk: int | None = None):
         super().__init__({"id_number": [message]})
         self.existing = existing
+        self.existing_pk = existing.pk if existing is not None else existing_pk
 
 
 class StaleEdit(Exception):
@@ -146,17 +149,47 @@ def _refuse_duplicate(actor: User, child: Child) -> None:
             "pk": existing.pk
         }
     else:
-        message = _(
-            "A file for this ID number exists already, in an area you do not keep. Ask the street supervisor "
-            "or the office to have it transferred."
+        # Says nothing about where (or whether) the number is on file: refusing is unavoidable,
+        # telling a director about other areas is not. The probe is logged (record_duplicate_refusal).
+        message = _("A file cannot be opened with this ID number. Check the number; if it is right, ask the office.")
+    raise DuplicateChild(message, existing if visible else None, existing.pk)
+
+
+# The access-log purpose of a refused second file (stored as typed, like the users' purposes).
+DUPLICATE_PURPOSE = "新建档案时输入了此身份证号，已拒绝"
+
+
+def record_duplicate_refusal(actor: User, refusal: DuplicateChild, *, request: HttpRequest | None = None) -> None:
+    """Log a refused second file for an ID number, after do_create_child / do_update_child rolled
+    back: on the existing file's access log (its keepers see that someone typed their child's
+    number) and in the audit log. Neither holds the number."""
+    if refusal.existing_pk is None:
+        return
+    existing = Child.objects.select_related("residence_area").filter(pk=refusal.existing_pk).first()
+    if existing is None:
+        return
+    with transaction.atomic():
+        log_access(request or actor, existing, AccessAction.SEARCH, DUPLICATE_PURPOSE)
+        record(
+            "registry.duplicate_refused",
+            actor=actor,
+            obj=existing,
+            area_code=_area_code(existing),
+            request=request,
+            visible=refusal.existing is not None,
         )
-    raise DuplicateChild(message, existing if visible else None)
 
 
 def _set_names(child: Child) -> None:
+    try:
+        check_name(child.name)
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.messages}) from None
     child.name = normalise_name(child.name)
     if not child.name:
         raise ValidationError({"name": [_("The name is required.")]})
+    if child.sex not in Sex.values:
+        raise ValidationError({"sex": [_("The sex is male or female.")]})
     child.name_pinyin, child.name_initials = pinyin_keys(child.name)
 
 
@@ -198,6 +231,10 @@ def do_create_child(
         raise
     primaries = [g for g in data.guardians if g.is_primary]
     for index, guardian in enumerate(data.guardians):
+        try:
+            check_name(guardian.name)
+        except ValidationError as exc:
+            raise ValidationError({f"guardians.{index}.name": exc.messages}) from None
         Guardian.objects.create(
             child=child,
             name=normalise_name(guardian.name),
@@ -258,7 +295,7 @@ def do_update_child(
         _check_residence(locked.residence_area)
     if "birth_date" in changed:
         _check_age(locked.birth_date)
-    if "name" in changed:
+    if {"name", "sex"} & set(changed):
         _set_names(locked)
     id_changed = False
     if id_number is not None:
@@ -299,6 +336,10 @@ def do_update_child(
 @transaction.atomic
 def do_add_guardian(actor: User, child: Child, data: GuardianData, *, request: HttpRequest | None = None) -> Guardian:
     require_edit(actor, child)
+    try:
+        check_name(data.name)
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.messages}) from None
     name = normalise_name(data.name)
     if not name:
         raise ValidationError({"name": [_("The name is required.")]})
@@ -498,7 +539,8 @@ def _grant_max_end(now: datetime.datetime) -> datetime.datetime:
     return now + datetime.timedelta(days=settings.REGISTRY_GRANT_MAX_DAYS)
 
 
-def _too_long(now: datetime.datetime) -> str:
+def grant_too_long(now: datetime.datetime) -> str:
+    """The refusal of a grant past the longest allowed (the form and the actions say the same)."""
     last_day = timezone.localtime(_grant_max_end(now)).date() - datetime.timedelta(days=1)
     return _("Until (last day): access is granted for at most %(days)s days, so no later than %(date)s.") % {
         "days": settings.REGISTRY_GRANT_MAX_DAYS,
@@ -536,7 +578,7 @@ def do_request_grant(
     if expires_at <= now:
         errors["expires_at"] = [_("The end of the access is in the past.")]
     elif expires_at > _grant_max_end(now):
-        errors["expires_at"] = [_too_long(now)]
+        errors["expires_at"] = [grant_too_long(now)]
     if errors:
         raise ValidationError(errors)
     grant = RegistryGrant.objects.create(
@@ -577,7 +619,7 @@ def do_approve_grant(actor: User, grant: RegistryGrant, *, request: HttpRequest 
     _require_decider(actor, grant)
     now = timezone.now()
     if grant.expires_at > _grant_max_end(now):
-        raise ValidationError({"expires_at": [_too_long(now)]})
+        raise ValidationError({"expires_at": [grant_too_long(now)]})
     if not grant.user.is_active or grant.user.role != Role.OFFICE:
         raise ValidationError({"user": [_("Access to child files is granted to active office users only.")]})
     grant.state = GrantState.APPROVED

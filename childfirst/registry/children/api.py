@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -40,6 +41,10 @@ from .search import LIST_ORDER, search_children, with_list_fields
 router = Router(tags=["children"])
 
 MAX_PAGE = 500
+# Offsets, ids and versions are bounded so that no number reaches the database that its integer
+# columns cannot hold (a 422 instead of an overflow there).
+MAX_OFFSET = 1_000_000_000
+MAX_VERSION = 2**31 - 1
 
 
 # ----- schemas ----------------------------------------------------------------------------------
@@ -116,7 +121,7 @@ class SearchIn(Schema):
     community: str | None = Field(None, description="community code")
     category: str | None = Field(None, description="category code, e.g. left_behind")
     status: str | None = Field("active", description="active, exited, or empty for both")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(100, ge=1, le=MAX_PAGE)
 
 
@@ -150,7 +155,9 @@ class ChildIn(Schema):
 
 
 class ChildPatch(Schema):
-    version: int = Field(description="the version you read; a file changed since is refused (409)")
+    version: int = Field(
+        ge=0, le=MAX_VERSION, description="the version you read; a file changed since is refused (409)"
+    )
     name: str | None = Field(None, max_length=50)
     sex: Sex | None = None
     birth_date: datetime.date | None = None
@@ -162,6 +169,10 @@ class ChildPatch(Schema):
     school: str | None = Field(None, max_length=100)
     grade: Grade | None = None
     note: str | None = None
+
+
+# Fields a PATCH may change but not empty.
+REQUIRED_ON_PATCH = ("name", "sex", "birth_date", "community")
 
 
 # ----- helpers ----------------------------------------------------------------------------------
@@ -270,13 +281,15 @@ def _search(user: User, payload: SearchIn) -> QuerySet[Child]:
 # ----- endpoints --------------------------------------------------------------------------------
 
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+# A body that is not JSON (400) or too large (413); every error is the same JSON shape.
+BODY_ERRORS = {400: ErrorOut, 413: ErrorOut}
 
 
 class ListFilters(Schema):
     community: str | None = Field(None, description="community code")
     category: str | None = Field(None, description="category code")
     status: str | None = Field("active", description="active, exited, or empty for both")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(100, ge=1, le=MAX_PAGE)
 
 
@@ -289,7 +302,9 @@ def list_children(request: ApiRequest, filters: Query[ListFilters]):
     return _page(request, user, _search(user, payload), payload.offset, payload.limit)
 
 
-@router.post("/search", response={200: ChildPage, **READ_ERRORS}, operation_id="searchChildren", exclude_none=True)
+@router.post(
+    "/search", response={200: ChildPage, **READ_ERRORS, **BODY_ERRORS}, operation_id="searchChildren", exclude_none=True
+)
 def search(request: ApiRequest, payload: SearchIn):
     """Search by name (characters), pinyin (full or initials) or ID number (exact match)."""
     user = registry_user(request)
@@ -311,7 +326,7 @@ def get_child(request: ApiRequest, child_id: int):
 
 @router.post(
     "/",
-    response={201: ChildDetailOut, 409: ErrorOut, **READ_ERRORS},
+    response={201: ChildDetailOut, 409: ErrorOut, **READ_ERRORS, **BODY_ERRORS},
     operation_id="createChild",
     exclude_none=True,
 )
@@ -328,6 +343,9 @@ def create_child(request: ApiRequest, payload: ChildIn):
         category = CategoryType.objects.filter(code=item.code).first()
         if category is None:
             raise _invalid(DjangoValidationError({f"categories.{index}.code": [_("No category has this code.")]}))
+        if item.start > timezone.localdate():
+            future = _("The start date is in the future.")
+            raise _invalid(DjangoValidationError({f"categories.{index}.start": [future]}))
         categories.append((category, item.start, item.evidence))
     data = actions.ChildData(
         name=payload.name,
@@ -347,6 +365,7 @@ def create_child(request: ApiRequest, payload: ChildIn):
     try:
         child = actions.do_create_child(user, data, request=request)
     except actions.DuplicateChild as exc:
+        actions.record_duplicate_refusal(user, exc, request=request)
         raise HttpError(409, " ".join(exc.messages)) from None
     except DjangoValidationError as exc:
         raise _invalid(exc) from None
@@ -355,7 +374,7 @@ def create_child(request: ApiRequest, payload: ChildIn):
 
 @router.patch(
     "/{int:child_id}",
-    response={200: ChildDetailOut, 404: ErrorOut, 409: ErrorOut, **READ_ERRORS},
+    response={200: ChildDetailOut, 404: ErrorOut, 409: ErrorOut, **READ_ERRORS, **BODY_ERRORS},
     operation_id="updateChild",
     exclude_none=True,
 )
@@ -366,6 +385,11 @@ def update_child(request: ApiRequest, child_id: int, payload: ChildPatch):
     if not can_edit:
         raise PermissionDenied(_("You cannot change this file."))
     given = payload.dict(exclude_unset=True)
+    # A file always has a name, sex, date of birth and community: null (or "") for one of them is
+    # refused, never stored as an empty value. The other fields are cleared by null or "".
+    required = {name: given[name] for name in REQUIRED_ON_PATCH if name in given and given[name] in (None, "")}
+    if required:
+        raise _invalid(DjangoValidationError({name: [_("This field cannot be empty.")] for name in required}))
     changes: dict[str, Any] = {}
     for name in ("name", "sex", "birth_date", "hukou_place", "address", "school", "grade", "note"):
         if name in given:
@@ -374,8 +398,6 @@ def update_child(request: ApiRequest, child_id: int, payload: ChildPatch):
         changes["residence_area"] = _community(given["community"], "community")
     if "hukou_community" in given:
         changes["hukou_area"] = _community(given["hukou_community"], "hukou_community")
-    if changes.get("birth_date") == "":
-        raise _invalid(DjangoValidationError({"birth_date": [_("The date of birth is required.")]}))
     try:
         updated = actions.do_update_child(
             user, child, version=payload.version, changes=changes, id_number=given.get("id_number"), request=request
@@ -383,6 +405,7 @@ def update_child(request: ApiRequest, child_id: int, payload: ChildPatch):
     except actions.StaleEdit as exc:
         raise HttpError(409, str(exc)) from None
     except actions.DuplicateChild as exc:
+        actions.record_duplicate_refusal(user, exc, request=request)
         raise HttpError(409, " ".join(exc.messages)) from None
     except DjangoValidationError as exc:
         raise _invalid(exc) from None

@@ -20,8 +20,9 @@ from childfirst.areas.models import Area
 from childfirst.registry.models import CategoryType, Child, ChildStatus, ExitReason, Grade, GuardianRelation, Sex
 
 from .access import grantable_areas
-from .actions import EDITABLE_FIELDS, MAX_PHOTO_BYTES, ChildData, GuardianData
+from .actions import EDITABLE_FIELDS, MAX_PHOTO_BYTES, ChildData, GuardianData, grant_too_long
 from .idnumber import parse_id_number
+from .names import check_name
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE = RegexValidator(
@@ -52,7 +53,7 @@ def district_communities() -> Any:
 class ChildForm(forms.Form):
     """Opening a file (with a first guardian and categories) or editing one (`child` given)."""
 
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=50, validators=[check_name])
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
     birth_date = forms.DateField(label=_("Date of birth"), widget=DATE)
     id_number = forms.CharField(
@@ -83,7 +84,7 @@ class ChildForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Creation only: the first guardian and the categories.
-    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=50, required=False)
+    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=50, required=False, validators=[check_name])
     guardian_relation = forms.ChoiceField(
         label=_("Relation"), choices=[("", "—"), *GuardianRelation.choices], required=False
     )
@@ -184,6 +185,8 @@ class ChildForm(forms.Form):
                 self.add_error("guardian_relation", _("Choose the guardian's relation to the child."))
             if data.get("categories") and not data.get("categories_since"):
                 self.add_error("categories_since", _("Give the date from which the categories apply."))
+            if data.get("categories_since") and data["categories_since"] > timezone.localdate():
+                self.add_error("categories_since", _("The start date is in the future."))
         return data
 
     def child_data(self) -> ChildData:
@@ -218,7 +221,7 @@ class ChildForm(forms.Form):
 
 
 class GuardianForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=50, validators=[check_name])
     relation = forms.ChoiceField(label=_("Relation"), choices=GuardianRelation.choices)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False, validators=[PHONE])
     is_primary = forms.BooleanField(label=_("Primary guardian"), required=False)
@@ -320,6 +323,16 @@ class GrantForm(forms.Form):
         self.fields["expires_on"].help_text = _("at most %(days)s days from today") % {
             "days": settings.REGISTRY_GRANT_MAX_DAYS
         }
+
+    def clean_expires_on(self) -> datetime.date:
+        # Checked here, before any date arithmetic: a far date (9999-12-31) would overflow it.
+        value: datetime.date = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if value < today:
+            raise ValidationError(_("The end of the access is in the past."))
+        if value >= today + datetime.timedelta(days=settings.REGISTRY_GRANT_MAX_DAYS):  # access ends the next midnight
+            raise ValidationError(grant_too_long(timezone.now()))
+        return value
 
     def expires_at(self) -> datetime.datetime:
         day = self.cleaned_data["expires_on"] + datetime.timedelta(days=1)

@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import cast
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 # Surnames whose reading differs from the everyday one, syllables separated by spaces
@@ -80,6 +82,20 @@ SURNAME_READINGS: dict[str, str] = {
 }
 # Separators in names of ethnic minorities (买买提·艾力) typed in several look-alike ways.
 MIDDLE_DOTS = "•・‧∙⋅．.·"
+
+
+# Invisible characters that change how text around them is shown (bidirectional controls:
+# U+200E/F, U+202A–202E, U+2066–2069): in a name they can make it display as another name.
+BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_name(raw: str) -> None:
+    """Refuse a name with control characters (NUL, line breaks, tabs …) or bidirectional
+    controls: ValidationError. The one check for the web forms (NameField) and the API."""
+    if any(ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc" for ch in raw or ""):
+        raise ValidationError(
+            _("The name contains invisible control characters (such as text-direction marks); type it again.")
+        )
 
 
 def normalise_name(raw: str) -> str:

@@ -347,6 +347,7 @@ def child_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             child = actions.do_create_child(user, form.child_data(), request=request)
         except actions.DuplicateChild as exc:
+            actions.record_duplicate_refusal(user, exc, request=request)
             existing = exc.existing
             _fail(form, exc)
         except ValidationError as exc:
@@ -391,6 +392,9 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 data["version"] = str(Child.objects.values_list("version", flat=True).get(pk=child.pk))
                 form.data = data
                 status = 409
+            except actions.DuplicateChild as exc:
+                actions.record_duplicate_refusal(request.user, exc, request=request)
+                _fail(form, exc)
             except ValidationError as exc:
                 _fail(form, exc)
             else:

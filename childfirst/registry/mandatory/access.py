@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from childfirst.accounts.http import AuthenticatedHttpRequest
@@ -24,10 +23,8 @@ def get_report_for_user(request: AuthenticatedHttpRequest, pk: int) -> Mandatory
         .filter(pk=pk)
         .first()
     )
-    if report is None:
-        raise Http404
-    if not is_supervisor_of_street(request.user, report.street):
-        raise PermissionDenied
+    if report is None or not is_supervisor_of_street(request.user, report.street):
+        raise Http404  # out of scope answers as missing: nothing tells that the report exists
     log_access(request, report.child, AccessAction.VIEW, f"mandatory report {report.receipt_number}")
     return report
 

@@ -23,7 +23,7 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.registry.casework.forms import CloseForm
-from childfirst.registry.children.actions import ChildData, DuplicateChild
+from childfirst.registry.children.actions import ChildData, DuplicateChild, record_duplicate_refusal
 from childfirst.registry.models import Child, MandatoryReport, ReportState, Urgency
 
 from . import actions
@@ -202,6 +202,8 @@ def report_triage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
             except (ValidationError, DuplicateChild) as exc:
+                if isinstance(exc, DuplicateChild):
+                    record_duplicate_refusal(request.user, exc, request=request)
                 for field, errors in exc.message_dict.items():
                     for error in errors:
                         new_file_form.add_error(field if field in new_file_form.fields else None, error)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from childfirst.accounts.http import AuthenticatedHttpRequest
@@ -44,7 +43,7 @@ def get_referral_for_user(request: AuthenticatedHttpRequest, pk: int) -> Referra
             child, _can_edit = get_child_for_user(request, referral.child_id, purpose="referral")
         return ReferralAccess(referral, child, True, referral.is_open, referral.is_open)
     if user.role in DEPARTMENT_ROLES:
-        raise PermissionDenied
+        raise Http404  # another department's referral answers as missing
     child, can_edit = get_child_for_user(request, referral.child_id, purpose="referral")
     keeper = can_edit and referral.is_open
     return ReferralAccess(referral, child, False, keeper, keeper and is_supervisor_of(user, child.residence_area))
