@@ -8,6 +8,7 @@ web/middleware.py); an API client has no language switch, so here the header is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -94,6 +95,7 @@ class TokenAuth(HttpBearer):
         request.user = user
         _read_body(request)
         _require_object_body(request)
+        _refuse_nul_characters(request)
         return user
 
 
@@ -127,6 +129,34 @@ def _require_object_body(request: HttpRequest) -> None:
     except ValueError:
         raise HttpError(400, "Cannot parse request body") from None
     raise ValidationError([{"loc": ("body",), "msg": "must be an object", "type": "model_type"}])
+
+
+def _nul_places(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Where a parsed JSON body has text with a NUL character: paths like ("dataValues", 3, "comment")."""
+    if isinstance(data, str):
+        return [path] if "\x00" in data else []
+    if isinstance(data, dict):
+        return [place for key, value in data.items() for place in _nul_places(value, (*path, key))]
+    if isinstance(data, list):
+        return [place for index, value in enumerate(data) for place in _nul_places(value, (*path, index))]
+    return []
+
+
+def _refuse_nul_characters(request: HttpRequest) -> None:
+    """Text with a NUL character (U+0000) cannot be stored in PostgreSQL, nor even compared there:
+    refuse it in a parameter or the body with 422 naming the field, on either database, instead of
+    a server error. The body is parsed here only when it contains one (escaped or raw)."""
+    places: list[tuple[Any, ...]] = []
+    kwargs = request.resolver_match.kwargs if request.resolver_match else {}
+    places += [("path", name) for name, value in kwargs.items() if isinstance(value, str) and "\x00" in value]
+    places += [("query", name.replace("\x00", "")) for name, values in request.GET.lists()
+               if "\x00" in name or any("\x00" in value for value in values)]  # fmt: skip
+    body = getattr(request, "_body", b"")
+    if b"\x00" in body or b"\\u0000" in body:
+        with contextlib.suppress(ValueError):  # not JSON: ninja answers 400
+            places += [("body", "payload", *place) for place in _nul_places(json.loads(body))]
+    if places:
+        raise ValidationError([{"loc": place, "msg": "NUL character", "type": "nul_character"} for place in places])
 
 
 api = NinjaAPI(
@@ -196,6 +226,7 @@ SCHEMA_MESSAGES = {
     "date_parsing": lambda ctx: _("must be a date (YYYY-MM-DD)"),
     "date_from_datetime_parsing": lambda ctx: _("must be a date (YYYY-MM-DD)"),
     "date_from_datetime_inexact": lambda ctx: _("must be a date (YYYY-MM-DD)"),
+    "nul_character": lambda ctx: _("must not contain the NUL character"),
 }
 _UNION_TAGS = re.compile(r"^(str|int|float|bool|none|function-.*)$")
 
