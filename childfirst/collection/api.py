@@ -240,7 +240,10 @@ def submission_out(submission: Submission) -> dict[str, Any]:
     }
 
 
-@router.get("/rounds", response={200: list[RoundOut], 401: ErrorOut, 403: ErrorOut}, operation_id="listRounds")
+# 422: a parameter with a NUL character, refused for every operation (see api._refuse_nul_characters).
+@router.get(
+    "/rounds", response={200: list[RoundOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}, operation_id="listRounds"
+)
 def list_rounds(request: ApiRequest):
     """Reporting rounds of your plan, newest first, with the submissions you can see in each."""
     user = api_user(request)

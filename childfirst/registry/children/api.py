@@ -112,7 +112,8 @@ class ChildPage(Schema):
     total: int
     offset: int
     limit: int
-    next_offset: int | None
+    # Left out on the last page (the answers drop nulls), so not required.
+    next_offset: int | None = Field(None, description="offset of the next page; left out on the last page")
     children: list[ChildOut]
 
 
