@@ -34,6 +34,10 @@ USAGE = """\
   registry check | purge [--dry-run]   儿童档案检查、超期档案清除 / registry checks, purge of expired files
   registry escalate              逾期未研判的强制报告升级（每小时） / escalate overdue mandatory reports (hourly)
   registry aggregates --year Y [--apply --user U]   儿童信息平台汇总数 / registry counts for collection
+  linkage import --source NAME FILE [--as-of DATE]   导入部门名单 / import a department list
+  linkage run | discover | status   比对建档、主动发现、状态 / link the lists, raise verification tasks, status
+  linkage purge                  清除超过保存期限的名单记录 / purge list records past their retention
+  linkage pair LEFT RIGHT --out LINKS.csv [--id COLUMN]   比对两份名单 / link two lists (no database)
   backup --out FILE              备份整个数据库（不含密钥）/ back up the whole database (keys excluded)
   restore FILE                   恢复到空数据库并逐表核对 / restore into an empty database, verified
   cleanup [--dry-run]            按保存规则清理旧报告文件和导入原件 / drop documents past retention

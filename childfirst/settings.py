@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "childfirst.reports",
     "childfirst.registry",
     "childfirst.homes",
+    "childfirst.linkage",
     "childfirst.web",
     "childfirst.demo",
 ]
