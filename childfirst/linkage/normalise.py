@@ -232,7 +232,7 @@ def normalise_sex(raw: object, id_key: IdKey | None = None) -> str:
 # -- areas and other text ---------------------------------------------------------------------
 
 # Suffixes an area name is written with or without (鹿城街道 / 鹿城街道办事处 / 鹿城).
-AREA_SUFFIXES = ("街道办事处", "街道办", "社区居委会", "社区居民委员会", "居民委员会", "村民委员会", "村委会", "居委会")
+AREA_SUFFIXES = ("街道办事处", "街道办", "街道", "社区居委会", "社区居民委员会", "居民委员会", "村民委员会", "村委会", "居委会")
 
 
 def normalise_text(raw: object) -> str:
