@@ -45,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "childfirst.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -65,18 +65,21 @@ GIVEN = (
     "希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽子轩涵宇浩然梓萱诗雨晨博文一诺俊熙睿泽辰浩天皓"
 )
 HOMOPHONES = {
-    "伟": "玮", "玮": "伟", "婷": "亭", "亭": "婷", "丽": "莉", "莉": "丽", "杰": "洁", "洁": "杰", "明": "铭", "欣": "鑫",
-    "涛": "韬", "娜": "纳", "芳": "方", "军": "君", "勇": "咏", "浩": "皓", "宇": "雨", "轩": "萱", "萱": "轩", "梓": "子",
-    "子": "梓", "静": "晶", "晶": "静", "琳": "林", "雪": "学", "华": "桦", "敏": "闽", "俊": "骏", "睿": "瑞", "瑞": "睿",
+    "伟": "玮", "玮": "伟", "婷": "亭", "亭": "婷", "丽": "莉", "莉": "丽", "杰": "洁", "洁": "杰",
+    "明": "铭", "欣": "鑫", "涛": "韬", "娜": "纳", "芳": "方", "军": "君", "勇": "咏", "浩": "皓",
+    "宇": "雨", "轩": "萱", "萱": "轩", "梓": "子", "子": "梓", "静": "晶", "晶": "静", "琳": "林",
+    "雪": "学", "华": "桦", "敏": "闽", "俊": "骏", "睿": "瑞", "瑞": "睿",
 }  # fmt: skip
 TRADITIONAL = {
-    "张": "張", "伟": "偉", "刘": "劉", "陈": "陳", "杨": "楊", "黄": "黃", "赵": "趙", "吴": "吳", "郑": "鄭", "丽": "麗",
-    "华": "華", "军": "軍", "阳": "陽", "欧": "歐", "马": "馬", "龙": "龍", "红": "紅", "兰": "蘭", "晓": "曉", "云": "雲",
-    "杰": "傑", "涛": "濤", "孙": "孫", "许": "許", "韩": "韓", "冯": "馮", "邓": "鄧", "叶": "葉", "苏": "蘇", "钟": "鍾",
-    "谭": "譚", "陆": "陸", "顾": "顧", "龚": "龔", "钱": "錢", "严": "嚴", "汤": "湯", "萱": "萱", "凤": "鳳", "颖": "穎",
-    "静": "靜", "玲": "玲", "荣": "榮", "爱": "愛", "莲": "蓮", "环": "環", "梦": "夢", "岚": "嵐", "韵": "韻", "园": "園",
-    "艺": "藝", "馨": "馨", "悦": "悅", "飘": "飄", "霭": "靄", "晓": "曉", "欢": "歡", "枫": "楓", "寒": "寒", "宁": "寧",
-    "诗": "詩", "轩": "軒", "浩": "浩", "宇": "宇", "博": "博", "文": "文", "俊": "俊", "睿": "睿", "泽": "澤", "辰": "辰",
+    "张": "張", "伟": "偉", "刘": "劉", "陈": "陳", "杨": "楊", "黄": "黃", "赵": "趙", "吴": "吳",
+    "郑": "鄭", "丽": "麗", "华": "華", "军": "軍", "阳": "陽", "欧": "歐", "马": "馬", "龙": "龍",
+    "红": "紅", "兰": "蘭", "云": "雲", "杰": "傑", "涛": "濤", "孙": "孫", "许": "許", "韩": "韓",
+    "冯": "馮", "邓": "鄧", "叶": "葉", "苏": "蘇", "钟": "鍾", "谭": "譚", "陆": "陸", "顾": "顧",
+    "龚": "龔", "钱": "錢", "严": "嚴", "汤": "湯", "萱": "萱", "凤": "鳳", "颖": "穎", "静": "靜",
+    "玲": "玲", "荣": "榮", "爱": "愛", "莲": "蓮", "环": "環", "梦": "夢", "岚": "嵐", "韵": "韻",
+    "园": "園", "艺": "藝", "馨": "馨", "悦": "悅", "飘": "飄", "霭": "靄", "晓": "曉", "欢": "歡",
+    "枫": "楓", "寒": "寒", "宁": "寧", "诗": "詩", "轩": "軒", "浩": "浩", "宇": "宇", "博": "博",
+    "文": "文", "俊": "俊", "睿": "睿", "泽": "澤", "辰": "辰",
 }  # fmt: skip
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 TODAY = datetime.date(2026, 9, 1)
@@ -121,10 +124,12 @@ def _damage_id(rng: random.Random, number: str, kind: str) -> str:
 
 def generate(children: int, seed: int = 12) -> tuple[pa.Table, pa.Table, dict[str, str]]:
     """(household rows, student rows, truth: student record id → household record id)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
     streets = [f"{330302 + s // 20:06d}{s % 20 + 1:03d}" for s in range(60)]
     street_names = [f"第{s + 1}街道" for s in range(60)]
-    hh: dict[str, list[object]] = {k: [] for k in ("record_id", "id_number", "name", "sex", "birth_date", "street", "community")}
+    hh: dict[str, list[object]] = {
+        k: [] for k in ("record_id", "id_number", "name", "sex", "birth_date", "street", "community")
+    }
     people = []
     seen_ids: set[str] = set()
     for n in range(children):
@@ -138,20 +143,28 @@ def generate(children: int, seed: int = 12) -> tuple[pa.Table, pa.Table, dict[st
                 seen_ids.add(first17)
                 break
         number = first17 + check_character(first17)
-        surname = rng.choice(COMPOUND) if rng.random() < 0.01 else SURNAMES[min(int(rng.expovariate(1 / 25)), len(SURNAMES) - 1)]
+        surname = (
+            rng.choice(COMPOUND)
+            if rng.random() < 0.01
+            else SURNAMES[min(int(rng.expovariate(1 / 25)), len(SURNAMES) - 1)]
+        )
         given = "".join(rng.choice(GIVEN) for _ in range(1 if rng.random() < 0.3 else 2))
         community = f"第{rng.randrange(12) + 1}社区"
         people.append((number, surname, given, sex, birth, s, community))
         rid = f"H{n:07d}"
         kind = rng.random()
         hh["record_id"].append(rid)
-        hh["id_number"].append("" if kind < 0.01 else (_damage_id(rng, number, "transposed") if kind < 0.02 else number))
+        hh["id_number"].append(
+            "" if kind < 0.01 else (_damage_id(rng, number, "transposed") if kind < 0.02 else number)
+        )
         hh["name"].append(surname + given)
         hh["sex"].append("男" if sex == "M" else "女")
         hh["birth_date"].append(birth.isoformat())
         hh["street"].append(street_names[s])
         hh["community"].append(community)
-    st: dict[str, list[object]] = {k: [] for k in ("record_id", "id_number", "name", "sex", "birth_date", "street", "community", "school")}
+    st: dict[str, list[object]] = {
+        k: [] for k in ("record_id", "id_number", "name", "sex", "birth_date", "street", "community", "school")
+    }
     truth: dict[str, str] = {}
     rows = []
     for n, person in enumerate(people):
@@ -169,7 +182,15 @@ def generate(children: int, seed: int = 12) -> tuple[pa.Table, pa.Table, dict[st
             birth = TODAY - datetime.timedelta(days=rng.randrange(6 * 365, 17 * 365))
             sex = rng.choice("MF")
             first17 = f"{rng.choice(['410102', '510104', '440305'])}{birth:%Y%m%d}{rng.randrange(1000):03d}"
-            person = (first17 + check_character(first17), rng.choice(SURNAMES), rng.choice(GIVEN) + rng.choice(GIVEN), sex, birth, rng.randrange(60), "")
+            person = (
+                first17 + check_character(first17),
+                rng.choice(SURNAMES),
+                rng.choice(GIVEN) + rng.choice(GIVEN),
+                sex,
+                birth,
+                rng.randrange(60),
+                "",
+            )
         else:
             person = people[n]
             truth[rid] = f"H{n:07d}"
@@ -248,11 +269,10 @@ def run_plain(left_path: str, right_path: str) -> tuple[float, float, list[tuple
     con = duckdb.connect()
     for name, table in (("l_raw", left_raw), ("r_raw", right_raw)):
         con.register(name + "_a", table)
-        con.execute(
-            f"""CREATE TABLE {name} AS SELECT record_id AS unique_id, nullif(trim(id_number), '') AS id_number,
-                trim(name) AS name, nullif(trim(birth_date), '') AS birth_date, nullif(trim(sex), '') AS sex,
-                nullif(trim(street), '') AS street FROM {name}_a"""
-        )
+        columns = """record_id AS unique_id, nullif(trim(id_number), '') AS id_number, trim(name) AS name,
+            nullif(trim(birth_date), '') AS birth_date, nullif(trim(sex), '') AS sex,
+            nullif(trim(street), '') AS street"""
+        con.execute(f"CREATE TABLE {name} AS SELECT {columns} FROM {name}_a")  # noqa: S608 - this script's own names
     db_api = DuckDBAPI(con)
     settings = SettingsCreator(
         link_type="link_only",
@@ -271,10 +291,14 @@ def run_plain(left_path: str, right_path: str) -> tuple[float, float, list[tuple
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("id_number"))
     predictions = linker.inference.predict(threshold_match_probability=0.95)
-    rows = predictions.as_duckdbpyrelation().query(
-        "p",
-        """SELECT unique_id_r, arg_max(unique_id_l, match_probability) FROM p GROUP BY unique_id_r""",
-    ).fetchall()
+    rows = (
+        predictions.as_duckdbpyrelation()
+        .query(
+            "p",
+            """SELECT unique_id_r, arg_max(unique_id_l, match_probability) FROM p GROUP BY unique_id_r""",
+        )
+        .fetchall()
+    )
     links = [(str(r), str(left_id)) for r, left_id in rows]
     return time.perf_counter() - start, _peak_rss_mb(), links, 0
 
@@ -315,7 +339,10 @@ def main() -> None:
             return
         engines = ["childfirst"] + ([] if args.no_plain else ["plain"])
         context = get_context("spawn")
-        print(f"{'engine':<12}{'seconds':>9}{'peak RSS MB':>13}{'links':>10}{'review':>8}{'precision':>11}{'recall':>9}{'F1':>8}")
+        print(
+            f"{'engine':<12}{'seconds':>9}{'peak RSS MB':>13}{'links':>10}{'review':>8}"
+            f"{'precision':>11}{'recall':>9}{'F1':>8}"
+        )
         for engine in engines:
             queue = context.Queue()
             process = context.Process(target=_child, args=(engine, left_path, right_path, queue))
@@ -323,7 +350,9 @@ def main() -> None:
             seconds, rss, links, reviews = queue.get()
             process.join()
             precision, recall, f1 = score(links, truth)
-            print(f"{engine:<12}{seconds:>9.1f}{rss:>13,.0f}{len(links):>10,}{reviews:>8,}{precision:>11.4f}{recall:>9.4f}{f1:>8.4f}")
+            print(
+                f"{engine:<12}{seconds:>9.1f}{rss:>13,.0f}{len(links):>10,}{reviews:>8,}{precision:>11.4f}{recall:>9.4f}{f1:>8.4f}"
+            )
 
 
 if __name__ == "__main__":

@@ -78,10 +78,12 @@ def normalise_ids(column: pa.Array, today: datetime.date | None = None) -> tuple
     repaired = np.zeros(n, dtype=bool)
     if clean_np.any():
         clean_values = raw.filter(clean)
-        packed = np.frombuffer(pc.binary_join(pa.array([clean_values], pa.list_(pa.string())), "")[0].as_buffer(), dtype=np.uint8)
+        packed = np.frombuffer(
+            pc.binary_join(pa.array([clean_values], pa.list_(pa.string())), "")[0].as_buffer(), dtype=np.uint8
+        )
         valid = check_clean_ids(packed.reshape(-1, 18), today)
         values = np.array(clean_values.to_pylist(), dtype=object)
-        number[clean_np] = np.where(valid, values, None)
+        number[clean_np] = np.where(valid, values, np.array(None, dtype=object))
         digits[clean_np] = values
     other = ~clean_np & raw.is_valid().to_numpy(zero_copy_only=False)
     if other.any():
@@ -97,7 +99,9 @@ def normalise_ids(column: pa.Array, today: datetime.date | None = None) -> tuple
 
 def _names(values: list[str | None]) -> list[tuple[str, str, str, str] | None]:
     present = [v for v in values if v is not None and str(v).strip()]
-    cleaned_text = normalise.to_simplified("\n".join(normalise.names.normalise_name(str(v)).replace("\n", " ") for v in present))
+    cleaned_text = normalise.to_simplified(
+        "\n".join(normalise.names.normalise_name(str(v)).replace("\n", " ") for v in present)
+    )
     cleaned = iter(cleaned_text.split("\n") if present else [])
     out: list[tuple[str, str, str, str] | None] = []
     for value in values:
@@ -180,7 +184,9 @@ def prepare(table: pa.Table, today: datetime.date | None = None) -> pa.Table:
     )
     out["sex"] = pc.coalesce(sex, from_id)
     birth = normalise_dates(column("birth_date"))
-    birth_from_id = pc.cast(pc.strptime(pc.utf8_slice_codeunits(number, 6, 14), "%Y%m%d", "s", error_is_null=True), pa.date32())
+    birth_from_id = pc.cast(
+        pc.strptime(pc.utf8_slice_codeunits(number, 6, 14), "%Y%m%d", "s", error_is_null=True), pa.date32()
+    )
     out["birth_date"] = pc.coalesce(birth, birth_from_id)
     for name in ("street", "community"):
         out[name] = map_distinct(_strings(column(name)), _map_scalar(normalise.normalise_area), pa.string())

@@ -102,9 +102,9 @@ def recognise_headers(headers: Sequence[object], extra: Mapping[str, str] | None
         known[header_key(name)] = field_name
     columns: dict[str, int] = {}
     for index, header in enumerate(headers):
-        field_name = known.get(header_key(str(header or "")))
-        if field_name and field_name not in columns:
-            columns[field_name] = index
+        found_field = known.get(header_key(str(header or "")))
+        if found_field and found_field not in columns:
+            columns[found_field] = index
     found = tuple(str(h or "").strip() for h in headers)
     if not any(name in columns for name in REQUIRED_ANY):
         raise HeaderError(

@@ -206,7 +206,8 @@ _DERIVED = """
            surname_pinyin, given_pinyin, sex, street, community,
            strftime(birth_date, '%Y-%m-%d') AS bd,
            CASE WHEN day(birth_date) <= 12 AND day(birth_date) <> month(birth_date)
-                THEN strftime(make_date(year(birth_date), day(birth_date), month(birth_date)), '%Y-%m-%d') END AS bd_swap,
+                THEN strftime(make_date(year(birth_date), day(birth_date), month(birth_date)), '%Y-%m-%d')
+           END AS bd_swap,
            year(birth_date) AS birth_year,
            CASE WHEN length(id_digits) >= 17 THEN substr(id_digits, 1, 17) END AS id17,
            CASE WHEN length(id_digits) >= 14 THEN substr(id_digits, 1, 14) END AS id_prefix,
@@ -271,10 +272,8 @@ def _level_weights(model: dict[str, Any]) -> dict[str, list[tuple[float, str]]]:
     for comparison in model["comparisons"]:
         levels = []
         for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
-                weight = 0.0
-            else:
-                weight = math.log2(level["m_probability"] / level["u_probability"])
+            null = level.get("is_null_level")
+            weight = 0.0 if null else math.log2(level["m_probability"] / level["u_probability"])
             levels.append((weight, level["label_for_charts"]))
         out[comparison["output_column_name"]] = levels
     return out

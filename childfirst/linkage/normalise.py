@@ -27,10 +27,69 @@ from childfirst.registry.children import idnumber, names
 # The registry's surname readings (names.SURNAME_READINGS) hold those read unusually; this is
 # the list of all common ones, read as usual or not.
 COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 澹台 万俟 单于 "
-    "呼延 南宫 西门 独孤 百里 东郭 太史 申屠 闻人 公羊 赫连 濮阳 淳于 第五 公冶 拓跋 仲孙 鲜于 闾丘 "
-    "司空 亓官 司寇 子车 颛孙 壤驷 公良 漆雕 乐正 宰父 谷梁 左丘 东门 梁丘 公西 巫马 羊舌 微生 梁丘 "
-    "南门 呼衍 段干 百里 东乡 万俟 诸葛 上官 司徒 公孙 轩辕".split()
+    (
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "钟离",
+        "端木",
+        "澹台",
+        "万俟",
+        "单于",
+        "呼延",
+        "南宫",
+        "西门",
+        "独孤",
+        "百里",
+        "东郭",
+        "太史",
+        "申屠",
+        "闻人",
+        "公羊",
+        "赫连",
+        "濮阳",
+        "淳于",
+        "第五",
+        "公冶",
+        "拓跋",
+        "仲孙",
+        "鲜于",
+        "闾丘",
+        "司空",
+        "亓官",
+        "司寇",
+        "子车",
+        "颛孙",
+        "壤驷",
+        "公良",
+        "漆雕",
+        "乐正",
+        "宰父",
+        "谷梁",
+        "左丘",
+        "东门",
+        "梁丘",
+        "公西",
+        "巫马",
+        "羊舌",
+        "微生",
+        "南门",
+        "呼衍",
+        "段干",
+        "东乡",
+    )
 )
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -218,7 +277,7 @@ SEX_VALUES = {
 
 
 def normalise_sex(raw: object, id_key: IdKey | None = None) -> str:
-    """"M", "F" or "" (unknown): 男/女, 1/2 (GB/T 2261.1), M/F, male/female; when the value says
+    """ "M", "F" or "" (unknown): 男/女, 1/2 (GB/T 2261.1), M/F, male/female; when the value says
     nothing, the sex a valid ID number encodes (the parity of digit 17)."""
     text = unicodedata.normalize("NFKC", "" if raw is None else str(raw)).strip().upper()
     if text.endswith(".0"):  # 1.0 from a spreadsheet's number cell
@@ -232,7 +291,17 @@ def normalise_sex(raw: object, id_key: IdKey | None = None) -> str:
 # -- areas and other text ---------------------------------------------------------------------
 
 # Suffixes an area name is written with or without (鹿城街道 / 鹿城街道办事处 / 鹿城).
-AREA_SUFFIXES = ("街道办事处", "街道办", "街道", "社区居委会", "社区居民委员会", "居民委员会", "村民委员会", "村委会", "居委会")
+AREA_SUFFIXES = (
+    "街道办事处",
+    "街道办",
+    "街道",
+    "社区居委会",
+    "社区居民委员会",
+    "居民委员会",
+    "村民委员会",
+    "村委会",
+    "居委会",
+)
 
 
 def normalise_text(raw: object) -> str:

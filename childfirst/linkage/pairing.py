@@ -53,7 +53,8 @@ def list_table(listing: ListFile, id_column: str | None = None, extra: Mapping[s
         keys = [header_key(h) for h in listing.headers]
         if header_key(id_column) not in keys:
             raise ListFileError(
-                _("%(file)s: there is no column %(column)s for the record ids.") % {"file": listing.name, "column": id_column}
+                _("%(file)s: there is no column %(column)s for the record ids.")
+                % {"file": listing.name, "column": id_column}
             )
         id_index = keys.index(header_key(id_column))
     id_header = listing.headers[id_index] if listing.headers else ""

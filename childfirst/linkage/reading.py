@@ -48,7 +48,9 @@ def read_list(path: Path | str) -> ListFile:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise ListFileError(_("%(file)s: cannot read the file (%(reason)s).") % {"file": name, "reason": error.strerror}) from None
+        raise ListFileError(
+            _("%(file)s: cannot read the file (%(reason)s).") % {"file": name, "reason": error.strerror}
+        ) from None
     if raw[:4] == b"PK\x03\x04":
         try:
             sheet = CalamineWorkbook.from_filelike(io.BytesIO(raw)).get_sheet_by_index(0)
@@ -60,8 +62,12 @@ def read_list(path: Path | str) -> ListFile:
         try:
             table = [list(row) for row in csv.reader(io.StringIO(text))]
         except csv.Error as error:
-            raise ListFileError(_("%(file)s: not a readable CSV file (%(reason)s).") % {"file": name, "reason": error}) from None
-    numbered = [(number, row) for number, row in enumerate(table, start=1) if any(str(v).strip() for v in row if v is not None)]
+            raise ListFileError(
+                _("%(file)s: not a readable CSV file (%(reason)s).") % {"file": name, "reason": error}
+            ) from None
+    numbered = [
+        (number, row) for number, row in enumerate(table, start=1) if any(str(v).strip() for v in row if v is not None)
+    ]
     if not numbered:
         raise ListFileError(_("%(file)s: the file is empty.") % {"file": name})
     headers = [str(v or "").strip() for v in numbered[0][1]]

@@ -124,5 +124,5 @@ def test_neither_utf8_nor_gbk(tmp_path):
     left = _write_csv(tmp_path / "household.csv", HOUSEHOLD)
     right = tmp_path / "students.csv"
     right.write_bytes(b"\xff\xfe\x00\xd8\x00\x00\xff")
-    with pytest.raises(CommandError, match="students.csv"):
+    with pytest.raises(CommandError, match=r"students\.csv"):
         call_command("linkage_pair", str(left), str(right), "--out", str(tmp_path / "links.csv"))

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         except ListFileError as error:
             raise CommandError(str(error)) from None
         except OSError as error:
-            raise CommandError(_("Cannot write %(file)s (%(reason)s).") % {"file": options["out"], "reason": error.strerror}) from None
+            raise CommandError(
+                _("Cannot write %(file)s (%(reason)s).") % {"file": options["out"], "reason": error.strerror}
+            ) from None
         self.stdout.write(
             _(
                 "Left list: %(left)s records; right list: %(right)s records. Matches: %(matches)s; for review: "
