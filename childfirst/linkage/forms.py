@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +22,9 @@ class ListUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [(key, source.display_name) for key, source in sources().items()]
+        cast(forms.ChoiceField, self.fields["source"]).choices = [
+            (key, source.display_name) for key, source in sources().items()
+        ]
         self.fields["as_of"].initial = timezone.localdate()
 
     def clean_as_of(self):

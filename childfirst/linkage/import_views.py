@@ -31,7 +31,9 @@ IMPORTS_SHOWN = 20
 
 def get_import_for_user(request: AuthenticatedHttpRequest, pk: int) -> ListImport:
     """The import, if the user's office is its district's; 404 otherwise (as if it did not exist)."""
-    return get_object_or_404(ListImport.objects.visible_to(request.user).select_related("district", "created_by"), pk=pk)
+    return get_object_or_404(
+        ListImport.objects.visible_to(request.user).select_related("district", "created_by"), pk=pk
+    )
 
 
 def get_pair_job_for_user(request: AuthenticatedHttpRequest, pk: int) -> PairJob:

@@ -159,7 +159,8 @@ class AreaResolver:
                 problems.append(("street", result))
         if community:
             if found_street is not None:
-                result = self._find(self.in_street, community, Level.COMMUNITY, lambda k: (found_street.pk, k))
+                street_pk = found_street.pk
+                result = self._find(self.in_street, community, Level.COMMUNITY, lambda k: (street_pk, k))
             else:
                 result = self._find(self.communities, community, Level.COMMUNITY, lambda k: k)
             if isinstance(result, Area):
@@ -253,7 +254,9 @@ def _normalise_rows(
     total = max(len(table.rows), 1)
     for position, (number, cells) in enumerate(table.rows):
         if position % PROGRESS_EVERY == 0:
-            progress(5 + 75 * position // total, _("Reading row %(row)d of %(total)d") % {"row": position, "total": total})
+            progress(
+                5 + 75 * position // total, _("Reading row %(row)d of %(total)d") % {"row": position, "total": total}
+            )
         raw_values = mapped.get(cells)
         values = {name: _cell(name, value) for name, value in raw_values.items()}
         row_problems: list[tuple[str, str]] = []
@@ -263,7 +266,13 @@ def _normalise_rows(
             value = raw_values.get(name)
             if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e15:
                 row_problems.append(
-                    (name, _("Excel stored the ID number as a number and lost its last digits: format the column as text."))
+                    (
+                        name,
+                        _(
+                            "Excel stored the ID number as a number and lost its last digits: "
+                            "format the column as text."
+                        ),
+                    )
                 )
                 values[name] = None
         row = normalise_row(values)
@@ -277,18 +286,21 @@ def _normalise_rows(
         street, community, area_problems = resolver.resolve(row.street, row.community)
         row_problems.extend(area_problems)
         proof = source.proves[0]
-        if proof_index is not None:
+        if proof_index is not None and source.proof_column is not None:
             raw = cells[proof_index] if proof_index < len(cells) else None
             found = source.proof_for(raw)
             if found is None:
-                row_problems.append(
-                    ("proof", _("The value is not one of %(values)s.") % {"values": "、".join(source.proof_column.values)})  # type: ignore[union-attr]  # proof_index is set only with a proof column
-                )
+                listed = "、".join(source.proof_column.values)
+                row_problems.append(("proof", _("The value is not one of %(values)s.") % {"values": listed}))
             else:
                 proof = found
         if row_problems:
             for name, reason in row_problems:
-                header = table.headers[proof_index] if name == "proof" and proof_index is not None else column_of.get(name, name)
+                header = (
+                    table.headers[proof_index]
+                    if name == "proof" and proof_index is not None
+                    else column_of.get(name, name)
+                )
                 problems.append(Problem(number, header, reason))
             continue
         if problems:

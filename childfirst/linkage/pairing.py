@@ -14,6 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -153,7 +154,10 @@ def workbook(job: PairJob, links: list[Link]) -> bytes:
         cell.font = Font(bold=True)
     decision = {"match": _("same child"), "review": _("to check")}
     for link in links:
-        append_row(sheet, [link.left_id, link.right_id, round(link.match_probability, 4), decision.get(link.decision, link.decision)])
+        append_row(
+            sheet,
+            [link.left_id, link.right_id, round(link.match_probability, 4), decision.get(link.decision, link.decision)],
+        )
     about = book.create_sheet(_("About")[:31])
     append_row(about, [_("First list"), job.left_name])
     append_row(about, [_("Second list"), job.right_name])
@@ -198,7 +202,7 @@ def run_pair_job(job_id: int) -> None:
             % {"id": job_id},
         )
         return
-    counts = {
+    counts: dict[str, Any] = {
         "match": sum(1 for link in links if link.decision == "match"),
         "review": sum(1 for link in links if link.decision == "review"),
         "seconds": round(time.monotonic() - started, 1),

@@ -83,7 +83,7 @@ def decode(content: bytes) -> tuple[str, str]:
         raise FileRefused(
             _(
                 "The file is neither an Excel workbook nor a CSV text in UTF-8 or GBK. Save it again as "
-                "\"CSV UTF-8\" or as an Excel workbook (.xlsx)."
+                '"CSV UTF-8" or as an Excel workbook (.xlsx).'
             )
         ) from None
 

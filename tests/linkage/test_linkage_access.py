@@ -19,7 +19,6 @@ from childfirst.areas.models import Area
 from childfirst.linkage.importing import store
 from childfirst.linkage.models import JobState, ListImport, PairJob, StoredFile
 
-
 ROLES = [
     "office",
     "other_office",
@@ -85,9 +84,16 @@ def world(users, second_district) -> dict[str, Any]:
     """Lucheng's import and comparison (by its office); the made-up district's office is `other_office`."""
     district = Area.objects.get(code="330302")
     imported = ListImport.objects.create(
-        source="hukou", district=district, as_of="2025-09-01", state=JobState.DONE, rows_imported=3, created_by=users.office
+        source="hukou",
+        district=district,
+        as_of="2025-09-01",
+        state=JobState.DONE,
+        rows_imported=3,
+        created_by=users.office,
     )
-    pair = PairJob.objects.create(district=district, created_by=users.office, state=JobState.DONE, counts={"match": 0, "review": 0})
+    pair = PairJob.objects.create(
+        district=district, created_by=users.office, state=JobState.DONE, counts={"match": 0, "review": 0}
+    )
     store(StoredFile.Purpose.RESULT, "links.xlsx", b"PK result", pair_job=pair)
     return {"import": imported, "pair": pair, "other_office": second_district.office}
 
@@ -122,4 +128,3 @@ def test_page_matrix(client: Client, users, world, name, role):
 def test_anonymous_is_sent_to_login(client: Client, world, name):
     response = client.get(reverse(name, args=PAGES[name].args(world)))
     assert response.status_code == 302 and "/accounts/login/" in response.url
-

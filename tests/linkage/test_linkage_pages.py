@@ -45,7 +45,12 @@ def test_upload_progress_done(client, users, django_capture_on_commit_callbacks)
 def test_a_running_import_shows_its_progress_bar(client, users):
     client.force_login(users.office)
     imported = ListImport.objects.create(
-        source="student", district=users.office.area, as_of="2025-09-01", state=JobState.RUNNING, progress=42, step="读取第 100 行"
+        source="student",
+        district=users.office.area,
+        as_of="2025-09-01",
+        state=JobState.RUNNING,
+        progress=42,
+        step="读取第 100 行",
     )
     body = client.get(reverse("linkage:import", args=[imported.pk])).content.decode()
     assert "<progress" in body and 'value="42"' in body and "every 1s" in body
@@ -101,7 +106,11 @@ def test_the_pair_page(client, users, monkeypatch, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("linkage:pair"),
-            {"left": SimpleUploadedFile("户籍.csv", csv_bytes()), "right": SimpleUploadedFile("学籍.xlsx", b"PK..."), "id_column": ""},
+            {
+                "left": SimpleUploadedFile("户籍.csv", csv_bytes()),
+                "right": SimpleUploadedFile("学籍.xlsx", b"PK..."),
+                "id_column": "",
+            },
         )
     job = PairJob.objects.get()
     assert response.status_code == 302 and response.url == reverse("linkage:pair_job", args=[job.pk])

@@ -23,13 +23,24 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--source", required=True, help="the list's key in data/sources.yaml: " + ", ".join(sources()))
+        parser.add_argument(
+            "--source", required=True, help="the list's key in data/sources.yaml: " + ", ".join(sources())
+        )
         parser.add_argument("file", type=Path, help="the CSV or XLSX file")
         parser.add_argument("--as-of", default=None, help="the date the list was drawn up, YYYY-MM-DD (default: today)")
         parser.add_argument("--user", default=None, help="the office user importing it (for the audit log)")
         parser.add_argument("--district", default=None, help="the district's code, when the area tree has several")
 
-    def handle(self, *args: Any, source: str, file: Path, as_of: str | None, user: str | None, district: str | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        source: str,
+        file: Path,
+        as_of: str | None,
+        user: str | None,
+        district: str | None,
+        **options: Any,
+    ) -> None:
         ensure_migrated()
         try:
             day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
@@ -43,7 +54,9 @@ class Command(BaseCommand):
         try:
             content = file.read_bytes()
         except OSError as error:
-            raise CommandError(_("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": error.strerror}) from None
+            raise CommandError(
+                _("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": error.strerror}
+            ) from None
         try:
             area = district_of(actor, district)
             result = import_file(actor, source, file.name, content, as_of=day, district=area)
@@ -56,7 +69,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"{where}{column}: {problem['reason']}")
             raise CommandError(_("Nothing was imported (import %(id)d).") % {"id": result.pk})
         self.stdout.write(
-            _("Imported %(rows)d rows of %(source)s as of %(as_of)s (import %(id)d, %(encoding)s; %(repaired)d rows repaired).")
+            _(
+                "Imported %(rows)d rows of %(source)s as of %(as_of)s (import %(id)d, %(encoding)s; "
+                "%(repaired)d rows repaired)."
+            )
             % {
                 "rows": result.rows_imported,
                 "source": source,

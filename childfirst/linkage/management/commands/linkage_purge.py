@@ -23,7 +23,10 @@ class Command(BaseCommand):
         found = find_expired() if dry_run else do_purge_expired(None)
         counts = {"imports": len(found.imports), "records": found.records, "pairs": len(found.pair_jobs)}
         if dry_run:
-            message = _("%(imports)d imports (%(records)d records) and %(pairs)d comparisons are past retention and would be deleted.")
+            message = _(
+                "%(imports)d imports (%(records)d records) and %(pairs)d comparisons are past retention and "
+                "would be deleted."
+            )
         else:
             message = _("Deleted %(imports)d imports (%(records)d records) and %(pairs)d comparisons past retention.")
         self.stdout.write(message % counts)

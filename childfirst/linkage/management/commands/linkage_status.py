@@ -6,13 +6,24 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from childfirst.linkage.models import JobState, LinkageRun, ListImport, ReviewItem, ReviewState, TaskState, VerificationTask
+from childfirst.linkage.models import (
+    JobState,
+    LinkageRun,
+    ListImport,
+    ReviewItem,
+    ReviewState,
+    TaskState,
+    VerificationTask,
+)
 from childfirst.linkage.sources import sources
 from childfirst.migrating import ensure_migrated
 
 
 class Command(BaseCommand):
-    help = "Per department list: its current snapshot and imports; the last linkage run; open tasks and review items (counts only)."
+    help = (
+        "Per department list: its current snapshot and imports; the last linkage run; open tasks and review "
+        "items (counts only)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         pass
@@ -23,7 +34,9 @@ class Command(BaseCommand):
         self.stdout.write(_("Lists (source, current as-of date, rows, imports):"))
         for key, source in sources().items():
             current = (
-                ListImport.objects.filter(source=key, state=JobState.DONE).order_by("-as_of", "-finished_at", "-id").first()
+                ListImport.objects.filter(source=key, state=JobState.DONE)
+                .order_by("-as_of", "-finished_at", "-id")
+                .first()
             )
             as_of = current.as_of.isoformat() if current else "—"
             rows = current.rows_imported if current else 0
