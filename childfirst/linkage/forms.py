@@ -16,7 +16,7 @@ class ListUploadForm(forms.Form):
     as_of = forms.DateField(
         label=_("As of"),
         help_text=_("the date the department drew the list up"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     file = forms.FileField(label=_("File (CSV or Excel .xlsx)"))
 
