@@ -345,6 +345,16 @@ MEDIA_ROOT = VAR_DIR / "files"
 REPORT_KEEP_GENERATIONS = envint("CHILDFIRST_REPORT_KEEP_GENERATIONS", 3, minimum=1)
 IMPORT_ORIGINAL_DAYS = envint("CHILDFIRST_IMPORT_ORIGINAL_DAYS", 365, minimum=0)
 
+# Department lists (linkage): an uploaded list is refused above this size, or if its workbook would
+# unpack beyond the second limit (a district's 户籍 list of a few hundred thousand children is well
+# under both). The uploaded file is dropped once its import has ended unless KEEP_FILES is on (the
+# records stay, encrypted, until their source's retention); a compared pair's files and result
+# workbook are kept PAIR_KEEP_DAYS, then `linkage purge` drops them.
+LINKAGE_UPLOAD_MAX_BYTES = envint("CHILDFIRST_LINKAGE_MAX_MB", 200, minimum=1) * 2**20
+LINKAGE_MAX_UNPACKED_BYTES = envint("CHILDFIRST_LINKAGE_MAX_UNPACKED_MB", 2000, minimum=1) * 2**20
+LINKAGE_KEEP_FILES = envbool("CHILDFIRST_LINKAGE_KEEP_FILES", False)
+LINKAGE_PAIR_KEEP_DAYS = envint("CHILDFIRST_LINKAGE_PAIR_KEEP_DAYS", 7, minimum=1)
+
 # Logs carry no personal data: the audit log lives in the database, logs only say what failed.
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ from childfirst.plans.models import Department, Plan
 
 from .homes import load_demo_homes
 from .key_projects import assess_demo_key_projects
+from .linkage_lists import load_demo_lists
 from .registry_casework import load_demo_casework
 from .registry_children import load_demo_children
 from .values import load_demo_values
@@ -160,6 +161,10 @@ def load_demo() -> dict[str, int]:
     assess_demo_key_projects(plan.plan)
     published = publish_demo_evaluations(plan.plan)
     registry = {**load_demo_children(), **load_demo_homes(), **load_demo_casework()}
+    # Department lists consistent with the registry's children (synthetic), imported once.
+    lists = load_demo_lists()
+    # LINKAGE RUN AND DISCOVERY: the lead adds the linking run and discovery here (issue 12, linkage-tasks),
+    # after the lists, so that demo-director finds verification tasks and the supervisor a review queue.
     return {
         "evaluations_published": published,
         "areas_created": areas.created + communities,
@@ -167,4 +172,5 @@ def load_demo() -> dict[str, int]:
         "indicators": plan.plan.indicators.active().count(),
         **values,
         **registry,
+        **lists,
     }

@@ -18,7 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from childfirst.areas.models import Area
+from childfirst.accounts.models import Role
+from childfirst.areas.models import Area, district_code
 
 
 class JobState(models.TextChoices):
@@ -26,6 +27,22 @@ class JobState(models.TextChoices):
     RUNNING = "running", _("running")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+
+
+class ListImportQuerySet(models.QuerySet["ListImport"]):
+    def visible_to(self, user) -> ListImportQuerySet:
+        """Imports the user may see: the office's, of its own district (nobody else sees lists)."""
+        if getattr(user, "role", "") != Role.OFFICE:
+            return self.none()
+        scope = user.scope_area()
+        return self if scope is None else self.filter(district__code=district_code(scope.code))
+
+    def done(self) -> ListImportQuerySet:
+        return self.filter(state=JobState.DONE)
+
+    def current(self, source: str, district: Area) -> ListImport | None:
+        """The source's current list in the district: the finished import of the latest as-of date."""
+        return self.done().filter(source=source, district=district).order_by("-as_of", "-finished_at", "-id").first()
 
 
 class ListImport(models.Model):
@@ -45,6 +62,9 @@ class ListImport(models.Model):
     rows_repaired = models.PositiveIntegerField(_("rows repaired"), default=0)
     # [{"row": 12, "column": "身份证号", "reason": "…"}] — positions and reasons only, never a value.
     problems = models.JSONField(_("problems"), default=list, blank=True)
+    # [{"column": "身份证号", "reason": "…", "rows": 12}] — readable rows with a value kept as given but not
+    # valid (a damaged ID number still helps the matcher): counted per column and reason, never a value.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     # Appeared / changed / disappeared against the previous snapshot of the same source.
     changes = models.JSONField(_("changes since the previous list"), default=dict, blank=True)
     is_synthetic = models.BooleanField(_("synthetic (demo) data"), default=False)
@@ -54,6 +74,8 @@ class ListImport(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ListImportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -287,3 +309,76 @@ class VerificationTask(models.Model):
 
     def __str__(self) -> str:
         return _("verification task %(pk)s") % {"pk": self.pk}
+
+
+class PairJobQuerySet(models.QuerySet["PairJob"]):
+    def visible_to(self, user) -> PairJobQuerySet:
+        """A comparison of two lists is its requester's alone (the office user who uploaded both files)."""
+        if getattr(user, "role", "") != Role.OFFICE or not getattr(user, "pk", None):
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class PairJob(models.Model):
+    """The office's comparison of two lists it uploads (比对两份名单): stateless as `linkage pair` — the
+    lists are not imported — its result a workbook to download. Its files are kept encrypted for
+    LINKAGE_PAIR_KEEP_DAYS, then purged with the job."""
+
+    district = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    state = models.CharField(_("state"), max_length=8, choices=JobState.choices, default=JobState.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    left_name = models.CharField(_("first list"), max_length=200, blank=True)
+    right_name = models.CharField(_("second list"), max_length=200, blank=True)
+    id_column = models.CharField(_("id column"), max_length=100, blank=True)
+    # {"left": rows, "right": rows, "match": n, "review": n, "seconds": t}
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = PairJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("comparison of two lists")
+        verbose_name_plural = _("comparisons of two lists")
+
+    def __str__(self) -> str:
+        return f"pair #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+
+class StoredFile(models.Model):
+    """A file in transit, encrypted (AES-GCM, a key of its own derived from the registry's): an uploaded
+    list waiting for its import worker (kept after it only with LINKAGE_KEEP_FILES), or a comparison's
+    two lists and its result. In the database, not on one web server's disk, so any worker can read it."""
+
+    class Purpose(models.TextChoices):
+        LIST = "list", _("uploaded list")
+        LEFT = "left", _("first list")
+        RIGHT = "right", _("second list")
+        RESULT = "result", _("result")
+
+    list_import = models.ForeignKey(ListImport, on_delete=models.CASCADE, null=True, blank=True, related_name="files")
+    pair_job = models.ForeignKey(PairJob, on_delete=models.CASCADE, null=True, blank=True, related_name="files")
+    purpose = models.CharField(_("purpose"), max_length=8, choices=Purpose.choices)
+    name = models.CharField(_("file name"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    nonce = models.BinaryField(max_length=12, editable=False)
+    content = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} #{self.pk}"

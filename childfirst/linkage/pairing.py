@@ -105,8 +105,8 @@ def list_table(listing: ListFile, id_column: str | None = None, extra: Mapping[s
 def pair_files(
     left_path: Path | str, right_path: Path | str, *, id_column: str | None = None, today: datetime.date | None = None
 ) -> PairResult:
-    left = columns.prepare(list_table(read_list(left_path), id_column), today)
-    right = columns.prepare(list_table(read_list(right_path), id_column), today)
+    left = columns.prepare(list_table(read_list(left_path, recognise_headers), id_column), today)
+    right = columns.prepare(list_table(read_list(right_path, recognise_headers), id_column), today)
     pairs = matching.link(left, right)
     rows = [
         (pair.left_id, pair.right_id, round(pair.probability, 4), decision)

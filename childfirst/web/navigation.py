@@ -51,6 +51,8 @@ NAV_ITEMS = [
         "registry:homes",
         frozenset({Role.OFFICE, Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR}),
     ),
+    # Department lists (户籍, 学籍, benefits …): the office imports them; nobody browses them.
+    NavItem(_("Department lists"), "linkage:index", frozenset({Role.OFFICE})),
     NavItem(_("Areas"), "areas:tree"),
     NavItem(_("Accounts"), "accounts:users", frozenset({Role.OFFICE})),
 ]
