@@ -28,6 +28,7 @@ urlpatterns = [
     path("evaluation/", include("childfirst.evaluation.urls")),
     path("reports/", include("childfirst.reports.urls")),
     path("registry/", include("childfirst.registry.urls")),
+    path("linkage/", include("childfirst.linkage.urls")),
     # The public portal: no login.
     path("open/", include("childfirst.reports.portal_urls")),
 ]
