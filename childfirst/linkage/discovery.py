@@ -315,7 +315,7 @@ def do_discover(
     if newest_list is not None:
         decided = decided.filter(decided_at__gte=newest_list)
     settled = {_task_key(t) for t in decided}
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int, {k: 0 for k in ("raised", "kept", "settled", "unroutable")})
     by_rule: dict[str, int] = defaultdict(int)
     holding: set[tuple[str, str]] = set()
     for subject in subjects():

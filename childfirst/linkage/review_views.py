@@ -20,11 +20,11 @@ from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.registry.models import Child
 
+from . import run
 from .access import can_decide, get_review_for_user, log_records_view, reviews_visible_to
 from .current import source_label
 from .models import ReviewItem, ReviewState
 from .presentation import reasons, record_fields, side_by_side
-from .run import thresholds
 from .verification import do_decide_review
 
 BANDS = 4
@@ -33,7 +33,7 @@ BANDS = 4
 def precision_bands(items: QuerySet[ReviewItem]) -> list[dict[str, Any]]:
     """The decided pairs in BANDS equal probability bands between the two thresholds: how many were
     decided and the share decided "same child" — the precision a threshold in that band would have."""
-    review, match = thresholds()
+    review, match = run.thresholds()
     step = (match - review) / BANDS
     bands: list[dict[str, Any]] = [
         {"low": review + i * step, "high": review + (i + 1) * step, "decided": 0, "same": 0} for i in range(BANDS)

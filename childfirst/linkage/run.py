@@ -40,6 +40,24 @@ from .models import LinkageRun, LinkMethod, Person, ReviewItem, ReviewState, Sou
 
 LINKAGE_FILE = Path(__file__).resolve().parent / "data" / "linkage.yaml"
 Progress = Callable[[int, str], None]
+# Every run reports these (0 when nothing happened), so a caller can read any of them.
+COUNT_KEYS = (
+    "records",
+    "persons",
+    "persons_new",
+    "persons_changed",
+    "records_changed",
+    "links_id",
+    "links_probabilistic",
+    "links_clerical",
+    "files_by_id",
+    "files_by_match",
+    "files_changed",
+    "files_detached",
+    "reviews_new",
+    "reviews_dropped",
+    "reviews_pending",
+)
 
 
 class Pair(Protocol):
@@ -224,7 +242,8 @@ def do_run_linkage(
     note(5, _("Reading the current lists"))
     records = list(current_records().select_related("street", "community", "list_import").order_by("pk"))
     by_pk = {r.pk: r for r in records}
-    counts: Counter[str] = Counter(records=len(records))
+    counts: Counter[str] = Counter({key: 0 for key in COUNT_KEYS})
+    counts["records"] = len(records)
     decisions = dict(ReviewItem.objects.exclude(state=ReviewState.PENDING).values_list("pair_key", "state"))
     wanted_reviews: dict[str, dict[str, Any]] = {}
 
