@@ -112,12 +112,20 @@ def fake_link(left: list[dict[str, Any]], right: list[dict[str, Any]] | None = N
             if right is None and j <= i:
                 continue
             if a["id_number"] and a["id_number"] == b["id_number"]:
-                pairs.append(FakePair(a["record_id"], b["record_id"], 1.0, "id", {"id_number": 12.0}, {"id_number": "Exact match"}))
+                pairs.append(
+                    FakePair(
+                        a["record_id"], b["record_id"], 1.0, "id", {"id_number": 12.0}, {"id_number": "Exact match"}
+                    )
+                )
             elif a["name"] == b["name"] and _sex(a["sex"]) == _sex(b["sex"]):
                 same_birth = a["birth_date"] == b["birth_date"]
                 probability = 0.99 if same_birth else 0.7
                 weights = {"name": 6.0, "birth_date": 4.0 if same_birth else -2.5, "sex": 0.5}
-                levels = {"name": "Exact match", "birth_date": "Exact match" if same_birth else "All other comparisons", "sex": "Exact match"}
+                levels = {
+                    "name": "Exact match",
+                    "birth_date": "Exact match" if same_birth else "All other comparisons",
+                    "sex": "Exact match",
+                }
                 pairs.append(FakePair(a["record_id"], b["record_id"], probability, "probabilistic", weights, levels))
     return pairs
 

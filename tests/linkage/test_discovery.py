@@ -15,7 +15,7 @@ from childfirst.linkage.models import TaskState, VerificationTask
 from childfirst.linkage.run import do_run_linkage
 from childfirst.registry.children.actions import ChildData, do_create_child
 
-from .lists import DIRECTOR_COMMUNITY, STREET, Row, id_number, make_list, matcher, years_ago  # noqa: F401
+from .lists import DIRECTOR_COMMUNITY, STREET, Row, id_number, make_list, years_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,12 @@ def test_a_wrong_rules_file_names_the_place(tmp_path: Path):
 def test_school_age_child_in_no_student_list_is_suspected_out_of_school(matcher):
     make_list(
         "hukou",
-        [Row("失学童", years_ago(12)), Row("在校童", years_ago(10)), Row("幼童", years_ago(4)), Row("大童", years_ago(16))],
+        [
+            Row("失学童", years_ago(12)),
+            Row("在校童", years_ago(10)),
+            Row("幼童", years_ago(4)),
+            Row("大童", years_ago(16)),
+        ],
         proves="population",
     )
     make_list("student", [Row("在校童", years_ago(10), school="五马小学")], proves="school")

@@ -13,7 +13,7 @@ from childfirst.linkage.run import do_run_linkage, execute_run, queue_run
 from childfirst.linkage.verification import do_decide_review
 from childfirst.registry.children.actions import ChildData, do_create_child
 
-from .lists import DIRECTOR_COMMUNITY, Row, id_number, make_list, matcher, years_ago  # noqa: F401
+from .lists import DIRECTOR_COMMUNITY, Row, id_number, make_list
 
 pytestmark = pytest.mark.django_db
 BIRTH = datetime.date(2014, 5, 6)
@@ -51,10 +51,14 @@ def test_a_second_run_on_the_same_data_changes_nothing(matcher):
 
 
 def test_a_new_snapshot_keeps_the_person(matcher):
-    make_list("hukou", [Row("李明", BIRTH, number=id_number(BIRTH, 11))], proves="population", as_of=datetime.date(2025, 1, 1))
+    make_list(
+        "hukou", [Row("李明", BIRTH, number=id_number(BIRTH, 11))], proves="population", as_of=datetime.date(2025, 1, 1)
+    )
     do_run_linkage()
     person = Person.objects.get()
-    make_list("hukou", [Row("李明", BIRTH, number=id_number(BIRTH, 11))], proves="population", as_of=datetime.date(2025, 6, 1))
+    make_list(
+        "hukou", [Row("李明", BIRTH, number=id_number(BIRTH, 11))], proves="population", as_of=datetime.date(2025, 6, 1)
+    )
     counts = do_run_linkage()
     assert counts["records"] == 1 and counts["persons_new"] == 0
     assert SourceRecord.objects.filter(list_import__as_of=datetime.date(2025, 6, 1)).get().person == person
