@@ -1,3 +1,3 @@
-"""Fixtures of the linkage tests: `matcher` (the stand-in matcher of lists.py) for every file here."""
+"""Fixtures of the linkage tests: `matcher` (the stand-in matcher of task_lists.py) for every file here."""
 
-from .lists import matcher  # noqa: F401  (a fixture, used by name)
+from .task_lists import matcher  # noqa: F401  (a fixture, used by name)

@@ -15,7 +15,7 @@ from childfirst.linkage.models import TaskState, VerificationTask
 from childfirst.linkage.run import do_run_linkage
 from childfirst.registry.children.actions import ChildData, do_create_child
 
-from .lists import DIRECTOR_COMMUNITY, STREET, Row, id_number, make_list, years_ago
+from .task_lists import DIRECTOR_COMMUNITY, STREET, Row, id_number, make_list, years_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from childfirst.linkage.run import do_run_linkage, execute_run, queue_run
 from childfirst.linkage.verification import do_decide_review
 from childfirst.registry.children.actions import ChildData, do_create_child
 
-from .lists import DIRECTOR_COMMUNITY, Row, id_number, make_list
+from .task_lists import DIRECTOR_COMMUNITY, Row, id_number, make_list
 
 pytestmark = pytest.mark.django_db
 BIRTH = datetime.date(2014, 5, 6)

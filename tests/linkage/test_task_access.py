@@ -1,7 +1,9 @@
-"""THE access matrix of the linkage pages, generated from the URL configuration: every "linkage:" URL
-name × every role, on an object of the role's scope and, for pages on one object, one outside it.
+"""The access matrix of the verification-task and clerical-review pages (the linkage pages served by
+task_views.py and review_views.py), generated from the URL configuration: every such URL name × every
+role, on an object of the role's scope and, for pages on one object, one outside it. (The import and
+pairing pages are in tests/linkage/test_linkage_access.py, which lists these names as covered here.)
 
-A URL name missing from PAGES fails the test, so a new view cannot be left out. Department lists are
+A task or review URL name missing from PAGES fails the test, so a new view cannot be left out. Department lists are
 the most sensitive data in the system: leaders, evaluators and departments see nothing; the office
 counts only; a director their community's tasks; a supervisor their street's tasks and review pairs."""
 
@@ -19,7 +21,7 @@ from childfirst.linkage.models import ReviewItem, VerificationTask
 from childfirst.linkage.run import do_run_linkage
 from childfirst.registry.models import ChildAccessLog
 
-from .lists import OTHER_COMMUNITY, OTHER_STREET_COMMUNITY, Row, make_list, years_ago
+from .task_lists import OTHER_COMMUNITY, OTHER_STREET_COMMUNITY, Row, make_list, years_ago
 
 ROLES = [
     "office",
@@ -80,23 +82,29 @@ PAGES: dict[str, Case] = {
 }
 
 
-def linkage_patterns(resolver: URLResolver | None = None, namespace: str = "", route: str = "") -> dict[str, str]:
+OWN_VIEWS = ("childfirst.linkage.task_views", "childfirst.linkage.review_views")
+
+
+def task_patterns(resolver: URLResolver | None = None, namespace: str = "", route: str = "") -> dict[str, str]:
+    """Every "linkage:" URL name served by the task and review views, and its route."""
     found = {}
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            found |= linkage_patterns(entry, inner, route + str(entry.pattern))
+            found |= task_patterns(entry, inner, route + str(entry.pattern))
         elif isinstance(entry, URLPattern) and entry.name and namespace.startswith("linkage:"):
-            found[namespace + entry.name] = route + str(entry.pattern)
+            if entry.callback.__module__ in OWN_VIEWS:
+                found[namespace + entry.name] = route + str(entry.pattern)
     return found
 
 
-PATTERNS = linkage_patterns()
+PATTERNS = task_patterns()
 
 
-def test_every_linkage_name_is_in_the_matrix():
+def test_every_task_and_review_name_is_in_the_matrix():
+    assert PATTERNS, "no task or review page found in the URL configuration"
     unlisted = set(PATTERNS) - set(PAGES)
-    assert not unlisted, f"add these linkage URL names to tests/linkage/test_linkage_access.py: {sorted(unlisted)}"
+    assert not unlisted, f"add these linkage URL names to tests/linkage/test_task_access.py: {sorted(unlisted)}"
     assert not set(PAGES) - set(PATTERNS), "names listed that no longer exist"
 
 
