@@ -92,9 +92,13 @@ def task_patterns(resolver: URLResolver | None = None, namespace: str = "", rout
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             found |= task_patterns(entry, inner, route + str(entry.pattern))
-        elif isinstance(entry, URLPattern) and entry.name and namespace.startswith("linkage:"):
-            if entry.callback.__module__ in OWN_VIEWS:
-                found[namespace + entry.name] = route + str(entry.pattern)
+        elif (
+            isinstance(entry, URLPattern)
+            and entry.name
+            and namespace.startswith("linkage:")
+            and entry.callback.__module__ in OWN_VIEWS
+        ):
+            found[namespace + entry.name] = route + str(entry.pattern)
     return found
 
 
