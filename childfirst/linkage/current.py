@@ -71,3 +71,19 @@ def source_label(key: str) -> str:
     from django.utils.translation import get_language
 
     return str(source.name if (get_language() or "zh-hans").startswith("zh") else source.name_en)
+
+
+def kind_label(kind: str) -> str:
+    """What the lists of a kind are called: the names of the sources declared to prove it, else the kind."""
+    module = _sources_module()
+    if module is None:
+        return kind
+    from django.utils.translation import get_language
+
+    chinese = (get_language() or "zh-hans").startswith("zh")
+    names = [
+        str(s.name if chinese else s.name_en)
+        for s in module.sources().values()
+        if any(kind_matches(proof, kind) for proof in s.proves)
+    ]
+    return "、".join(names) or kind

@@ -58,6 +58,11 @@ class Reason:
 
 
 def level_in_words(label: str) -> str:
+    """The matcher's level label in the active language: its own translation (matching.py's labels are
+    msgids), else the meaning of a word in it."""
+    translated = _(label) if label else label
+    if translated != label:
+        return translated
     lowered = label.lower()
     for word, meaning in LEVEL_WORDS:
         if word in lowered:

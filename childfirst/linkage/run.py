@@ -21,10 +21,8 @@ import importlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +36,6 @@ from childfirst.registry.models import Child
 from .current import RESIDENCE_KINDS, current_records
 from .models import LinkageRun, LinkMethod, Person, ReviewItem, ReviewState, SourceRecord
 
-LINKAGE_FILE = Path(__file__).resolve().parent / "data" / "linkage.yaml"
 Progress = Callable[[int, str], None]
 # Every run reports these (0 when nothing happened), so a caller can read any of them.
 COUNT_KEYS = (
@@ -72,13 +69,9 @@ class Pair(Protocol):
 
 
 def thresholds() -> tuple[float, float]:
-    """(review, match) thresholds from data/linkage.yaml (the matcher's settings)."""
-    data: dict[str, Any] = yaml.safe_load(LINKAGE_FILE.read_text(encoding="utf-8")) or {}
-    section: dict[str, Any] = data.get("thresholds") or data
-    review, match = float(section["review_threshold"]), float(section["match_threshold"])
-    if not 0 < review < match <= 1:
-        raise ValueError(f"{LINKAGE_FILE}: thresholds must satisfy 0 < review_threshold < match_threshold <= 1")
-    return review, match
+    """(review, match) thresholds: the matcher's own (matching.thresholds(), data/linkage.yaml)."""
+    limits = importlib.import_module("childfirst.linkage.matching").thresholds()
+    return float(limits.review), float(limits.match)
 
 
 def pair_key(first: str, second: str) -> str:

@@ -29,7 +29,7 @@ from childfirst.registry.models import Grade
 
 from . import verification
 from .access import can_act, get_task_for_user, log_records_view, reviews_visible_to, tasks_visible_to
-from .current import source_label
+from .current import kind_label, source_label
 from .discovery import rules
 from .models import TaskState, VerificationTask
 from .presentation import record_fields
@@ -142,7 +142,7 @@ def _task_context(request: AuthenticatedHttpRequest, task: VerificationTask) -> 
         "rows": rows,
         "child": child,
         "category": category,
-        "absent": [source_label(k) for k in (rule.when.in_none_of if rule else [])],
+        "absent": [kind_label(k) for k in (rule.when.in_none_of if rule else [])],
         "can_act": can_act(request.user, task),
         "reject_form": RejectForm(),
         "opens_file": bool(rule and rule.confirm == "open_file" and child is None),
