@@ -1,8 +1,9 @@
-"""The linkage worker's tasks: importing a department list, comparing two lists.
+"""The linkage worker's jobs (huey): importing a department list, comparing two lists, a linkage or
+discovery run — each reporting progress on its row.
 
 `childfirst serve` runs a huey consumer beside the web server that executes them; the tests (and
 CHILDFIRST_TASKS_IMMEDIATE) run them inside the calling process. Each is one call to a plain function
-(`importing.run_import`, `pair_jobs.run_pair_job`) that can be called directly."""
+(`importing.run_import`, `pair_jobs.run_pair_job`, `run.execute_run`) that can be called directly."""
 
 from __future__ import annotations
 
@@ -27,3 +28,10 @@ def pair_lists(job_id: int) -> None:
 
     with translation.override(settings.LANGUAGE_CODE):
         run_pair_job(job_id)
+
+
+@db_task()
+def linkage_run(run_id: int) -> None:
+    from .run import execute_run
+
+    execute_run(run_id)

@@ -56,7 +56,18 @@ PAGES: dict[str, Case] = {
     "linkage:pair_download": Case(args=lambda w: [w["pair"].pk], scoped=True),
 }
 # Names whose rules are tested by their owners' files (the review and task pages of the linkage app).
-COVERED_ELSEWHERE: set[str] = set()
+# The verification-task and clerical-review pages have their own matrix (test_task_access.py).
+COVERED_ELSEWHERE: set[str] = {
+    "linkage:tasks",
+    "linkage:task_counts",
+    "linkage:task",
+    "linkage:task_confirm",
+    "linkage:task_open_file",
+    "linkage:task_reject",
+    "linkage:reviews",
+    "linkage:review",
+    "linkage:review_decide",
+}
 
 
 def linkage_patterns(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:

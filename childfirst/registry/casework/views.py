@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
+from childfirst.linkage.coverage import coverage_by_street
+from childfirst.linkage.task_views import review_summary, task_summary
 from childfirst.registry.children.access import get_child_for_user, log_access, sees_referral_fields_only
 from childfirst.registry.children.idnumber import clean_characters, looks_like_id, mask_id
 from childfirst.registry.children.search import search_children
@@ -88,6 +90,7 @@ def work_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "overdue_only": overdue_only,
             "communities": load_by_community([], user.area) if user.role == Role.STREET_SUPERVISOR else [],
             "today": timezone.localdate(),
+            "verification": task_summary(user),
         },
     )
 
@@ -142,6 +145,10 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
             "referrals": referrals,
             "office_access": office_access,
             "today": timezone.localdate(),
+            # The department lists (linkage): tasks, pairs to review and the street's coverage.
+            "verification": task_summary(user),
+            "reviews_pending": review_summary(user),
+            "coverage": coverage_by_street().get(street.code),
         },
     )
 

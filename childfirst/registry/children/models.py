@@ -327,6 +327,8 @@ class AccessAction(models.TextChoices):
     API_READ = "api_read", _("read through the API")
     EXIT = "exit", _("closed the file")
     PURGE = "purge", _("purged the file")
+    # A department list's records seen through a verification task or a review pair (linkage).
+    LIST_RECORDS = "list_records", _("viewed department list records")
 
 
 class ChildAccessLogQuerySet(models.QuerySet["ChildAccessLog"]):

@@ -1,0 +1,111 @@
+"""Coverage per street: the share of children in the current population lists who are linked to a
+current school, benefit or registry record, or verified by a task — "every child under dynamic
+monitoring" as a number. Shown on the supervisor's dashboard and offered to collection as counts
+(collection.prefill: indicator code, area code, numerator, denominator; nothing about a child)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from django.db.models import Q
+from pydantic import BaseModel, ConfigDict
+
+from childfirst.areas.models import district_code, street_code
+from childfirst.collection.prefill import Prefill
+from childfirst.datafile import DataFile
+from childfirst.plans.models import Plan
+
+from .current import POPULATION_KINDS, current_records, population_source_keys
+from .models import Person, TaskState, VerificationTask
+
+COVERAGE_FILE = Path(__file__).resolve().parent / "data" / "coverage.yaml"
+SOURCE = "linkage"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    covered: int
+    total: int
+
+    @property
+    def share(self) -> float | None:
+        return self.covered / self.total if self.total else None
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.share is None else f"{self.share * 100:.1f}%"
+
+
+def coverage_by_street() -> dict[str, Coverage]:
+    """{street code: coverage}, and the district under its own code."""
+    records = current_records().filter(person__isnull=False)
+    keys = population_source_keys()
+    population = records.filter(Q(source__in=keys) if keys is not None else Q(proves__in=POPULATION_KINDS))
+    person_ids = set(population.values_list("person_id", flat=True))
+    if not person_ids:
+        return {}
+    covered = set(
+        records.filter(Q(proves="school") | Q(proves__startswith="category:")).values_list("person_id", flat=True)
+    )
+    covered |= set(
+        Person.objects.filter(pk__in=person_ids, child__isnull=False, child__status="active").values_list(
+            "pk", flat=True
+        )
+    )
+    covered |= set(
+        VerificationTask.objects.filter(person__in=person_ids, state=TaskState.CONFIRMED).values_list(
+            "person_id", flat=True
+        )
+    )
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, community, street in Person.objects.filter(pk__in=person_ids).values_list(
+        "pk", "community__code", "street__code"
+    ):
+        code = street_code(community) if community else street
+        if not code:
+            continue
+        for key in (code, district_code(code)):  # the street and its district
+            totals[key][1] += 1
+            totals[key][0] += pk in covered
+    return {code: Coverage(c, t) for code, (c, t) in totals.items()}
+
+
+# ----- the prefill ---------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CoverageFile(_Strict):
+    schema_version: Literal[1]
+    plans: dict[str, dict[str, Literal["value", "numerator", "denominator"]]]
+
+
+def read_mapping(path: Path = COVERAGE_FILE) -> CoverageFile:
+    return DataFile.read(path).validate(CoverageFile)
+
+
+def prefills(plan: Plan, year: int, indicator_codes: set[str]) -> list[Prefill]:
+    """The coverage counts for the indicators data/coverage.yaml maps (counts only)."""
+    mapping = {code: part for code, part in read_mapping().plans.get(plan.code, {}).items() if code in indicator_codes}
+    if not mapping:
+        return []
+    found = []
+    for area, cov in sorted(coverage_by_street().items()):
+        numerator, denominator = Decimal(cov.covered), Decimal(cov.total)
+        for indicator, part in mapping.items():
+            found.append(
+                Prefill(
+                    indicator=indicator,
+                    area=area,
+                    source=SOURCE,
+                    numerator=numerator if part in ("value", "numerator") else None,
+                    denominator=denominator if part in ("value", "denominator") else None,
+                )
+            )
+    return found
