@@ -75,7 +75,7 @@ def test_confirming_opens_the_prefilled_file_with_the_category_and_the_lists_as_
     assert child.id_masked == "3303**************" and child.id_hash is not None
     category = child.categories.get()
     assert category.type.code == "out_of_school"
-    assert "hukou" in category.evidence and "student" in category.evidence
+    assert "户籍人口" in category.evidence and "中小学生学籍" in category.evidence
     assert str(datetime.date.today()) in category.evidence and "失学童" not in category.evidence
     task = VerificationTask.objects.get(pk=out_of_school.pk)
     assert task.state == TaskState.CONFIRMED and task.child == child and task.decided_by == users.director
@@ -97,7 +97,7 @@ def test_confirming_on_an_existing_file_adds_the_category(client, users, matcher
     response = client.post(reverse("linkage:task_confirm", args=[task.pk]))
     assert response.status_code == 302
     assert child.categories.get().type.code == "out_of_school"
-    assert "hukou" in child.categories.get().evidence
+    assert "户籍人口" in child.categories.get().evidence
 
 
 def test_confirming_a_death_closes_the_file(client, users, matcher):
