@@ -17,6 +17,7 @@ from childfirst.accounts.actions import do_change_user_role, do_create_user, do_
 from childfirst.accounts.models import Role, User
 from childfirst.areas.loader import load_areas
 from childfirst.areas.models import Area, Level
+from childfirst.linkage.run import execute_run, queue_run
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
 
@@ -163,8 +164,10 @@ def load_demo() -> dict[str, int]:
     registry = {**load_demo_children(), **load_demo_homes(), **load_demo_casework()}
     # Department lists consistent with the registry's children (synthetic), imported once.
     lists = load_demo_lists()
-    # LINKAGE RUN AND DISCOVERY: the lead adds the linking run and discovery here (issue 12, linkage-tasks),
-    # after the lists, so that demo-director finds verification tasks and the supervisor a review queue.
+    # Linked and discovered after the lists, so that demo-director finds verification tasks and the street
+    # supervisor a review queue. Both are idempotent: a second demo-data changes nothing.
+    linked = execute_run(queue_run("link").pk).counts
+    discovered = execute_run(queue_run("discover").pk).counts
     return {
         "evaluations_published": published,
         "areas_created": areas.created + communities,
@@ -173,4 +176,7 @@ def load_demo() -> dict[str, int]:
         **values,
         **registry,
         **lists,
+        "linkage_persons": linked.get("persons", 0),
+        "linkage_reviews_pending": linked.get("reviews_pending", 0),
+        "verification_tasks_open": discovered.get("open", 0),
     }

@@ -21,9 +21,9 @@ import importlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,6 +194,26 @@ def _most_common(values: Iterable[Any]) -> Any:
     return counted.most_common(1)[0][0] if counted else None
 
 
+def _bulk_set(model: type[models.Model], objects: Sequence[models.Model], fields: list[str]) -> None:
+    """What bulk_update does, without its CASE expression per row (minutes at tens of thousands of rows
+    on SQLite): one parameterised UPDATE by primary key, executed for every object. Table and column
+    names come from the model's own metadata, never from input."""
+    if not objects:
+        return
+    meta = model._meta
+    columns = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(column.column))} = %s" for column in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
+    rows = [
+        [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns] + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
 def _person_values(records: list[SourceRecord]) -> dict[str, Any]:
     """The person's best values: the most common across their records; the place from the
     population and residence lists first."""
@@ -301,8 +321,9 @@ def do_run_linkage(
             taken.add(choice)
             person_of_group.append(choice)
     now = timezone.now()
-    for index in persons_to_create:
-        person_of_group[index] = Person.objects.create(created_at=now, updated_at=now).pk
+    created = Person.objects.bulk_create([Person(created_at=now, updated_at=now) for _i in persons_to_create])
+    for index, new_person in zip(persons_to_create, created, strict=True):
+        person_of_group[index] = new_person.pk
     counts["persons_new"] = len(persons_to_create)
     counts["persons"] = len(groups)
     persons = Person.objects.in_bulk(person_of_group)
@@ -331,10 +352,8 @@ def do_run_linkage(
                 rec.person_id, rec.match_method = person_id, method
                 rec.match_probability, rec.match_reasons = rec_probability, rec_reasons
                 changed_records.append(rec)
-    Person.objects.bulk_update(changed_persons, [*_person_values([]).keys(), "updated_at"], batch_size=2000)
-    SourceRecord.objects.bulk_update(
-        changed_records, ["person", "match_method", "match_probability", "match_reasons"], batch_size=2000
-    )
+    _bulk_set(Person, changed_persons, [*_person_values([]).keys(), "updated_at"])
+    _bulk_set(SourceRecord, changed_records, ["person", "match_method", "match_probability", "match_reasons"])
     counts["persons_changed"] = len(changed_persons) - len(persons_to_create)
     counts["records_changed"] = len(changed_records)
 
@@ -425,12 +444,14 @@ def _attach_files(
     ]
     Person.objects.filter(pk__in=release + list(changes)).update(child=None, child_probability=None)
     now = timezone.now()
+    attached: list[Person] = []
     for person_id, (new_child, new_probability) in changes.items():
         if new_child is None:
             counts["files_detached"] += 1  # found before and not now: the lists changed
             continue
-        Person.objects.filter(pk=person_id).update(child=new_child, child_probability=new_probability, updated_at=now)
+        attached.append(Person(pk=person_id, child_id=new_child, child_probability=new_probability, updated_at=now))
         counts["files_changed"] += 1
+    _bulk_set(Person, attached, ["child", "child_probability", "updated_at"])
 
 
 def _write_reviews(wanted: dict[str, dict[str, Any]], counts: Counter[str]) -> None:
