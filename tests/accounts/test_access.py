@@ -102,9 +102,13 @@ def pattern_names(resolver: URLResolver | None = None, prefix: str = "") -> set[
 
 def test_every_pattern_is_listed():
     # The JSON API's routes are named by django-ninja; tests/collection/test_api.py covers each of them. The
-    # registry's names are covered by the matrix generated in tests/registry/test_registry_access.py.
+    # registry's names are covered by the matrix generated in tests/registry/test_registry_access.py, the
+    # linkage's by tests/linkage/test_linkage_access.py and test_task_access.py.
     unlisted = (
-        {n for n in pattern_names() if not n.startswith(("api:", "registry:"))} - PUBLIC - set(PAGES) - set(PORTAL)
+        {n for n in pattern_names() if not n.startswith(("api:", "registry:", "linkage:"))}
+        - PUBLIC
+        - set(PAGES)
+        - set(PORTAL)
     )
     assert not unlisted, f"add these URL names to the access tests: {sorted(unlisted)}"
 
