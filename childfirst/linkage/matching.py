@@ -326,7 +326,7 @@ def link(
     if right is None:
         pairs = _id_pairs(con, None)
         model = load_model("dedupe_only", model_path)
-        model["probability_two_random_records_match"] = 1 / max(left.num_rows, 1)
+        model["probability_two_random_records_match"] = 1 / max(left.num_rows, 2)  # below 1: log odds finite
         linker = _linker(con, ["left_records"], model)
         id_linked = {(p.left_id, p.right_id) for p in pairs}
         for pair in _probabilistic_pairs(linker, model, review, dedupe=True):
@@ -343,8 +343,9 @@ def link(
     residue = con.execute("SELECT count(*) FROM right_records").fetchall()[0][0]
     if residue:
         model = load_model("link_only", model_path)
-        # Each right record has at most one true partner among the left's n records.
-        model["probability_two_random_records_match"] = 1 / max(left.num_rows, 1)
+        # Each right record has at most one true partner among the left's n records (a prior of 1 would
+        # make Splink's log odds infinite: one left record is an even chance).
+        model["probability_two_random_records_match"] = 1 / max(left.num_rows, 2)
         linker = _linker(con, ["left_records", "right_records"], model)
         pairs.extend(_probabilistic_pairs(linker, model, review, dedupe=False))
     con.close()

@@ -513,10 +513,11 @@ def suggest_files(
     }
     by_pk = {c.pk: c for c in children}
     review, _match = thresholds()
+    # The files on the left: the child described has at most one true partner among them.
     found = [
-        Suggestion(by_pk[int(p.right_id[1:])], float(p.probability))
-        for p in _link([left], [_child_row(c) for c in children])
-        if p.probability >= review and int(p.right_id[1:]) in by_pk
+        Suggestion(by_pk[int(p.left_id[1:])], float(p.probability))
+        for p in _link([_child_row(c) for c in children], [left])
+        if p.probability >= review and int(p.left_id[1:]) in by_pk
     ]
     return sorted(found, key=lambda s: -s.probability)[:limit]
 

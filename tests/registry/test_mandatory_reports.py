@@ -236,6 +236,15 @@ class TestTriage:
             == 403
         )
 
+    def test_the_matcher_suggests_a_homophone_name_in_the_reported_community(self, client, users):
+        """A reporter who heard the name writes 王小鸣 for the file's 王小明: the linkage matcher still
+        offers the file (the name search on characters would not), and never one outside the scope."""
+        same_child = make_child(users.other_director, community=WUMA_2, name="王小明")
+        report = file_report(child_name="王小鸣")
+        client.force_login(users.supervisor)
+        page = client.get(f"/registry/reports/{report.pk}/").content.decode()
+        assert f'name="child" value="{same_child.pk}"' in page
+
     def test_a_new_file_from_the_report(self, client, users):
         report = file_report(child_id_number=id_number(sequence="222"), child_sex="female", child_name="李娜")
         client.force_login(users.supervisor)

@@ -154,6 +154,30 @@ class TestOpening:
         assert not Child.objects.exists()
 
 
+    def test_a_file_without_an_id_number_is_checked_against_the_files_in_scope_first(self, client, users):
+        """The linkage matcher names the existing file of a homophone name with day and month swapped; the
+        typed values stay; ticking "none of these" opens the file. Files outside the scope are never named."""
+        existing = open_file(users.director, name="曾小伟")
+        elsewhere = open_file(users.other_director, WUMA_2, name="曾小伟", number=id_number(BIRTH, 3))
+        client.force_login(users.director)
+        form = {
+            "name": "曾小玮",
+            "sex": "male",
+            "birth_date": f"{BIRTH.year}-{BIRTH.day:02d}-{BIRTH.month:02d}",
+            "residence_area": Area.objects.get(code=WUMA_1).pk,
+        }
+        response = client.post("/registry/children/new/", form)
+        assert response.status_code == 200
+        found = [s.child for s in response.context["suggestions"]]
+        assert found == [existing] and elsewhere not in found
+        assert 'value="曾小玮"' in response.content.decode()
+        assert Child.objects.count() == 2
+        assert ChildAccessLog.objects.filter(user=users.director, action="search", result_count=1).exists()
+
+        response = client.post("/registry/children/new/", {**form, "not_a_known_child": "1"})
+        assert response.status_code == 302
+        assert Child.objects.filter(name="曾小玮").exists()
+
 @pytest.mark.django_db
 class TestEditing:
     def test_a_stale_version_is_refused_naming_who_changed_it(self, users):

@@ -15,7 +15,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
@@ -31,6 +31,7 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
+from childfirst.linkage.run import Suggestion, suggest_files
 from childfirst.registry.models import AccessAction, Child, ChildPhoto, ChildStatus, Referral, RegistryGrant
 from childfirst.spreadsheet import csv_writer
 
@@ -343,7 +344,12 @@ def child_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ChildForm(request.POST or None, user=user)
     existing = None
+    suggestions: list[Suggestion] = []
     if request.method == "POST" and form.is_valid():
+        data = form.child_data()
+        if not data.id_number and not request.POST.get("not_a_known_child"):
+            suggestions = _possible_files(request, data)
+    if request.method == "POST" and form.is_valid() and not suggestions:
         try:
             child = actions.do_create_child(user, form.child_data(), request=request)
         except actions.DuplicateChild as exc:
@@ -355,8 +361,28 @@ def child_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The file is opened."))
             return redirect("registry:child", pk=child.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "registry/child_form.html", {"form": form, "existing": existing}, status=status)
+    status = 400 if request.method == "POST" and not suggestions else 200
+    context = {"form": form, "existing": existing, "suggestions": suggestions}
+    return render(request, "registry/child_form.html", context, status=status)
+
+
+def _possible_files(request: AuthenticatedHttpRequest, data: actions.ChildData) -> list[Suggestion]:
+    """Files in the user's scope that the matcher takes for the child being entered without an ID number
+    (the same name, a homophone, day and month swapped …): shown before a second file is opened.
+    Candidates are the active files of the same name or born within a year, so the matcher sees few."""
+    year = data.birth_date.year
+    candidates = (
+        Child.objects.visible_to(request.user)
+        .filter(status=ChildStatus.ACTIVE)
+        .filter(Q(name=data.name) | Q(birth_date__year__gte=year - 1, birth_date__year__lte=year + 1))
+        .select_related("residence_area")[:3000]
+    )
+    found = suggest_files(
+        candidates, name=data.name, birth_date=data.birth_date, sex=data.sex, area=data.residence_area
+    )
+    if found:
+        log_access(request, None, AccessAction.SEARCH, _("files that may be this child"), result_count=len(found))
+    return found
 
 
 @sensitive_post_parameters()

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area
+from childfirst.linkage.run import suggest_files
 from childfirst.registry.casework.visits import VisitPolicy, current_policy
 from childfirst.registry.children.crypto import encrypt, lookup_hash
 from childfirst.registry.children.idnumber import mask_id
@@ -112,10 +113,30 @@ def report_id_fields(number: str) -> dict[str, object]:
 
 
 def name_suggestions(report: MandatoryReport, user: User, limit: int = 10) -> list[Child]:
-    """Files the report may be about, by the core's name search (characters or pinyin): those in
-    the reported community first, then elsewhere in the supervisor's street."""
+    """Files the report may be about: first those the linkage matcher takes for the reported child (name
+    and homophones, sex, community; the age only roughly known), then the core's name search
+    (characters or pinyin), those in the reported community before the rest of the supervisor's street."""
     children, _note = search_children(user, report.child_name, status=ChildStatus.ACTIVE)
     children = children.select_related("residence_area")
     in_community = list(children.filter(residence_area=report.community)[:limit])
     others = list(children.exclude(residence_area=report.community)[: max(limit - len(in_community), 0)])
-    return in_community + others
+    by_name = in_community + others
+    nearby = Child.objects.visible_to(user).filter(status=ChildStatus.ACTIVE)
+    if report.community is not None:
+        nearby = nearby.filter(residence_area=report.community)
+    if report.child_age is not None:
+        born_after = timezone.localdate().year - report.child_age - 2
+        nearby = nearby.filter(birth_date__year__gte=born_after, birth_date__year__lte=born_after + 4)
+    sex = "" if report.child_sex == "unknown" else report.child_sex
+    candidates = {c.pk: c for c in [*by_name, *nearby.select_related("residence_area")[:2000]]}
+    matched = [
+        s.child
+        for s in suggest_files(
+            candidates.values(),
+            name=report.child_name,
+            birth_date=None,
+            sex=sex,
+            area=report.community or report.street,
+        )
+    ]
+    return [*matched, *(c for c in by_name if c not in matched)][:limit]
