@@ -23,9 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from childfirst.linkage import normalise
+from childfirst.linkage.headers import FIELDS
 from childfirst.registry.children import idnumber
 
-CANONICAL = normalise.FIELDS
+CANONICAL = FIELDS
 
 _WEIGHTS = np.array(idnumber.WEIGHTS, dtype=np.int64)
 _CHECK = np.frombuffer(idnumber.CHECK_CHARACTERS.encode(), dtype=np.uint8)

@@ -323,21 +323,6 @@ def normalise_area(raw: object) -> str:
 
 # -- rows -----------------------------------------------------------------------------------
 
-FIELDS = (
-    "record_id",
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "address",
-    "street",
-    "community",
-    "school",
-    "guardian_name",
-    "guardian_id_number",
-    "event_date",
-)
-
 
 @dataclass
 class NormalisedRow:
