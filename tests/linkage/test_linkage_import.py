@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils.translation import gettext
 
 from childfirst.accounts.models import AuditEvent
 from childfirst.areas.models import Area
