@@ -52,6 +52,17 @@ Kind = str
 class AgeRange(_Strict):
     min: int = Field(ge=0, le=17)
     max: int = Field(ge=0, le=17)
+    # "MM-DD": the age is taken on the last such day on or before discovery instead of on the day itself
+    # (school age: a child enrols in the year they are 6 by 31 August, so one who turned 6 in October
+    # is not yet due).
+    as_of: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+
+    def reference_day(self, today: datetime.date) -> datetime.date:
+        if self.as_of is None:
+            return today
+        month, day = (int(part) for part in self.as_of.split("-"))
+        this_year = datetime.date(today.year, month, day)
+        return this_year if this_year <= today else this_year.replace(year=today.year - 1)
 
     @model_validator(mode="after")
     def _ordered(self) -> AgeRange:
@@ -231,7 +242,9 @@ def holds(rule: Rule, subject: Subject, today: datetime.date, *, population_list
     if when.file_active and (subject.child is None or subject.child.status != ChildStatus.ACTIVE):
         return False
     birth = subject.birth_date
-    if when.age is not None and (birth is None or not when.age.min <= _age(birth, today) <= when.age.max):
+    if when.age is not None and (
+        birth is None or not when.age.min <= _age(birth, when.age.reference_day(today)) <= when.age.max
+    ):
         return False
     if when.turns_18_within_days is not None and (
         birth is None or eighteenth_birthday(birth) > today + datetime.timedelta(days=when.turns_18_within_days)

@@ -62,7 +62,7 @@ def test_school_age_child_in_no_student_list_is_suspected_out_of_school(matcher)
             Row("失学童", years_ago(12)),
             Row("在校童", years_ago(10)),
             Row("幼童", years_ago(4)),
-            Row("大童", years_ago(16)),
+            Row("大童", years_ago(17)),  # 16 on the last 31 August: past compulsory school
         ],
         proves="population",
     )
@@ -163,3 +163,18 @@ def test_a_rejected_finding_is_not_raised_again_until_a_new_list(matcher, users)
     assert discover()["raised"] == 0
     make_list("hukou", [Row("失学童", years_ago(12))], proves="population", as_of=datetime.date(2031, 1, 1))
     assert discover()["raised"] == 1
+
+
+def test_school_age_is_taken_on_the_enrolment_cut_off():
+    """A child enrols in the year they are 6 by 31 August: on 2 December 2026 one born on 1 October 2020
+    is 6 but not yet due (5 on 31 August 2026); one born on 31 August 2020 is due."""
+    from childfirst.linkage.discovery import AgeRange, _age
+
+    school = next(r for r in read_rules().rules if r.key == "out_of_school").when.age
+    assert school is not None and school.as_of == "08-31"
+    today = datetime.date(2026, 12, 2)
+    assert school.reference_day(today) == datetime.date(2026, 8, 31)
+    assert school.reference_day(datetime.date(2026, 3, 1)) == datetime.date(2025, 8, 31)
+    assert _age(datetime.date(2020, 10, 1), school.reference_day(today)) == 5
+    assert _age(datetime.date(2020, 8, 31), school.reference_day(today)) == 6
+    assert AgeRange(min=0, max=17).reference_day(today) == today

@@ -153,7 +153,6 @@ class TestOpening:
         assert 'value="曾小明"' in response.content.decode()
         assert not Child.objects.exists()
 
-
     def test_a_file_without_an_id_number_is_checked_against_the_files_in_scope_first(self, client, users):
         """The linkage matcher names the existing file of a homophone name with day and month swapped; the
         typed values stay; ticking "none of these" opens the file. Files outside the scope are never named."""
@@ -177,6 +176,7 @@ class TestOpening:
         response = client.post("/registry/children/new/", {**form, "not_a_known_child": "1"})
         assert response.status_code == 302
         assert Child.objects.filter(name="曾小玮").exists()
+
 
 @pytest.mark.django_db
 class TestEditing:
