@@ -49,6 +49,9 @@ class Source(_Strict):
     retention_days: int = Field(ge=1, le=36500)
     proves: list[str] = Field(min_length=1)
     population: bool
+    # The household registry itself (户籍): a row's community is where the child is registered, and its
+    # address the registered one, not necessarily where the child lives.
+    household_registration: bool = False
 
     @property
     def display_name(self) -> str:

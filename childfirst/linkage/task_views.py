@@ -33,6 +33,7 @@ from .current import kind_label, source_label
 from .discovery import rules
 from .models import TaskState, VerificationTask
 from .presentation import record_fields
+from .sources import get_source
 
 KEEPERS = (Role.COMMUNITY_DIRECTOR, Role.STREET_SUPERVISOR)
 STATES = [s for s, _label in TaskState.choices]
@@ -184,6 +185,11 @@ def task_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("linkage:task", pk=task.pk)
 
 
+def _is_household_registration(source_key: str) -> bool:
+    source = get_source(source_key)
+    return source is not None and source.household_registration
+
+
 def _initial(task: VerificationTask, user: Any) -> dict[str, Any]:
     """The registry's new-file form filled from the task's evidence (population lists first)."""
     records = sorted(verification.evidence_records(task), key=lambda r: r.proves not in ("population", "residence"))
@@ -196,8 +202,14 @@ def _initial(task: VerificationTask, user: Any) -> dict[str, Any]:
         sex = (person.sex if person else "") or (first.sex if first else "")
         initial["sex"] = {"M": "male", "F": "female"}.get(sex, "")
         initial["birth_date"] = (person.birth_date if person else None) or (first.birth_date if first else None)
-        addresses = [r.address for r in records if r.address]
+        registered = [r for r in records if _is_household_registration(r.source)]
+        # Where the child lives: a residence or school list's address before the registered one.
+        addresses = [r.address for r in records if r.address and r not in registered]
+        addresses += [r.address for r in registered if r.address]
         initial["address"] = addresses[0] if addresses else ""
+        hukou = next((r.community_id for r in registered if r.community_id), None)
+        if hukou is not None:
+            initial["hukou_area"] = hukou  # registered in the district: its community, not "outside"
         schools = [r.school for r in records if r.school]
         initial["school"] = schools[0] if schools else ""
         if rule.category == "out_of_school":

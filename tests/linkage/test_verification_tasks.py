@@ -58,11 +58,14 @@ def test_confirming_opens_the_prefilled_file_with_the_category_and_the_lists_as_
     # The ID number is never put in the page: left empty, the list's number is stored.
     assert id_number(years_ago(12), 31) not in body
     initial = form.context["form"].initial
+    # Registered in the district's own 户籍 list: the household community is filled, not "outside".
+    assert initial["hukou_area"] == initial["residence_area"]
     data = {
         "name": initial["name"],
         "sex": initial["sex"],
         "birth_date": initial["birth_date"].isoformat(),
         "residence_area": initial["residence_area"],
+        "hukou_area": initial["hukou_area"],
         "grade": "none",
         "categories": initial["categories"],
         "categories_since": initial["categories_since"].isoformat(),
@@ -73,6 +76,7 @@ def test_confirming_opens_the_prefilled_file_with_the_category_and_the_lists_as_
     child = Child.objects.get(name="失学童")
     assert saved.url == reverse("registry:child", args=[child.pk])
     assert child.id_masked == "3303**************" and child.id_hash is not None
+    assert child.hukou_area_id == initial["hukou_area"]
     category = child.categories.get()
     assert category.type.code == "out_of_school"
     assert "户籍人口" in category.evidence and "中小学生学籍" in category.evidence
