@@ -21,6 +21,7 @@ from childfirst.demo.load import AREA_FILE, PLAN_FILE, create_demo_communities
 from childfirst.demo.values import load_demo_values
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
+from tests import demo_build
 
 # Playwright's sync API runs an event loop in the test thread; Django would refuse ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -193,11 +194,20 @@ def second_district(db) -> SecondDistrict:
     )
 
 
+@pytest.fixture(scope="session")
+def demo_var(tmp_path_factory) -> Path:
+    """The var/ directory of `childfirst demo-data`, built once per run (tests/demo_build.py).
+    Never changed by a test: each takes `demo_build.copy_of_demo` of it."""
+    return demo_build.wait(demo_build.run_root(tmp_path_factory))
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Long files first. pytest-xdist (`--dist loadfile`, see pyproject.toml) hands whole files to
-    the workers in this order, so the long ones (the demo's values, documents, files that start
-    processes) begin at once and the short ones fill in at the end, instead of one worker finishing
-    a long file alone. Order within a file is kept; the sort is stable."""
+    """Long files first, those that need the demo build after the others. pytest-xdist (`--dist
+    loadfile`, see pyproject.toml) hands whole files to the workers in this order, so the long ones
+    (the demo's values, documents, files that start processes) begin at once and the short ones fill
+    in at the end, instead of one worker finishing a long file alone. The demo build starts here in
+    the background, so it is ready when the first file that needs it comes up. Order within a file is
+    kept; the sort is stable."""
 
     def heavy(item) -> bool:
         if "demo" in item.fixturenames or any(item.iter_markers("slow")) or any(item.iter_markers("browser")):
@@ -206,11 +216,16 @@ def pytest_collection_modifyitems(config, items) -> None:
 
     per_file: dict[Path, int] = {}
     heavy_files: set[Path] = set()
+    demo_files: set[Path] = set()
     for item in items:
         per_file[item.path] = per_file.get(item.path, 0) + 1
         if heavy(item):
             heavy_files.add(item.path)
-    items.sort(key=lambda item: (item.path not in heavy_files, -per_file[item.path]))
+        if demo_build.FIXTURE in item.fixturenames:
+            demo_files.add(item.path)
+    if demo_files:
+        demo_build.start(demo_build.run_root(config._tmp_path_factory))
+    items.sort(key=lambda item: (item.path not in heavy_files, item.path in demo_files, -per_file[item.path]))
 
 
 def pytest_report_header(config) -> str:

@@ -3,9 +3,6 @@ file, Debian's chromium driven by Playwright, and screenshots for people to look
 
 from __future__ import annotations
 
-import fcntl
-import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from childfirst.demo.load import DEMO_PASSWORD
+from tests.demo_build import child_env as server_env
+from tests.demo_build import copy_of_demo as copy_of_demo  # re-exported for the browser test modules
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -27,40 +26,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def server_env(var: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CHILDFIRST_TASKS_IMMEDIATE")}
-    env["CHILDFIRST_VAR_DIR"] = str(var)
-    env["CHILDFIRST_HTTPS"] = "0"  # served on plain http://127.0.0.1, like `make demo`
-    return env
-
-
-@pytest.fixture(scope="session")
-def demo_var(tmp_path_factory, worker_id: str) -> Path:
-    """`childfirst demo-data` run once per run (it takes some 20 s); each module serves a copy.
-    Under pytest-xdist the workers share one: the first makes it under a lock, the others wait."""
-    root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        root = root.parent  # the run's base directory, common to all workers
-    var, done = root / "demo-var", root / "demo-var.done"
-    with open(root / "demo-var.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            shutil.rmtree(var, ignore_errors=True)
-            var.mkdir()
-            subprocess.run(
-                [sys.executable, "-m", "childfirst", "demo-data"], env=server_env(var), check=True, capture_output=True
-            )
-            done.touch()
-    return var
-
-
-def copy_of_demo(tmp_path_factory, demo_var: Path) -> Path:
-    """A var/ directory of its own: the session's demo database with the keys that encrypted it."""
-    var = tmp_path_factory.mktemp("var")
-    shutil.copytree(demo_var, var, dirs_exist_ok=True)
-    return var
 
 
 @contextmanager
@@ -75,7 +40,7 @@ def serving(var: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):  # 30 s: the server imports the whole app while other tests run
             try:
                 urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310 (local test server)
                 break

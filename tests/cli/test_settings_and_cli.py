@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from childfirst import settings as settings_module
 from childfirst.cli import resolve
+from tests.demo_build import copy_of_demo
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, var: Path) -> subprocess.CompletedProcess[str]:
@@ -109,12 +111,27 @@ def test_resolve_maps_spaced_commands():
 
 
 @pytest.mark.slow
-def test_demo_data_is_idempotent_and_plan_show_json(tmp_path):
-    first = run_cli("demo-data", var=tmp_path)
-    assert first.returncode == 0, first.stderr
-    assert "demo-office" in first.stdout and "Demo-2025-ChildFirst" in first.stdout
+def row_counts(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as connection:
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}
+
+
+# Rows that record each run of the command itself rather than demo data.
+RUN_LOGS = {"linkage_linkagerun", "accounts_auditevent"}
+
+
+def test_demo_data_is_idempotent_and_plan_show_json(tmp_path_factory, demo_var):
+    """The run's demo build (tests/demo_build.py) is the first `demo-data`; a second one on a copy
+    of it adds no demo row."""
+    tmp_path = copy_of_demo(tmp_path_factory, demo_var)
+    before = row_counts(tmp_path / "childfirst.sqlite3")
     second = run_cli("demo-data", var=tmp_path)
     assert second.returncode == 0, second.stderr
+    assert "demo-office" in second.stdout and "Demo-2025-ChildFirst" in second.stdout
+    after = row_counts(tmp_path / "childfirst.sqlite3")
+    changed = {table: (before.get(table), n) for table, n in after.items() if before.get(table) != n}
+    assert set(changed) <= RUN_LOGS, changed
 
     shown = run_cli("plan", "show", "--json", var=tmp_path)
     assert shown.returncode == 0, shown.stderr
