@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,19 +111,27 @@ def health(round_2025):
     )
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo values, loaded once for this file inside a transaction that is rolled back at the
-    end, so that other test files never see them (each test still runs in its own savepoint)."""
+@contextmanager
+def for_the_module(django_db_blocker) -> Iterator[None]:
+    """Rows made once for a whole test file, inside a transaction that is rolled back at its end, so
+    that other files never see them; each test still runs in its own savepoint, so what one test
+    changes the next does not see. For module-scoped fixtures of read-mostly data (the demo values,
+    the access matrices' users and children), which would otherwise be made again for every test."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            counts = load_demo_values(Plan.objects.get(code="lucheng-2021-2025"))
-            yield counts
+            yield
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo values, loaded once for this file (`for_the_module`)."""
+    with for_the_module(django_db_blocker):
+        yield load_demo_values(Plan.objects.get(code="lucheng-2021-2025"))
 
 
 def make_user(
@@ -147,6 +157,11 @@ def make_user(
 
 @pytest.fixture
 def users(db) -> Users:
+    return make_users()
+
+
+def make_users() -> Users:
+    """One named user per role (plus a few in other areas), as the `users` fixture gives them."""
     return Users(
         office=make_user("office", Role.OFFICE, area="330302"),
         reporter=make_user("reporter", Role.DEPT_REPORTER, department="health"),
@@ -183,6 +198,10 @@ class SecondDistrict:
 @pytest.fixture
 def second_district(db) -> SecondDistrict:
     """A second, made-up district with its small plan, loaded inside the test's transaction."""
+    return make_second_district()
+
+
+def make_second_district() -> SecondDistrict:
     load_areas(DATA / "second-district-areas.yaml")
     plan = load_plan(DATA / "second-district-plan.yaml").plan
     return SecondDistrict(

@@ -3,13 +3,40 @@ area-scoped pages refuse users of another area. New URL patterns must be added h
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterator
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area
+from childfirst.collection.models import ReportingRound
+from childfirst.plans.models import Plan
 
-from ..conftest import make_user
+from ..conftest import Users, for_the_module, make_user, make_users
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker) -> Iterator[tuple[Users, ReportingRound]]:
+    """The users and the open 2025 round, made once for the file's cases (`for_the_module`)."""
+    from childfirst.collection.actions import do_open_round
+
+    with for_the_module(django_db_blocker):
+        users = make_users()
+        plan = Plan.objects.get(code="lucheng-2021-2025")
+        yield users, do_open_round(users.office, plan, 2025, datetime.date(2026, 3, 31))
+
+
+@pytest.fixture
+def users(shared, db) -> Users:
+    return shared[0]
+
+
+@pytest.fixture
+def round_2025(shared, db) -> ReportingRound:
+    return shared[1]
+
 
 PUBLIC = {"login", "healthz", "set_language"}
 # The open-data portal is public as a whole: every "portal:" name, with a concrete URL, answers 200

@@ -7,7 +7,7 @@ district gets 404 for an object that is not its own, exactly as for one that doe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from childfirst.areas.models import Area
 from childfirst.linkage.importing import store
 from childfirst.linkage.models import JobState, ListImport, PairJob, StoredFile
+
+from ..conftest import SecondDistrict, Users, for_the_module, make_second_district, make_users
 
 ROLES = [
     "office",
@@ -90,8 +92,25 @@ def test_every_linkage_name_is_in_the_matrix():
     assert not (set(PAGES) | COVERED_ELSEWHERE) - PATTERNS, "names listed that no longer exist"
 
 
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker) -> Iterator[tuple[Users, dict[str, Any]]]:
+    """The users and the world, made once for the file's cases (`for_the_module`)."""
+    with for_the_module(django_db_blocker):
+        users = make_users()
+        yield users, make_world(users, make_second_district())
+
+
 @pytest.fixture
-def world(users, second_district) -> dict[str, Any]:
+def users(shared, db) -> Users:
+    return shared[0]
+
+
+@pytest.fixture
+def world(shared, db) -> dict[str, Any]:
+    return shared[1]
+
+
+def make_world(users: Users, second_district: SecondDistrict) -> dict[str, Any]:
     """Lucheng's import and comparison (by its office); the made-up district's office is `other_office`."""
     district = Area.objects.get(code="330302")
     imported = ListImport.objects.create(

@@ -9,19 +9,21 @@ counts only; a director their community's tasks; a supervisor their street's tas
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from childfirst.linkage import run
 from childfirst.linkage.discovery import do_discover
 from childfirst.linkage.models import ReviewItem, VerificationTask
 from childfirst.linkage.run import do_run_linkage
 from childfirst.registry.models import ChildAccessLog
 
-from .task_lists import OTHER_COMMUNITY, OTHER_STREET_COMMUNITY, Row, make_list, years_ago
+from ..conftest import Users, for_the_module, make_users
+from .task_lists import MATCH, OTHER_COMMUNITY, OTHER_STREET_COMMUNITY, REVIEW, Row, fake_link, make_list, years_ago
 
 ROLES = [
     "office",
@@ -112,8 +114,26 @@ def test_every_task_and_review_name_is_in_the_matrix():
     assert not set(PAGES) - set(PATTERNS), "names listed that no longer exist"
 
 
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker) -> Iterator[tuple[Users, dict[str, Any]]]:
+    """The users and the world, made once for the file's cases (`for_the_module`)."""
+    with for_the_module(django_db_blocker), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(run, "_link", fake_link)
+        patch.setattr(run, "thresholds", lambda: (REVIEW, MATCH))
+        yield make_users(), make_world()
+
+
 @pytest.fixture
-def world(matcher) -> dict[str, Any]:
+def users(shared, db) -> Users:
+    return shared[0]
+
+
+@pytest.fixture
+def world(shared, matcher) -> dict[str, Any]:
+    return shared[1]
+
+
+def make_world() -> dict[str, Any]:
     """A suspected out-of-school child in each of the three communities (a task each) and, in each
     street, a pair awaiting review."""
     community = {"A": "330302001001", "B": OTHER_STREET_COMMUNITY, "C": OTHER_COMMUNITY}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ from childfirst.registry.children.idnumber import check_character
 from childfirst.registry.mandatory.actions import do_file_mandatory_report
 from childfirst.registry.models import Assistance, CategoryType, Child, MandatoryReport, Referral, RiskAssessment, Task
 
-from ..conftest import make_user
+from ..conftest import Users, for_the_module, make_user, make_users
 
 ROLES = [
     "office",
@@ -292,8 +292,25 @@ def _number(community_index: int, sequence: int) -> str:
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker) -> Iterator[tuple[Users, dict[str, Any]]]:
+    """The users and the world, made once for the file's 600 cases (`for_the_module`)."""
+    with for_the_module(django_db_blocker):
+        users = make_users()
+        yield users, make_world(users)
+
+
 @pytest.fixture
-def world(users) -> dict[str, Any]:
+def users(shared, db) -> Users:
+    return shared[0]
+
+
+@pytest.fixture
+def world(shared, db) -> dict[str, Any]:
+    return shared[1]
+
+
+def make_world(users: Users) -> dict[str, Any]:
     left_behind = CategoryType.objects.get(code="left_behind")
     keeper = {"A": users.director, "B": users.other_supervisor, "C": users.other_director}
     made: dict[str, Any] = {"orphan": CategoryType.objects.get(code="orphan")}
