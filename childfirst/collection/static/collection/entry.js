@@ -27,16 +27,15 @@
     else value = number(part(row, "value"), unit);
     if (block.hasAttribute("data-proportion") && isFinite(n) && isFinite(d) && n > d) {
       found.push(form.dataset.msgAboveDenominator);
-    } else if (unit === "%" && value > 100) {
-      found.push(form.dataset.msgOver100);
     }
+    if (unit === "%" && value > 100) found.push(form.dataset.msgOver100);
     var last = parseFloat(row.dataset.lastYear);
     if (block.dataset.yoyThreshold && isFinite(value) && isFinite(last)) {
       var relative = block.dataset.yoyRelative === "1";
       var change = relative ? (last === 0 ? NaN : (value - last) / Math.abs(last)) : value - last;
       var off = Math.abs(change - parseFloat(block.dataset.yoyCentre));
       if (isFinite(off) && off > parseFloat(block.dataset.yoyThreshold)) {
-        found.push(form.dataset.msgYoy.replace("{previous}", row.dataset.lastYear));
+        found.push(form.dataset.msgYoy.replace("{previous}", (Math.round(last * 100) / 100).toString()));
       }
     }
     return { value: value, messages: found };
