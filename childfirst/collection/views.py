@@ -36,7 +36,7 @@ from .access import (
     visible_plan,
 )
 from .completeness import round_completeness
-from .entries import Finding
+from .entries import Finding, Rules
 from .entry_form import EntryForm
 from .export import export_rows, write_csv
 from .models import ReportingRound, ValidationRule, ValueChange
@@ -127,55 +127,18 @@ def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> Http
     rules = current_rules()
     posted = request.POST if request.method == "POST" else None
     form = EntryForm(submission, posted, rules=rules)
-    # "go": a domain's tab pressed without JavaScript, which saves and then shows that domain.
-    domain = (posted.get("go") or posted.get("domain", "")) if posted is not None else request.GET.get("domain", "")
     failed = False
-    if posted is not None:
+    if posted is None:
+        domain, at = request.GET.get("domain", ""), request.GET.get("open", "")
+    else:
         if not access.can_edit:
             raise PermissionDenied
-        try:
-            result = actions.save_values(
-                request.user,
-                submission,
-                form.cells(),
-                channel=actions.Channel.WEB,
-                seen_versions=form.seen_versions(),
-                keep_valid=True,
-            )
-        except actions.CollectionError as exc:
-            messages.error(request, str(exc))
-            failed = True
-        else:
-            for notice in result.notices:
-                messages.info(request, str(notice))
-            saved = _("Saved as draft: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.") % {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            }
-            if not result.rejected:
-                messages.success(request, saved)
-                return redirect(_back_to(year, department, domain, posted.get("at", "")))
-            messages.warning(request, saved)
-            refused = {(f.indicator, f.area) for f in result.rejected}
-            messages.error(
-                request,
-                ngettext(
-                    "%(count)d row was not saved: its value is kept as typed, with the problem beside it.",
-                    "%(count)d rows were not saved: their values are kept as typed, with the problem beside each.",
-                    len(refused),
-                )
-                % {"count": len(refused)},
-            )
-            submission.refresh_from_db()
-            seen = form.seen_versions()
-            form = EntryForm(submission, posted, typed_for=refused, rules=rules)
-            # A row someone else changed meanwhile shows their version: saving it again replaces
-            # their value knowingly (the message says what it is now); other refused rows keep theirs.
-            form.keep_versions(seen, {(f.indicator, f.area) for f in result.rejected if f.rule != "conflict"})
-            form.attach([_as_typed_here(f) for f in result.rejected])
-            failed = True
-    at = posted.get("at", "") if posted is not None else request.GET.get("open", "")
+        # "go": a domain's tab pressed without JavaScript, which saves and then shows that domain.
+        domain, at = posted.get("go") or posted.get("domain", ""), posted.get("at", "")
+        refused_form = _save(request, form, rules)
+        if refused_form is None:
+            return redirect(_back_to(year, department, domain, at))
+        form, failed = refused_form, True
     domain = form.show(domain, _indicator_of(at))
     review = actions.review_submission(submission, rules)
     form.attach(review.warnings, review.explained)
@@ -197,6 +160,52 @@ def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> Http
         },
         status=422 if failed else 200,
     )
+
+
+def _save(request: AuthenticatedHttpRequest, form: EntryForm, rules: Rules) -> EntryForm | None:
+    """Save every valid row of the posted form; None when all were saved, else the page's form again
+    with the refused rows as typed and their errors attached (the others as now stored)."""
+    submission = form.submission
+    try:
+        result = actions.save_values(
+            request.user,
+            submission,
+            form.cells(),
+            channel=actions.Channel.WEB,
+            seen_versions=form.seen_versions(),
+            keep_valid=True,
+        )
+    except actions.CollectionError as exc:
+        messages.error(request, str(exc))
+        return form  # nothing saved: every row as typed
+    for notice in result.notices:
+        messages.info(request, str(notice))
+    saved = _("Saved as draft: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.") % {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+    if not result.rejected:
+        messages.success(request, saved)
+        return None
+    messages.warning(request, saved)
+    refused = {(f.indicator, f.area) for f in result.rejected}
+    messages.error(
+        request,
+        ngettext(
+            "%(count)d row was not saved: its value is kept as typed, with the problem beside it.",
+            "%(count)d rows were not saved: their values are kept as typed, with the problem beside each.",
+            len(refused),
+        )
+        % {"count": len(refused)},
+    )
+    submission.refresh_from_db()
+    again = EntryForm(submission, form.data, typed_for=refused, rules=rules)
+    # A row someone else changed meanwhile shows their version: saving it again replaces their
+    # value knowingly (the message says what it is now); other refused rows keep the one seen.
+    again.keep_versions(form.seen_versions(), {(f.indicator, f.area) for f in result.rejected if f.rule != "conflict"})
+    again.attach([_as_typed_here(f) for f in result.rejected])
+    return again
 
 
 def _as_typed_here(finding: Finding) -> Finding:
