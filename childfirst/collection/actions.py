@@ -195,6 +195,7 @@ class SaveResult:
     unchanged: int = 0
     notices: list[Finding] = field(default_factory=list)
     batch: ImportBatch | None = None
+    rejected: list[Finding] = field(default_factory=list)  # keep_valid: the cells refused, each with why
 
 
 VALUE_FIELDS = ("value", "numerator", "denominator", "missing_reason", "comment", "source_note")
@@ -249,9 +250,14 @@ def save_values(
     upload: UploadedFile | None = None,
     rules: Rules | None = None,
     require_versions: bool = False,
+    keep_valid: bool = False,
 ) -> SaveResult:
     """Validate every cell; if all are valid, save them as a draft with their history. All or nothing:
     ValuesRejected lists every problem and nothing is written.
+
+    With `keep_valid` (the entry page) a bad cell costs only itself: every valid cell is saved and
+    the refused ones (errors, and values someone else changed meanwhile) come back in
+    `SaveResult.rejected`, so that one typo never throws away the rows typed beside it.
 
     With `require_versions` (the API), a change to a value that exists needs the version it was
     read at in `seen_versions`: without it the cell is refused (rule version_required), so that a
@@ -263,7 +269,7 @@ def save_values(
     rules = rules or current_rules()
     entries, findings, catalogue = clean_cells(submission, cells, rules)
     errors = [f for f in findings if f.severity == "error"]
-    if errors:
+    if errors and not keep_valid:
         raise ValuesRejected(errors)
     notices = [f for f in findings if f.severity != "error"]
     with transaction.atomic():
@@ -275,13 +281,32 @@ def save_values(
                 else _("The %(year)s round is closed.") % {"year": locked.round.year}
             )
         result = _write(
-            actor, locked, entries, catalogue, channel, seen_versions or {}, upload, notices, require_versions
+            actor,
+            locked,
+            entries,
+            catalogue,
+            channel,
+            seen_versions or {},
+            upload,
+            notices,
+            require_versions,
+            keep_valid,
         )
+    result.rejected = errors + result.rejected
     return result
 
 
 def _write(
-    actor, submission, entries, catalogue, channel, seen_versions, upload, notices, require_versions=False
+    actor,
+    submission,
+    entries,
+    catalogue,
+    channel,
+    seen_versions,
+    upload,
+    notices,
+    require_versions=False,
+    keep_valid=False,
 ) -> SaveResult:
     now = timezone.now()
     indicators, areas = catalogue["indicators"], catalogue["areas"]
@@ -331,8 +356,9 @@ def _write(
         current.updated_at, current.updated_by, current.channel = now, actor, channel
         changed.append(current)
         history.append((current.pk, old, new))
-    if conflicts:
+    if conflicts and not keep_valid:
         raise ValuesRejected(conflicts)
+    result.rejected = conflicts
     batch = None
     if upload is not None or channel in (Channel.EXCEL, Channel.API):
         batch = ImportBatch.objects.create(

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from childfirst.accounts.models import Role, User
+from childfirst.areas.models import Area
 from childfirst.plans.models import Indicator
 
 from .actions import CollectionError, UploadedFile, ValuesRejected, clean_cells, save_values
@@ -88,13 +89,15 @@ class Problem:
     cell: str = ""
     value: str = ""
     reason: str = ""
+    about: str = ""  # the row's indicator (code and name) and area, e.g. "HEA-04 新生儿访视率 · 五马街道"
 
     @property
     def place(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet
 
     def __str__(self) -> str:
-        text = f"{self.place}: {self.reason}" if self.place else self.reason
+        place = f"{self.place} ({self.about})" if self.about and self.place else self.place or self.about
+        text = f"{place}: {self.reason}" if place else self.reason
         if self.value:
             text += " " + _("(found: %(value)s)") % {"value": self.value}
         return text
@@ -624,6 +627,7 @@ class _Sheet:
     rows: dict[tuple[str, str], RawCell]
     errors: list[Problem]
     notices: list[Problem]
+    about: dict[tuple[str, str], str] = field(default_factory=dict)  # (indicator, area) → what the row is
 
 
 def _find_columns(rows: list[list]) -> tuple[int, dict[str, int]]:
@@ -652,24 +656,32 @@ def _find_columns(rows: list[list]) -> tuple[int, dict[str, int]]:
 
 
 def _read_sheet(
-    book: CalamineWorkbook, meta: Meta, indicators: dict[str, Indicator], uncached: AbstractSet[str] = frozenset()
+    book: CalamineWorkbook,
+    meta: Meta,
+    indicators: dict[str, Indicator],
+    uncached: AbstractSet[str] = frozenset(),
+    areas: dict[str, Area] | None = None,
 ) -> _Sheet:
-    """The data sheet's rows; `uncached` are its cells holding a formula without a calculated value."""
+    """The data sheet's rows; `uncached` are its cells holding a formula without a calculated value.
+    Each problem names its cell and, when the row has its codes, the indicator and area (`areas`:
+    code → area, for their names), so that a person knows what to fix without decoding the row."""
     rows = _rows(book, DATA_SHEET)
     header, columns = _find_columns(rows)
     sheet = _Sheet(cells=[], seen_versions={}, shown={}, rows={}, errors=[], notices=[])
     first_row: dict[tuple[str, str], int] = {}
+    about = ""
 
     def place(name: str, row: int) -> str:
         return f"{_letter(columns[name])}{row}"
 
     def error(cell: str, value: object, reason: str) -> None:
-        sheet.errors.append(Problem(DATA_SHEET, cell, display(value), reason))
+        sheet.errors.append(Problem(DATA_SHEET, cell, display(value), reason, about))
 
     for index in range(header + 1, len(rows)):
         line, row = rows[index], index + 1
         indicator_code, area_code = read_code(_at(line, columns["indicator"])), read_code(_at(line, columns["area"]))
         inputs = {name: _at(line, columns[name]) for name in (*NUMBER_FIELDS, *TEXT_FIELDS)}
+        about = describe_row(indicators.get(indicator_code), indicator_code, (areas or {}).get(area_code), area_code)
         if not indicator_code and not area_code:
             if any(v not in ("", None) for v in inputs.values()):
                 error(place("indicator", row), "", _("This row has figures but no indicator code and area code."))
@@ -696,6 +708,7 @@ def _read_sheet(
             )
             continue
         first_row[key] = row
+        sheet.about[key] = about
         indicator = indicators.get(indicator_code)
         if indicator is None:
             error(
@@ -752,6 +765,14 @@ def _read_sheet(
     return sheet
 
 
+def describe_row(indicator: Indicator | None, indicator_code: str, area: Area | None, area_code: str) -> str:
+    """ "HEA-04 新生儿访视率 · 五马街道": a row's indicator and area as people know them ("" without codes)."""
+    if not indicator_code and not area_code:
+        return ""
+    name = f"{indicator_code} {indicator.display_name}" if indicator else indicator_code
+    return f"{name} · {area.display_name if area else area_code}"
+
+
 def _uncached_reason(key: tuple[str, str]) -> str:
     return _(
         "%(indicator)s / %(area)s: this cell holds a formula without a calculated value, which would be "
@@ -799,9 +820,10 @@ def _problem_of(finding: Finding, sheet: _Sheet) -> Problem:
                 (raw.where[n] for n in ("value", "numerator") if raw.where[n] in sheet.shown), raw.where["row"]
             )
     sheet_name, _sep, cell = location.partition("!")
+    about = sheet.about.get((finding.indicator, finding.area), "")
     if not cell:
-        return Problem("", "", "", f"{location}: {finding.message}")
-    return Problem(sheet_name, cell, sheet.shown.get(location, ""), finding.message)
+        return Problem("", "", "", f"{location}: {finding.message}", about)
+    return Problem(sheet_name, cell, sheet.shown.get(location, ""), finding.message, about)
 
 
 # ----- the whole import -------------------------------------------------------------------------
@@ -823,7 +845,13 @@ def import_workbook(
         result.submission = submission
         _check_may_upload(user, submission)
         expected = expected_for(submission.round.plan, submission.round.year, submission.department)
-        sheet = _read_sheet(book, meta, {i.code: i for i in expected.indicators}, scan.uncached.get(DATA_SHEET, set()))
+        sheet = _read_sheet(
+            book,
+            meta,
+            {i.code: i for i in expected.indicators},
+            scan.uncached.get(DATA_SHEET, set()),
+            {a.code: a for a in [expected.district, *expected.streets]},
+        )
     except _Refused as refused:
         result.errors = refused.problems
         return result
@@ -879,6 +907,7 @@ def _touched(sheet: _Sheet, meta: Meta, entries: list[Entry], submission: Submis
             notices.append(
                 Problem(DATA_SHEET, raw.where["row"].partition("!")[2], sheet.shown.get(raw.where["row"], ""),
                         _("changed in the system by someone else after this template was downloaded; "
-                          "the newer value was kept (download the template again to see it)"))
+                          "the newer value was kept (download the template again to see it)"),
+                        sheet.about.get(key, ""))
             )  # fmt: skip
     return changed, notices

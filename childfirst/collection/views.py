@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from childfirst.accounts.audit import record
@@ -33,10 +36,11 @@ from .access import (
     visible_plan,
 )
 from .completeness import round_completeness
+from .entries import Finding, Rules
 from .entry_form import EntryForm
 from .export import export_rows, write_csv
 from .models import ReportingRound, ValidationRule, ValueChange
-from .rules import DESCRIPTIONS
+from .rules import DESCRIPTIONS, current_rules
 
 COLLECTION_ROLES = tuple(OVERSIGHT_ROLES | DEPARTMENT_ROLES)
 
@@ -114,37 +118,31 @@ def round_state(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
 
 @role_required(*COLLECTION_ROLES)
 def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> HttpResponse:
-    """The department's values for the round: view for everyone allowed, edit for its reporters."""
+    """The department's values for the round: view for everyone allowed, edit for its reporters.
+
+    Saving keeps every valid row and refuses only the bad ones, which come back as typed with their
+    error beside the input; after a save the page returns to the domain and row the user was at."""
     access = get_submission_for_user(request, year, department)
     submission = access.submission
-    form = EntryForm(submission, request.POST if request.method == "POST" else None)
-    if request.method == "POST":
+    rules = current_rules()
+    posted = request.POST if request.method == "POST" else None
+    form = EntryForm(submission, posted, rules=rules)
+    failed = False
+    if posted is None:
+        domain, at = request.GET.get("domain", ""), request.GET.get("open", "")
+    else:
         if not access.can_edit:
             raise PermissionDenied
-        try:
-            result = actions.save_values(
-                request.user,
-                submission,
-                form.cells(),
-                channel=actions.Channel.WEB,
-                seen_versions=form.seen_versions(),
-            )
-        except actions.ValuesRejected as exc:
-            form.attach(exc.findings)
-            messages.error(request, str(exc))
-        except actions.CollectionError as exc:
-            messages.error(request, str(exc))
-        else:
-            for notice in result.notices:
-                messages.info(request, str(notice))
-            messages.success(
-                request,
-                _("Saved as draft: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
-                % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-            )
-            return redirect("collection:entry", year=year, department=department)
-    review = actions.review_submission(submission)
+        # "go": a domain's tab pressed without JavaScript, which saves and then shows that domain.
+        domain, at = posted.get("go") or posted.get("domain", ""), posted.get("at", "")
+        refused_form = _save(request, form, rules)
+        if refused_form is None:
+            return redirect(_back_to(year, department, domain, at))
+        form, failed = refused_form, True
+    domain = form.show(domain, _indicator_of(at))
+    review = actions.review_submission(submission, rules)
     form.attach(review.warnings, review.explained)
+    blocking = [(finding, form.domain_of(finding.indicator)) for finding in review.blocking[:30]]
     return render(
         request,
         "collection/entry.html",
@@ -153,11 +151,86 @@ def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> Http
             "submission": submission,
             "round": submission.round,
             "form": form,
+            "domain": domain,
+            "failed": failed,
+            "errors": form.errors(),
             "review": review,
+            "blocking": blocking,
             "imports": submission.imports.select_related("created_by")[:5],
         },
-        status=422 if request.method == "POST" else 200,
+        status=422 if failed else 200,
     )
+
+
+def _save(request: AuthenticatedHttpRequest, form: EntryForm, rules: Rules) -> EntryForm | None:
+    """Save every valid row of the posted form; None when all were saved, else the page's form again
+    with the refused rows as typed and their errors attached (the others as now stored)."""
+    submission = form.submission
+    try:
+        result = actions.save_values(
+            request.user,
+            submission,
+            form.cells(),
+            channel=actions.Channel.WEB,
+            seen_versions=form.seen_versions(),
+            keep_valid=True,
+        )
+    except actions.CollectionError as exc:
+        messages.error(request, str(exc))
+        return form  # nothing saved: every row as typed
+    for notice in result.notices:
+        messages.info(request, str(notice))
+    saved = _("Saved as draft: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.") % {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+    if not result.rejected:
+        messages.success(request, saved)
+        return None
+    messages.warning(request, saved)
+    refused = {(f.indicator, f.area) for f in result.rejected}
+    messages.error(
+        request,
+        ngettext(
+            "%(count)d row was not saved: its value is kept as typed, with the problem beside it.",
+            "%(count)d rows were not saved: their values are kept as typed, with the problem beside each.",
+            len(refused),
+        )
+        % {"count": len(refused)},
+    )
+    submission.refresh_from_db()
+    again = EntryForm(submission, form.data, typed_for=refused, rules=rules)
+    # A row someone else changed meanwhile shows their version: saving it again replaces their
+    # value knowingly (the message says what it is now); other refused rows keep the one seen.
+    again.keep_versions(form.seen_versions(), {(f.indicator, f.area) for f in result.rejected if f.rule != "conflict"})
+    again.attach([_as_typed_here(f) for f in result.rejected])
+    return again
+
+
+def _as_typed_here(finding: Finding) -> Finding:
+    """A conflict on this page: the message says what the value is now, and that the typed one waits."""
+    if finding.rule != "conflict":
+        return finding
+    kept = _("your value is still in the field: save again to replace theirs, or reload the page to drop yours")
+    return replace(finding, message=f"{finding.message}; {kept}")
+
+
+def _back_to(year: int, department: str, domain: str, at: str) -> str:
+    """The entry page at the domain, the indicator unfolded and the row the user saved from."""
+    url = reverse("collection:entry", args=[year, department])
+    query = {"domain": domain} if domain else {}
+    if at and all(ch.isalnum() or ch in "-_" for ch in at):  # an id from the page, never a free text
+        query["open"] = at
+        return f"{url}?{urlencode(query)}#{at}"
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _indicator_of(at: str) -> str:
+    """The indicator code of a place on the page: a row's id "r-<indicator>-<area>" or a code itself."""
+    if at.startswith("r-"):
+        return at[2:].rpartition("-")[0]
+    return at
 
 
 # The actions take (user, submission, seen version) and, for return and reopen, a reason.

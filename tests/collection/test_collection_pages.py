@@ -65,7 +65,9 @@ class TestEntryPage:
         body = response.content.decode()
         assert "分子（1200）大于分母（1000）" in body and "九百 不是数字" in body
         assert 'value="九百"' in body and 'value="950"' in body  # nothing typed is lost
-        assert not DataValue.objects.filter(submission=health).exists()  # and nothing half-saved
+        # The valid row beside them is saved; the two bad ones wait, as typed, for the reporter.
+        saved = DataValue.objects.filter(submission=health)
+        assert [(v.area.code, v.value) for v in saved] == [("330302003", 95)]
 
     def test_read_only_for_reviewer_office_and_leader(self, client, users, health):
         for user in (users.reviewer, users.office, users.leader, users.evaluator):
