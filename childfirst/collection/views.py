@@ -154,6 +154,7 @@ def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> Http
             "round": submission.round,
             "form": form,
             "review": review,
+            "differences": form.prefill_differences(),
             "imports": submission.imports.select_related("created_by")[:5],
         },
         status=422 if request.method == "POST" else 200,

@@ -28,6 +28,7 @@ NAV_ITEMS = [
     NavItem(_("Home"), "home"),
     NavItem(_("Plan catalogue"), "plans:list"),
     NavItem(_("Evaluation"), "evaluation:overview"),
+    NavItem(_("Street scorecards"), "evaluation:streets"),
     NavItem(_("Indicators"), "indicators"),
     NavItem(
         _("Data collection"),
@@ -46,6 +47,7 @@ NAV_ITEMS = [
     NavItem(_("Supervision"), "registry:supervision", frozenset({Role.STREET_SUPERVISOR})),
     NavItem(_("Referrals"), "registry:referrals", frozenset({Role.DEPT_REPORTER, Role.DEPT_REVIEWER})),
     NavItem(_("Mandatory reports"), "registry:reports", frozenset({Role.OFFICE, Role.STREET_SUPERVISOR})),
+    NavItem(_("Contact cards"), "registry:cards", frozenset({Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR})),
     NavItem(
         _("Children's homes"),
         "registry:homes",
