@@ -116,7 +116,9 @@ class MandatoryReportForm(forms.Form):
         if where:
             community, street = resolve_where(where)
             if street is None:
-                self.add_error("community", _("Choose the community or village, or the street's “community not known”."))
+                self.add_error(
+                    "community", _("Choose the community or village, or the street's “community not known”.")
+                )
             elif community is None and not (data.get("place") or "").strip():
                 self.add_error("place", _("The community is not known: describe where the child is."))
             data["community"], data["street"] = community, street
