@@ -72,7 +72,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             current = path == url if url == "/" else path.startswith(url)
             items.append({"label": item.label, "url": url, "current": current})
     # One current item: the most specific (/evaluation/streets/ rather than /evaluation/ as well).
-    longest = max((len(i["url"]) for i in items if i["current"]), default=0)
+    longest = max((len(str(i["url"])) for i in items if i["current"]), default=0)
     for i in items:
-        i["current"] = i["current"] and len(i["url"]) == longest
+        i["current"] = bool(i["current"]) and len(str(i["url"])) == longest
     return {"nav_items": items, "demo_mode": Area.objects.filter(is_synthetic=True).exists()}

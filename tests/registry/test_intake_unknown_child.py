@@ -232,3 +232,17 @@ class TestUnknownNameIsNoName:
             )
             == []
         )
+
+
+def test_a_hotline_that_is_no_phone_number_stops_start_up():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHILDFIRST_REPORT_HOTLINE": "call the office"}
+    started = subprocess.run(
+        [sys.executable, "-c", "import childfirst.settings"], env=env, capture_output=True, text=True, check=False
+    )
+    assert started.returncode != 0 and "CHILDFIRST_REPORT_HOTLINE" in started.stderr
+    env["CHILDFIRST_REPORT_HOTLINE"] = "0577-8888 1234"
+    assert subprocess.run([sys.executable, "-c", "import childfirst.settings"], env=env, check=False).returncode == 0

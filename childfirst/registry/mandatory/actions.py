@@ -133,7 +133,9 @@ def do_file_mandatory_report(
 
 
 def _lock_report(actor: User | None, report: MandatoryReport) -> MandatoryReport:
-    report = MandatoryReport.objects.select_for_update().select_related("street", "community").get(pk=report.pk)
+    report = (
+        MandatoryReport.objects.select_for_update(of=("self",)).select_related("street", "community").get(pk=report.pk)
+    )
     if actor is not None:
         _require(
             is_supervisor_of_street(actor, report.street),
