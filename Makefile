@@ -4,7 +4,7 @@
 demo:
 	scripts/setup.sh app
 	.venv/bin/childfirst demo-data
-	CHILDFIRST_HTTPS=0 .venv/bin/childfirst serve --host 127.0.0.1 --port 8000
+	CHILDFIRST_HTTPS=0 CHILDFIRST_REPORT_HOTLINE=$${CHILDFIRST_REPORT_HOTLINE-12345} .venv/bin/childfirst serve --host 127.0.0.1 --port 8000
 
 test:
 	scripts/setup.sh test

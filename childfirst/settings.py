@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -304,6 +305,14 @@ EXCEL_MAX_UNCOMPRESSED_BYTES = envint("CHILDFIRST_EXCEL_MAX_UNPACKED_MB", 50, mi
 EXCEL_TEMPLATE_PASSWORD = os.environ.get("CHILDFIRST_EXCEL_TEMPLATE_PASSWORD", "childfirst")
 # A department's entry page posts every indicator × street × field at once (health: ~4,000 fields).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
+
+# The number a mandatory report's receipt gives to call about the report (the district's hotline for
+# child protection). Empty: the receipt says the street's child supervisor will call the reporter.
+REPORT_HOTLINE = os.environ.get("CHILDFIRST_REPORT_HOTLINE", "").strip()
+if REPORT_HOTLINE and not re.fullmatch(r"\+?[0-9][0-9 ()-]{2,24}", REPORT_HOTLINE):
+    raise ImproperlyConfigured(
+        f"CHILDFIRST_REPORT_HOTLINE={REPORT_HOTLINE!r} is not a phone number (digits, spaces, hyphens, brackets)"
+    )
 
 # Reminders to departments. The demo prints mail on the console; production names an SMTP server.
 EMAIL_BACKEND = os.environ.get("CHILDFIRST_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -118,6 +118,33 @@ class CellRow:
         return [f for f in self.findings if f.severity == "warning"]
 
 
+@dataclass(frozen=True)
+class PrefillDifference:
+    """One cell whose stored figure is not the figure another part of the system offers."""
+
+    row: CellRow
+    entered: Decimal | None  # what was entered (the part compared, or the value)
+    offered: Decimal | None  # what the source offers
+    part: str  # "numerator", "denominator" or "value"
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Entered minus offered; None when one side has no figure (e.g. a value left out with a reason)."""
+        if self.entered is None or self.offered is None:
+            return None
+        return self.entered - self.offered
+
+
+def _compared(prefill: Prefill, stored: DataValue, unit: str) -> tuple[Decimal | None, Decimal | None, str]:
+    """The first part where the stored figure and the offer differ: the numerator, the denominator,
+    else the value (a rate is compared on the parts the source counts)."""
+    for part in ("numerator", "denominator"):
+        offered = getattr(prefill, part)
+        if offered is not None and offered != getattr(stored, part):
+            return getattr(stored, part), offered, part
+    return stored.value, prefill.computed(unit), "value"
+
+
 @dataclass
 class IndicatorBlock:
     indicator: Indicator
@@ -274,6 +301,16 @@ class EntryForm:
                 )
             )
         return cells
+
+    def prefill_differences(self) -> list[PrefillDifference]:
+        """The stored values that differ from another part's figures (the children's platform's
+        counts), for the reviewer and the office to see before approving or accepting."""
+        out = []
+        for row in self._rows.values():
+            if row.prefill is None or row.stored is None or row.prefill_match is not False:
+                continue
+            out.append(PrefillDifference(row, *_compared(row.prefill, row.stored, row.indicator.unit)))
+        return out
 
     def seen_versions(self) -> dict[tuple[str, str], int]:
         seen = {}

@@ -30,6 +30,7 @@ from . import actions
 from .access import (
     DEPARTMENT_ROLES,
     OVERSIGHT_ROLES,
+    SubmissionAccess,
     get_round_for_user,
     get_submission_for_user,
     require_collection_role,
@@ -156,10 +157,18 @@ def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> Http
             "errors": form.errors(),
             "review": review,
             "blocking": blocking,
+            "differences": form.prefill_differences() if _decides_next(access) else [],
             "imports": submission.imports.select_related("created_by")[:5],
         },
         status=422 if failed else 200,
     )
+
+
+def _decides_next(access: SubmissionAccess) -> bool:
+    """The reviewer of a submitted, or the office of an approved submission: the one who sees, before
+    deciding, where its values differ from the children's platform."""
+    state = access.submission.state
+    return (access.can_review and state == "submitted") or (access.is_office and state == "approved")
 
 
 def _save(request: AuthenticatedHttpRequest, form: EntryForm, rules: Rules) -> EntryForm | None:

@@ -21,7 +21,7 @@ from childfirst.areas.models import Area
 from childfirst.registry.children import crypto
 from childfirst.registry.children.categories import load_categories
 from childfirst.registry.children.idnumber import check_character, mask_id
-from childfirst.registry.children.names import pinyin_keys
+from childfirst.registry.children.names import pinyin_keys, sort_key
 from childfirst.registry.models import (
     CategoryType,
     Child,
@@ -185,6 +185,7 @@ def load_demo_children(count: int = 20_000, seed: int = 2025, today: datetime.da
             name=name,
             name_pinyin=full,
             name_initials=initials,
+            name_sort=sort_key(name),
             sex=sex,
             birth_date=birth,
             id_nonce=nonce,

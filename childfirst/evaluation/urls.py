@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("domains/<slug:code>/", views.domain_page, name="domain"),
     path("indicators/<str:code>/", views.indicator_page, name="indicator"),
+    path("streets/", views.street_list, name="streets"),
     path("streets/<str:code>/", views.street_page, name="street"),
     path("departments/<slug:code>/", views.department_page, name="department"),
     path("published/", views.snapshots, name="snapshots"),

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -262,6 +263,27 @@ def _projection_line(row, first_year: int, target_year: int) -> list[float | Non
             share = (y - result.latest_year) / span
             line.append(result.latest_value + share * (result.projected - result.latest_value))
     return line
+
+
+@role_required()
+def street_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The street scorecards' entry (the menu, and the annual report's pointer to them): the streets
+    the user may see, each with its indicators by status; a user of one street goes straight to it."""
+    plan, year, the_board = _context(request)
+    streets = [s for s in the_board.data.streets if request.user.can_see_area(s)]
+    if len(streets) == 1:
+        return redirect(f"{reverse('evaluation:street', args=[streets[0].code])}?year={year}")
+    rows = [(street, Counter(r.result.status for r in the_board.for_area(street.code))) for street in streets]
+    return render(
+        request,
+        "evaluation/street_list.html",
+        {
+            "plan": plan,
+            "year": year,
+            "rows": [(street, [(s, counts.get(s, 0)) for s in STATUS_ORDER]) for street, counts in rows],
+            "statuses": STATUS_ORDER,
+        },
+    )
 
 
 @role_required()

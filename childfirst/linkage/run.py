@@ -31,6 +31,7 @@ from childfirst.accounts.audit import record
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area
 from childfirst.registry.children import crypto
+from childfirst.registry.children.names import is_unknown_name
 from childfirst.registry.models import Child
 
 from .current import RESIDENCE_KINDS, current_records
@@ -95,7 +96,7 @@ def _record_row(rec: SourceRecord) -> dict[str, Any]:
     return {
         "record_id": f"r{rec.pk}",
         "id_number": number,
-        "name": rec.name or None,
+        "name": None if is_unknown_name(rec.name) else rec.name,
         "sex": rec.sex or None,
         "birth_date": rec.birth_date.isoformat() if rec.birth_date else None,
         "street": rec.street.code if rec.street_id and rec.street else None,
@@ -109,7 +110,8 @@ def _child_row(child: Child) -> dict[str, Any]:
     return {
         "record_id": f"c{child.pk}",
         "id_number": None,
-        "name": child.name,
+        # 不详 (a foundling's file) is no name: compared as one, every such file would match the others.
+        "name": None if is_unknown_name(child.name) else child.name,
         "sex": child.sex,
         "birth_date": child.birth_date.isoformat(),
         "street": community.street_code,
@@ -499,7 +501,7 @@ def suggest_files(
     valid ID number), best first, among `candidates` — pass the files the user may see, so that a
     suggestion never tells of a file elsewhere."""
     children = list(candidates)
-    if not children or not name:
+    if not children or is_unknown_name(name):
         return []
     left = {
         "record_id": "q0",

@@ -32,6 +32,7 @@ from .children.models import (  # noqa: F401
     Sex,
 )
 from .mandatory.models import (  # noqa: F401
+    AgeUnit,
     Concern,
     MandatoryReport,
     ReportAction,

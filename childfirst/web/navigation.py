@@ -28,6 +28,7 @@ NAV_ITEMS = [
     NavItem(_("Home"), "home"),
     NavItem(_("Plan catalogue"), "plans:list"),
     NavItem(_("Evaluation"), "evaluation:overview"),
+    NavItem(_("Street scorecards"), "evaluation:streets"),
     NavItem(_("Indicators"), "indicators"),
     NavItem(
         _("Data collection"),
@@ -46,6 +47,7 @@ NAV_ITEMS = [
     NavItem(_("Supervision"), "registry:supervision", frozenset({Role.STREET_SUPERVISOR})),
     NavItem(_("Referrals"), "registry:referrals", frozenset({Role.DEPT_REPORTER, Role.DEPT_REVIEWER})),
     NavItem(_("Mandatory reports"), "registry:reports", frozenset({Role.OFFICE, Role.STREET_SUPERVISOR})),
+    NavItem(_("Contact cards"), "registry:cards", frozenset({Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR})),
     NavItem(
         _("Children's homes"),
         "registry:homes",
@@ -69,4 +71,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(item.url_name)
             current = path == url if url == "/" else path.startswith(url)
             items.append({"label": item.label, "url": url, "current": current})
+    # One current item: the most specific (/evaluation/streets/ rather than /evaluation/ as well).
+    longest = max((len(str(i["url"])) for i in items if i["current"]), default=0)
+    for i in items:
+        i["current"] = bool(i["current"]) and len(str(i["url"])) == longest
     return {"nav_items": items, "demo_mode": Area.objects.filter(is_synthetic=True).exists()}

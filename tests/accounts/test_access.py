@@ -86,6 +86,7 @@ PAGES = {
     "evaluation:domain": "/evaluation/domains/health/",
     "evaluation:indicator": "/evaluation/indicators/HEA-04/",
     "evaluation:department": "/evaluation/departments/health/",
+    "evaluation:streets": "/evaluation/streets/",
     "evaluation:street": "/evaluation/streets/330302001/",
     "evaluation:snapshots": "/evaluation/published/",
     "evaluation:assessments": "/evaluation/assessments/",

@@ -256,6 +256,8 @@ COVERED_ELSEWHERE = {
     "registry:home_activity_add": "tests/homes/test_childrens_homes.py",
     "registry:home_activity_delete": "tests/homes/test_childrens_homes.py",
     "registry:community_cards": "tests/registry/test_contact_cards.py",
+    # The batch printing's menu entry: its roles and areas in TestContactCards there.
+    "registry:cards": "tests/registry/test_reachability_and_consistency.py",
 }
 
 

@@ -332,7 +332,9 @@ class TestRiskAssessments:
         status = risk_status(child)
         assert (status.level, status.pending, status.approved_level) == ("high", True, None)
         due = due_for(child)
-        assert due.interval.source == "risk" and due.is_overdue
+        # Weekly from the assessment (today), not from the visit 20 days ago: not overdue at once.
+        assert due.interval.source == "risk" and due.interval.days == 7
+        assert due.date == timezone.localdate() + datetime.timedelta(days=7) and not due.is_overdue
 
     def test_approval_by_the_street_supervisor_only(self, users):
         child = make_child(users.director)

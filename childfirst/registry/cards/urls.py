@@ -6,5 +6,6 @@ from . import views
 
 urlpatterns = [
     path("children/<int:pk>/card.pdf", views.child_card, name="child_card"),
+    path("cards/", views.card_index, name="cards"),
     path("cards/<str:code>/", views.community_cards, name="community_cards"),
 ]

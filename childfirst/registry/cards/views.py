@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -185,6 +186,28 @@ def child_card(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR)
+def card_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Batch printing's own menu entry: a director goes straight to the community's cards, a
+    supervisor chooses one of the street's communities (with how many active files each has)."""
+    user = request.user
+    if user.area is None:
+        raise PermissionDenied(_("Your account has no area."))
+    if user.role == Role.COMMUNITY_DIRECTOR:
+        return redirect("registry:community_cards", code=user.area.code)
+    communities = list(Area.objects.valid_on().communities().within(user.area).order_by("code"))
+    counts = dict(
+        Child.objects.visible_to(user)
+        .active()
+        .filter(residence_area__in=communities)
+        .values("residence_area")
+        .annotate(n=Count("pk"))
+        .values_list("residence_area", "n")
+    )
+    rows = [(community, counts.get(community.pk, 0)) for community in communities]
+    return render(request, "registry/cards/index.html", {"street": user.area, "rows": rows})
+
+
+@role_required(Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR)
 def community_cards(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A community's cards, one per active child on file: for its director or its street's
     supervisor, with a stated purpose (GET shows the form, POST prints)."""
@@ -201,7 +224,7 @@ def community_cards(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
         .active()
         .filter(residence_area=community)
         .select_related("residence_area")
-        .order_by("name_pinyin", "pk")
+        .order_by("name_sort", "pk")
     )
     parts = [
         (number, start + 1, min(start + CARDS_PER_PART, len(children)))

@@ -93,6 +93,9 @@ class RiskStatus:
     approved_level: str | None
     pending: bool  # a newer assessment awaits the supervisor
     assessed_on: datetime.date | None
+    # The assessment from which `level` holds without a break: a visit schedule set by the level
+    # counts from here, not from a visit made before anybody knew of the risk.
+    level_since: datetime.date | None = None
 
 
 NO_RISK = RiskStatus(None, None, False, None)
@@ -107,21 +110,25 @@ def risk_statuses(child_ids: Iterable[int]) -> dict[int, RiskStatus]:
     )
     state: dict[int, list] = {}
     for child_id, level, assessment_state, assessed_on in rows:
-        approved, pending, _last = state.get(child_id, [None, None, None])
+        approved, pending, _last, since = state.get(child_id, [None, None, None, None])
+        before = stricter(approved, pending)
         if assessment_state == AssessmentState.APPROVED:
             # The supervisor's latest word supersedes anything submitted before it.
             approved, pending = level, None
         else:
             pending = stricter(pending, level)
-        state[child_id] = [approved, pending, assessed_on]
+        if stricter(approved, pending) != before:
+            since = assessed_on
+        state[child_id] = [approved, pending, assessed_on, since]
     return {
         child_id: RiskStatus(
             level=stricter(approved, pending),
             approved_level=approved,
             pending=pending is not None,
             assessed_on=last,
+            level_since=since,
         )
-        for child_id, (approved, pending, last) in state.items()
+        for child_id, (approved, pending, last, since) in state.items()
     }
 
 
@@ -138,7 +145,7 @@ def category_parents() -> dict[str, str | None]:
 
 LIST_FIELDS = (
     "name",
-    "name_pinyin",
+    "name_sort",
     "sex",
     "birth_date",
     "status",
@@ -162,7 +169,7 @@ class CaseRow:
 
     @property
     def sort_key(self) -> tuple:
-        return (not self.due.is_overdue, self.due.date, self.child.name_pinyin, self.child.pk)
+        return (not self.due.is_overdue, self.due.date, self.child.name_sort, self.child.pk)
 
 
 def case_rows(
@@ -199,6 +206,7 @@ def case_rows(
             opened_on=timezone.localdate(child.created_at),
             categories=[t.code for t in categories[child.pk]],
             risk_level=risk.level,
+            risk_since=risk.level_since,
             today=today,
             parents=parents,
         )
@@ -212,12 +220,14 @@ def due_for(child: Child, *, today: datetime.date | None = None) -> Due:
     today = today or timezone.localdate()
     last = child.visits.aggregate(last=Max("visited_on"))["last"]
     codes = [link.type.code for link in ChildCategory.objects.current(today).filter(child=child).select_related("type")]
+    risk = risk_status(child)
     return next_due(
         current_policy(),
         last_visit=last,
         opened_on=timezone.localdate(child.created_at),
         categories=codes,
-        risk_level=risk_status(child).level,
+        risk_level=risk.level,
+        risk_since=risk.level_since,
         today=today,
         parents=category_parents(),
     )

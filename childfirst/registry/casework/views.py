@@ -112,7 +112,10 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
         Task.objects.open().for_street(street).select_related("child__residence_area", "report").order_by("due_on")
     )
     reports = list(
-        MandatoryReport.objects.for_street(street).open().select_related("community").order_by("triage_due_at")
+        MandatoryReport.objects.for_street(street)
+        .open()
+        .select_related("community", "street")
+        .order_by("triage_due_at")
     )
     for report in reports:
         report.countdown = countdown(report, now)

@@ -133,16 +133,28 @@ def next_due(
     risk_level: str | None,
     today: datetime.date,
     parents: Mapping[str, str | None] | None = None,
+    risk_since: datetime.date | None = None,
 ) -> Due:
     """The next visit: the interval after the last visit, or `first_visit_days` after the file was
-    opened when nobody has visited yet. A risk level that tightens the interval after a visit
-    brings the date forward at once, since it is computed, not stored."""
+    opened when nobody has visited yet. A risk level that tightens the interval brings the date
+    forward at once (it is computed, not stored), but counts from the assessment (`risk_since`),
+    not from a visit made before it: a child visited in January and rated high-risk on 1 March is
+    due by 8 March (weekly), not overdue since 8 January."""
+    categories = list(categories)
     interval = policy.interval(categories, risk_level, parents)
-    if last_visit is None:
-        date = opened_on + datetime.timedelta(days=min(policy.first_visit_days, interval.days))
-    else:
-        date = last_visit + datetime.timedelta(days=interval.days)
+    date = _due_after(policy, interval, last_visit, opened_on)
+    if interval.source == "risk" and risk_since is not None and (last_visit is None or last_visit < risk_since):
+        before = _due_after(policy, policy.interval(categories, None, parents), last_visit, opened_on)
+        date = min(before, risk_since + datetime.timedelta(days=interval.days))
     return Due(date=date, interval=interval, last_visit=last_visit, today=today)
+
+
+def _due_after(
+    policy: VisitPolicy, interval: Interval, last_visit: datetime.date | None, opened_on: datetime.date
+) -> datetime.date:
+    if last_visit is None:
+        return opened_on + datetime.timedelta(days=min(policy.first_visit_days, interval.days))
+    return last_visit + datetime.timedelta(days=interval.days)
 
 
 def load_policy(path: Path = POLICY_FILE) -> VisitPolicy:

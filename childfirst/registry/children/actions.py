@@ -42,7 +42,7 @@ from childfirst.registry.models import (
 from . import crypto
 from .access import can_reveal_id, keeps_area, log_access, require_edit
 from .idnumber import parse_id_number
-from .names import check_name, normalise_name, pinyin_keys
+from .names import check_name, normalise_name, pinyin_keys, sort_key
 
 ADULT_AGE = 18
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -52,6 +52,7 @@ EDITABLE_FIELDS = (
     "name",
     "sex",
     "birth_date",
+    "birth_date_estimated",
     "hukou_area",
     "hukou_place",
     "residence_area",
@@ -93,6 +94,8 @@ class ChildData:
     birth_date: datetime.date
     residence_area: Area
     id_number: str = ""
+    # Worked out from an approximate age (a foundling): shown as estimated; never with an ID number.
+    birth_date_estimated: bool = False
     hukou_area: Area | None = None
     hukou_place: str = ""
     address: str = ""
@@ -123,11 +126,13 @@ def _check_age(birth_date: datetime.date) -> None:
 
 def _apply_id_number(child: Child, raw: str) -> None:
     """Checks `raw` against the child's sex and date of birth, then stores it encrypted; an empty
-    `raw` clears it (a child without household registration)."""
+    `raw` clears it (a child without household registration). An ID number holds the exact date of
+    birth, so a date marked estimated is refused beside it."""
     if not raw.strip():
         child.id_nonce = child.id_ciphertext = child.id_hash = None
         child.id_masked = ""
         return
+    _refuse_estimate_with_id(child)
     try:
         parsed = parse_id_number(raw, birth_date=child.birth_date, sex=child.sex)
     except ValidationError as exc:
@@ -135,6 +140,17 @@ def _apply_id_number(child: Child, raw: str) -> None:
     child.id_nonce, child.id_ciphertext = crypto.encrypt(parsed.number)
     child.id_hash = crypto.lookup_hash(parsed.number)
     child.id_masked = parsed.masked
+
+
+def _refuse_estimate_with_id(child: Child) -> None:
+    if child.birth_date_estimated:
+        raise ValidationError(
+            {
+                "birth_date_estimated": [
+                    _("The ID number gives the exact date of birth: enter that date and untick “estimated”.")
+                ]
+            }
+        )
 
 
 def _refuse_duplicate(actor: User, child: Child) -> None:
@@ -191,6 +207,7 @@ def _set_names(child: Child) -> None:
     if child.sex not in Sex.values:
         raise ValidationError({"sex": [_("The sex is male or female.")]})
     child.name_pinyin, child.name_initials = pinyin_keys(child.name)
+    child.name_sort = sort_key(child.name)
 
 
 @transaction.atomic
@@ -207,6 +224,7 @@ def do_create_child(
         name=data.name,
         sex=data.sex,
         birth_date=data.birth_date,
+        birth_date_estimated=data.birth_date_estimated,
         residence_area=data.residence_area,
         hukou_area=data.hukou_area,
         hukou_place=data.hukou_place.strip(),
@@ -302,7 +320,8 @@ def do_update_child(
         old_hash = locked.id_hash
         _apply_id_number(locked, id_number)
         id_changed = locked.id_hash != old_hash
-    elif locked.id_hash is not None and ({"sex", "birth_date"} & set(changed)):
+    elif locked.id_hash is not None and ({"sex", "birth_date", "birth_date_estimated"} & set(changed)):
+        _refuse_estimate_with_id(locked)
         # The stored number must still agree with the sex and date of birth.
         try:
             parse_id_number(

@@ -90,6 +90,9 @@ class ChildOut(Schema):
     community_name: str
     status: str | None = Field(None, description="active or exited")
     birth_date: datetime.date | None = None
+    birth_date_estimated: bool | None = Field(
+        None, description="true when the date is estimated from an approximate age (a foundling)"
+    )
     id_number_masked: str | None = Field(None, description="only the first 4 characters; never the full number")
     categories: list[CategoryOut] | None = Field(None, description="current categories")
     version: int | None = Field(None, description="send it back with an update")
@@ -222,6 +225,7 @@ def _summary(child: Child, limited: bool) -> dict[str, Any]:
         out.update(
             status=child.status,
             birth_date=child.birth_date,
+            birth_date_estimated=child.birth_date_estimated,
             id_number_masked=child.id_masked,
             version=child.version,
             categories=[{"code": c.type.code, "name": c.type.name, "start": c.start, "end": c.end} for c in categories],

@@ -56,6 +56,11 @@ class ChildForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50, validators=[check_name])
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
     birth_date = forms.DateField(label=_("Date of birth"), widget=DATE)
+    birth_date_estimated = forms.BooleanField(
+        label=_("The date of birth is estimated"),
+        required=False,
+        help_text=_("Only when the exact date is not known (a foundling); an ID number gives the exact date."),
+    )
     id_number = forms.CharField(
         label=_("ID number"),
         max_length=24,
@@ -120,7 +125,17 @@ class ChildForm(forms.Form):
             kwargs["initial"] = {
                 **{
                     name: getattr(child, name)
-                    for name in ("name", "sex", "birth_date", "address", "hukou_place", "school", "grade", "note")
+                    for name in (
+                        "name",
+                        "sex",
+                        "birth_date",
+                        "birth_date_estimated",
+                        "address",
+                        "hukou_place",
+                        "school",
+                        "grade",
+                        "note",
+                    )
                 },
                 "residence_area": child.residence_area_id,
                 "hukou_area": child.hukou_area_id,
@@ -201,6 +216,7 @@ class ChildForm(forms.Form):
             name=data["name"],
             sex=data["sex"],
             birth_date=data["birth_date"],
+            birth_date_estimated=data.get("birth_date_estimated", False),
             residence_area=data["residence_area"],
             id_number=data.get("id_number") or "",
             hukou_area=data.get("hukou_area"),

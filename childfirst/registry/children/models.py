@@ -104,8 +104,15 @@ class Child(models.Model):
     # under each reading; initials likewise ("zxm cxm").
     name_pinyin = models.CharField(_("name in pinyin"), max_length=300, blank=True, db_index=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=100, blank=True, db_index=True)
+    # The list's order: surname then given name, syllable by syllable (names.sort_key), so that
+    # 陈 and 程 are not interleaved as they are in the concatenated `name_pinyin`.
+    name_sort = models.CharField(_("sort key"), max_length=300, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
+    # A foundling's date of birth is worked out from an approximate age: shown with 约 and (estimated).
+    birth_date_estimated = models.BooleanField(
+        _("date of birth estimated"), default=False, help_text=_("the exact date is not known")
+    )
     # A child without household registration (无户口) has no ID number yet: all three stay empty.
     id_nonce = models.BinaryField(_("ID number nonce"), max_length=12, null=True, blank=True, editable=False)
     id_ciphertext = models.BinaryField(_("ID number (encrypted)"), max_length=64, null=True, blank=True, editable=False)
@@ -155,7 +162,7 @@ class Child(models.Model):
     objects = ChildQuerySet.as_manager()
 
     class Meta:
-        ordering = ["residence_area", "name_pinyin", "pk"]
+        ordering = ["residence_area", "name_sort", "pk"]
         verbose_name = _("child")
         verbose_name_plural = _("children")
         indexes = [
@@ -163,9 +170,9 @@ class Child(models.Model):
             # The list's pages in order, its count and a search inside one community from the index
             # alone (PostgreSQL; SQLite has no INCLUDE and makes a plain index).
             models.Index(
-                fields=["residence_area", "status", "name_pinyin", "id"],
-                include=["name", "name_initials"],
-                name="child_list",
+                fields=["residence_area", "status", "name_sort", "id"],
+                include=["name", "name_pinyin", "name_initials"],
+                name="child_list_sorted",
             ),
         ]
         constraints = [

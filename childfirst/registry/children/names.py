@@ -160,6 +160,32 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     return " ".join(full), " ".join(initials)
 
 
+# Ends every syllable of a sort key. Compared syllable by syllable, "chen" (陈) must come before
+# "cheng" (程) whatever follows; a space would do in C collation but locale collations
+# (PostgreSQL's en_US, zh_CN) skip spaces and punctuation, while digits count and sort before letters.
+SYLLABLE_END = "0"
+
+# The name a file records for a child whose name nobody knows (a foundling), until it is known.
+UNKNOWN_NAME = "不详"
+# What reporters write for a name they do not know. Such a "name" names nobody: it is stored as
+# no name, and the matcher and name searches never compare it with a child's name.
+UNKNOWN_NAME_WORDS = frozenset({"不详", "不明", "未知", "无名", "无名氏", "不知道", "不清楚", "unknown", "?", "？"})
+
+
+def is_unknown_name(name: str) -> bool:
+    """True for an empty name and for the words reporters use for a name they do not know."""
+    text = normalise_name(name).lower()
+    return not text or text in UNKNOWN_NAME_WORDS
+
+
+def sort_key(name: str) -> str:
+    """The key child lists are ordered by: the surname's reading, then the given name's, syllable
+    by syllable ("chen0an0" for 陈安 before "cheng0an0" for 程安), so all 陈 come before all 程.
+    Concatenated pinyin ("chenan", "chengan") interleaves them on the letter after "chen"."""
+    readings = pinyin_readings(name)
+    return "".join(f"{syllable}{SYLLABLE_END}" for syllable in readings[0]) if readings else ""
+
+
 def pinyin_query(text: str) -> str:
     """A search term reduced to lower-case ASCII letters ("Zhang Xiaoming" → "zhangxiaoming");
     empty when the term holds anything but letters, spaces and apostrophes."""

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # Trigram indexes (PostgreSQL, migration 0004) serve terms of three characters or more; shorter
 # ones are served by the index of each name's characters (Chinese) or become prefixes (pinyin).
 SHORT_TERM = 3
-LIST_ORDER = ("residence_area__code", "name_pinyin", "pk")
+LIST_ORDER = ("residence_area__code", "name_sort", "pk")
 
 
 class _NameHasCharacters(Func):

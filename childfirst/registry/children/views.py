@@ -139,6 +139,18 @@ def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _list_page(request, _search_form(request))
 
 
+def _birth_date_cell(child: Child) -> str:
+    """The date, or for an estimated one "约 2017-06-01（估计）" (in the reader's language), so that
+    nobody takes it for the date on a birth certificate."""
+    if child.birth_date_estimated:
+        return _("about %(date)s (estimated)") % {"date": child.birth_date.isoformat()}
+    return child.birth_date.isoformat()
+
+
+def _age_cell(child: Child) -> str | int:
+    return _("about %(age)s") % {"age": child.age} if child.birth_date_estimated else child.age
+
+
 @sensitive_post_parameters()
 @never_cache
 @role_required(*REGISTRY_ROLES)
@@ -189,7 +201,9 @@ def child_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     for child in children:
         if limited:
-            writer.writerow([child.pk, child.name, child.get_sex_display(), child.age, child.residence_area.name])
+            writer.writerow(
+                [child.pk, child.name, child.get_sex_display(), _age_cell(child), child.residence_area.name]
+            )
             continue
         guardian = next((g for g in child.guardians.all() if g.is_primary), None)
         writer.writerow(
@@ -197,8 +211,8 @@ def child_export(request: AuthenticatedHttpRequest) -> HttpResponse:
                 child.pk,
                 child.name,
                 child.get_sex_display(),
-                child.birth_date.isoformat(),
-                child.age,
+                _birth_date_cell(child),
+                _age_cell(child),
                 child.id_masked,
                 child.residence_area.name,
                 child.hukou_area.name if child.hukou_area else child.hukou_place,

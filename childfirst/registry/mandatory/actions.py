@@ -22,7 +22,9 @@ from childfirst.registry.children.access import keeps_area
 from childfirst.registry.children.actions import ChildData, do_create_child
 from childfirst.registry.children.crypto import decrypt
 from childfirst.registry.children.idnumber import parse_id_number
+from childfirst.registry.children.names import is_unknown_name
 from childfirst.registry.models import (
+    AgeUnit,
     Child,
     Concern,
     MandatoryReport,
@@ -53,7 +55,10 @@ def do_file_mandatory_report(
     child_age: int | None,
     child_sex: str,
     child_id_number: str = "",
-    community: Area,
+    community: Area | None,
+    street: Area | None = None,
+    place: str = "",
+    child_age_unit: str = AgeUnit.YEARS,
     concerns: Iterable[str],
     description: str,
     urgency: str,
@@ -61,10 +66,18 @@ def do_file_mandatory_report(
     now: datetime.datetime | None = None,
 ) -> MandatoryReport:
     """Store a report and route it to the supervisor of the community's street, with its triage
-    deadline. `actor` None: the public intake page."""
+    deadline. `actor` None: the public intake page. A reporter who knows only the street gives the
+    street (community None) and describes the place in `place`; a name not known is stored empty."""
     now = now or timezone.now()
-    if community.level != Level.COMMUNITY or not community.is_valid_on(timezone.localdate(now)):
-        raise CaseworkError(_("Community: choose the community or village where the child is."))
+    today = timezone.localdate(now)
+    if community is not None:
+        if community.level != Level.COMMUNITY or not community.is_valid_on(today):
+            raise CaseworkError(_("Community: choose the community or village where the child is."))
+        street = mandatory.street_of(community)
+    elif street is None or street.level != Level.STREET or not street.is_valid_on(today):
+        raise CaseworkError(_("Community: choose the community or village, or the street's “community not known”."))
+    elif not place.strip():
+        raise CaseworkError(_("Where exactly: the community is not known, describe where the child is."))
     concerns = list(dict.fromkeys(concerns))
     if not concerns or any(c not in Concern.values for c in concerns):
         raise CaseworkError(_("What happened: tick at least one of the listed kinds."))
@@ -72,7 +85,9 @@ def do_file_mandatory_report(
         raise CaseworkError(_("Urgency: choose one."))
     if reporter_kind not in ReporterKind.values or child_sex not in ReportedSex.values:
         raise CaseworkError(_("Choose one of the listed options."))
-    if child_age is not None and not 0 <= child_age < 18:
+    if child_age_unit not in AgeUnit.values:
+        raise CaseworkError(_("Choose one of the listed options."))
+    if child_age is not None and not 0 <= child_age < (18 * 12 if child_age_unit == AgeUnit.MONTHS else 18):
         raise CaseworkError(_("Approximate age: a child is under 18."))
     id_fields: dict = {}
     if child_id_number.strip():
@@ -90,11 +105,13 @@ def do_file_mandatory_report(
         reporter_kind=reporter_kind,
         reporter_name=_text(reporter_name, _("Reporter's name"), limit=50),
         reporter_phone=_text(reporter_phone, _("Reporter's phone"), limit=20),
-        child_name=_text(child_name, _("Child's name"), limit=50),
+        child_name="" if is_unknown_name(child_name) else _text(child_name, _("Child's name"), limit=50),
         child_age=child_age,
+        child_age_unit=child_age_unit,
         child_sex=child_sex,
         community=community,
-        street=mandatory.street_of(community),
+        street=street,
+        place=_text(place, _("Where exactly"), limit=200, required=False),
         concerns=concerns,
         description=_text(description, _("What happened"), limit=10000),
         urgency=urgency,
@@ -116,7 +133,9 @@ def do_file_mandatory_report(
 
 
 def _lock_report(actor: User | None, report: MandatoryReport) -> MandatoryReport:
-    report = MandatoryReport.objects.select_for_update().select_related("street", "community").get(pk=report.pk)
+    report = (
+        MandatoryReport.objects.select_for_update(of=("self",)).select_related("street", "community").get(pk=report.pk)
+    )
     if actor is not None:
         _require(
             is_supervisor_of_street(actor, report.street),

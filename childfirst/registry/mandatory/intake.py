@@ -20,8 +20,9 @@ from childfirst.linkage.run import suggest_files
 from childfirst.registry.casework.visits import VisitPolicy, current_policy
 from childfirst.registry.children.crypto import encrypt, lookup_hash
 from childfirst.registry.children.idnumber import mask_id
+from childfirst.registry.children.names import is_unknown_name
 from childfirst.registry.children.search import search_children
-from childfirst.registry.models import Child, ChildStatus, MandatoryReport
+from childfirst.registry.models import AgeUnit, Child, ChildStatus, MandatoryReport
 
 # No 0/O, 1/I/L: the number is read out over the phone.
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -58,6 +59,26 @@ class Countdown:
 def countdown(report: MandatoryReport, now: datetime.datetime) -> Countdown:
     seconds = (report.triage_due_at - now).total_seconds()
     return Countdown(hours=int(abs(seconds) // 3600), overdue=seconds < 0)
+
+
+def estimated_birth_date(report: MandatoryReport) -> datetime.date | None:
+    """A date of birth from the report's approximate age, counted back from the day it was received:
+    the middle of the year (or month) the age stands for, since a child "about 9" is 9 to 10 years
+    old. None without an age."""
+    if report.child_age is None:
+        return None
+    received = timezone.localdate(report.received_at)
+    if report.child_age_unit == AgeUnit.MONTHS:
+        return _months_before(received, report.child_age) - datetime.timedelta(days=15)
+    return _months_before(received, report.child_age * 12 + 6)
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved back by whole months (the 31st becomes the month's last day where needed)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = (datetime.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return datetime.date(year, month + 1, min(day.day, last))
 
 
 def street_of(community: Area) -> Area:
@@ -115,17 +136,20 @@ def report_id_fields(number: str) -> dict[str, object]:
 def name_suggestions(report: MandatoryReport, user: User, limit: int = 10) -> list[Child]:
     """Files the report may be about: first those the linkage matcher takes for the reported child (name
     and homophones, sex, community; the age only roughly known), then the core's name search
-    (characters or pinyin), those in the reported community before the rest of the supervisor's street."""
+    (characters or pinyin), those in the reported community before the rest of the supervisor's street.
+    None for a child whose name is not known: 不详 is no name, and every other file would "match" it."""
+    if is_unknown_name(report.child_name):
+        return []
     children, _note = search_children(user, report.child_name, status=ChildStatus.ACTIVE)
     children = children.select_related("residence_area")
-    in_community = list(children.filter(residence_area=report.community)[:limit])
-    others = list(children.exclude(residence_area=report.community)[: max(limit - len(in_community), 0)])
+    place = {"residence_area": report.community} if report.community else {"residence_area__parent": report.street}
+    in_community = list(children.filter(**place)[:limit])
+    others = list(children.exclude(**place)[: max(limit - len(in_community), 0)])
     by_name = in_community + others
-    nearby = Child.objects.visible_to(user).filter(status=ChildStatus.ACTIVE)
-    if report.community is not None:
-        nearby = nearby.filter(residence_area=report.community)
-    if report.child_age is not None:
-        born_after = timezone.localdate().year - report.child_age - 2
+    nearby = Child.objects.visible_to(user).filter(status=ChildStatus.ACTIVE, **place)
+    age = report.child_age_years
+    if age is not None:
+        born_after = timezone.localdate().year - age - 2
         nearby = nearby.filter(birth_date__year__gte=born_after, birth_date__year__lte=born_after + 4)
     sex = "" if report.child_sex == "unknown" else report.child_sex
     candidates = {c.pk: c for c in [*by_name, *nearby.select_related("residence_area")[:2000]]}

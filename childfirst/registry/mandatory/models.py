@@ -53,6 +53,11 @@ class ReportedSex(models.TextChoices):
     UNKNOWN = "unknown", _("not known")
 
 
+class AgeUnit(models.TextChoices):
+    YEARS = "years", _("years")
+    MONTHS = "months", _("months")
+
+
 class ReportChannel(models.TextChoices):
     PUBLIC = "public", _("public intake page")
     SIGNED_IN = "signed_in", _("signed-in user")
@@ -119,16 +124,29 @@ class MandatoryReport(models.Model):
     reporter_kind = models.CharField(_("kind of institution"), max_length=10, choices=ReporterKind.choices)
     reporter_name = models.CharField(_("reporter's name"), max_length=50)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=20)
-    child_name = models.CharField(_("child's name"), max_length=50)
+    # Empty when the reporter does not know it (an abandoned infant): shown as 不详, never matched.
+    child_name = models.CharField(_("child's name"), max_length=50, blank=True)
     child_age = models.PositiveSmallIntegerField(_("child's approximate age"), null=True, blank=True)
+    # An infant's age is told in months ("约 6 个月"), an older child's in years.
+    child_age_unit = models.CharField(
+        _("unit of the age"), max_length=6, choices=AgeUnit.choices, default=AgeUnit.YEARS
+    )
     child_sex = models.CharField(_("child's sex"), max_length=8, choices=ReportedSex.choices)
     child_id_nonce = models.BinaryField(max_length=12, null=True, blank=True, editable=False)
     child_id_ciphertext = models.BinaryField(max_length=64, null=True, blank=True, editable=False)
     child_id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     child_id_masked = models.CharField(_("child's ID number (masked)"), max_length=18, blank=True, editable=False)
+    # Empty when the reporter knows only the street (不清楚): `place` then says where the child was found.
     community = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("community where the child is")
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("community where the child is"),
     )
+    place = models.CharField(_("where the child is (in the reporter's words)"), max_length=200, blank=True)
+    # The street is always known: it decides whose supervisor takes the report up (and is alerted).
     street = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("street/town"))
     concerns = models.JSONField(_("what happened"), default=list)
     description = models.TextField(_("description"))
@@ -170,6 +188,36 @@ class MandatoryReport(models.Model):
 
     def __str__(self) -> str:
         return self.receipt_number
+
+    @property
+    def child_age_years(self) -> int | None:
+        """The approximate age in whole years (0 for an infant told in months)."""
+        if self.child_age is None:
+            return None
+        return self.child_age // 12 if self.child_age_unit == AgeUnit.MONTHS else self.child_age
+
+    @property
+    def child_name_display(self) -> str:
+        return self.child_name or str(_("name not known"))
+
+    @property
+    def child_age_display(self) -> str:
+        """ "about 9 years" / "about 6 months" (约 9 岁 / 约 6 个月); "" without an age."""
+        if self.child_age is None:
+            return ""
+        if self.child_age_unit == AgeUnit.MONTHS:
+            return str(_("about %(n)s months") % {"n": self.child_age})
+        return str(_("about %(n)s years") % {"n": self.child_age})
+
+    @property
+    def place_display(self) -> str:
+        """The community, or the street with "community not known", and the place in words."""
+        where = (
+            self.community.display_name
+            if self.community
+            else str(_("%(street)s · community not known") % {"street": self.street.display_name})
+        )
+        return f"{where} · {self.place}" if self.place else where
 
     def concern_labels(self) -> list[str]:
         labels = dict(Concern.choices)

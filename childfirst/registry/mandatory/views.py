@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -78,9 +79,12 @@ def report_intake(request: HttpRequest) -> HttpResponse:
                     reporter_phone=data["reporter_phone"],
                     child_name=data["child_name"],
                     child_age=data["child_age"],
+                    child_age_unit=data["child_age_unit"],
                     child_sex=data["child_sex"],
                     child_id_number=data["child_id_number"],
                     community=data["community"],
+                    street=data["street"],
+                    place=data["place"],
                     concerns=data["concerns"],
                     description=data["description"],
                     urgency=data["urgency"],
@@ -94,6 +98,7 @@ def report_intake(request: HttpRequest) -> HttpResponse:
                     "received_at": report.received_at.isoformat(),
                     "urgent": report.urgency == "urgent",
                     "hours": round((report.triage_due_at - report.received_at).total_seconds() / 3600),
+                    "street": report.street.display_name,
                 }
                 return redirect("registry:report_receipt")
     return render(
@@ -106,7 +111,8 @@ def report_receipt(request: HttpRequest) -> HttpResponse:
     """The receipt of the last report sent from this browser: its number and time, nothing else."""
     receipt = request.session.get(RECEIPT_SESSION_KEY)
     received_at = datetime.datetime.fromisoformat(receipt["received_at"]) if receipt else None
-    return render(request, "registry/casework/report_receipt.html", {"receipt": receipt, "received_at": received_at})
+    context = {"receipt": receipt, "received_at": received_at, "hotline": settings.REPORT_HOTLINE}
+    return render(request, "registry/casework/report_receipt.html", context)
 
 
 @never_cache
@@ -132,7 +138,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "registry/casework/report_escalated.html",
             {"reports": reports, "still_untriaged": open_count, "now": now},
         )
-    reports = list(MandatoryReport.objects.visible_to(user).select_related("community", "child"))
+    reports = list(MandatoryReport.objects.visible_to(user).select_related("community", "street", "child"))
     for report in reports:
         report.countdown = countdown(report, now)
     # Untriaged by deadline, then those being handled by deadline, then the closed ones newest first.
@@ -195,6 +201,7 @@ def report_triage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                         name=data["name"],
                         sex=data["sex"],
                         birth_date=data["birth_date"],
+                        birth_date_estimated=data["birth_date_estimated"],
                         residence_area=data["residence_area"],
                         address=data["address"],
                     ),
