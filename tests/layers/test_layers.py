@@ -16,6 +16,7 @@ LAYER = {
     "plans": 0,
     "areas": 0,
     "accounts": 1,
+    "notifications": 1,  # the inbox: every part above writes to it
     "collection": 2,
     "evaluation": 3,
     "reports": 4,
