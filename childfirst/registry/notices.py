@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area
@@ -46,7 +48,9 @@ def tell_report_escalated(report: MandatoryReport) -> None:
 
 def tell_task_raised(task: Task) -> None:
     """Tasks are the street supervisor's: each of the street's supervisors hears of a new one."""
-    title = f"#{task.pk} {task.get_kind_display()} · {task.street.name} · {task.due_on.isoformat()}"
+    with translation.override(settings.LANGUAGE_CODE):  # stored once: in the district's language, as names are
+        what = str(task.get_kind_display())
+    title = f"#{task.pk} {what} · {task.street.name} · {task.due_on.isoformat()}"
     notify(keepers_of(task.street, Role.STREET_SUPERVISOR), Kind.TASK_ASSIGNED, title, reverse("registry:supervision"))
 
 

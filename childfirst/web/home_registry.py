@@ -60,7 +60,7 @@ def director_home(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     assistance = list(
         Assistance.objects.filter(child__in=children, state=AssistanceState.OPEN)
         .select_related("child")
-        .only("pk", "start_date", "helper_name", "child__pk", "child__name")
+        .only("pk", "start_date", "helper_name", "child__id", "child__name")
         .order_by("start_date")[:SHOWN]
     )
     log_access(
@@ -96,7 +96,7 @@ def supervisor_home(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         RiskAssessment.objects.awaiting_approval()
         .filter(child__in=children)
         .select_related("child")
-        .only("pk", "level", "assessed_on", "recorded_at", "child__pk", "child__name")
+        .only("pk", "level", "assessed_on", "recorded_at", "child__id", "child__name")
         .order_by("recorded_at")
     )
     approvals_shown = list(approvals[:SHOWN])
