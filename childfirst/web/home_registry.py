@@ -46,7 +46,7 @@ def _verification(request: AuthenticatedHttpRequest, today: datetime.date) -> di
     for task in shown:
         rule = catalogue.rule(task.rule)
         task.title = rule.display_title if rule else task.rule  # type: ignore[attr-defined]  # for the template
-        task.overdue = task.deadline < today  # type: ignore[attr-defined]
+        task.overdue = task.deadline < today  # type: ignore[attr-defined]  # for the template
     return {"tasks": shown, "open": open_tasks.count(), "overdue": open_tasks.filter(deadline__lt=today).count()}
 
 
@@ -88,7 +88,7 @@ def supervisor_home(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         MandatoryReport.objects.for_street(street).open().select_related("community").order_by("triage_due_at")
     )
     for report in reports:
-        report.countdown = countdown(report, now)  # type: ignore[attr-defined]  # for the template
+        report.countdown = countdown(report, now)  # for the template
     children = Child.objects.visible_to(user)
     rows = case_rows(children, today=today)
     loads = [load for load in load_by_community(rows, street) if load.overdue]
