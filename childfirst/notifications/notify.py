@@ -45,7 +45,8 @@ def notify(recipients: Iterable[User], kind: Kind | str, title: str, url: str, *
     if settings.NOTIFY_EMAIL:
         addresses = [u.email for u in users if u.email]
         if addresses:
-            transaction.on_commit(lambda: _send_mail(addresses, Kind(kind), title, url))
+            # robust: a mail server that is down is logged, and neither undoes nor fails the change.
+            transaction.on_commit(lambda: _send_mail(addresses, Kind(kind), title, url), robust=True)
     return rows
 
 

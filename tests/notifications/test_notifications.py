@@ -22,6 +22,7 @@ from childfirst.notifications.notify import notify
 from childfirst.registry.casework.risk import load_checklist
 from childfirst.registry.children.actions import do_request_grant
 from childfirst.registry.mandatory import actions as mandatory_actions
+from childfirst.registry.models import MandatoryReport
 
 from ..conftest import make_user
 from ..registry.test_mandatory_reports import file_report, id_number
@@ -120,6 +121,19 @@ class TestRegistryEvents:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             file_report(urgency="urgent")
         assert mail.outbox == [] and len(callbacks) == 1
+
+    def test_a_mail_server_down_neither_fails_nor_undoes_the_report(
+        self, users, settings, django_capture_on_commit_callbacks
+    ):
+        settings.NOTIFY_EMAIL = True
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on the discard port
+        users.supervisor.email = "sup@example.org"
+        users.supervisor.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            report = file_report(urgency="urgent")
+        assert MandatoryReport.objects.filter(pk=report.pk).exists()
+        assert kinds(users.supervisor) == [Kind.REPORT_HIGH_RISK]
 
     def test_escalation_tells_supervisor_and_office_and_the_task_is_announced(self, users):
         report = file_report(urgency="normal")
