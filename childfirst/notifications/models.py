@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     REPORT_HIGH_RISK = "report_high_risk", _("Urgent mandatory report")
     REPORT_ESCALATED = "report_escalated", _("Mandatory report escalated")
     TASK_ASSIGNED = "task_assigned", _("New task")
+    VERIFICATION_TASKS = "verification_tasks", _("New verification tasks")
     GRANT_REQUESTED = "grant_requested", _("Access to child files requested")
 
 
