@@ -72,9 +72,28 @@ class TestCollectionEvents:
         assert do_notify_deadline_near(today, 7) == 0  # idempotent
         call_command("data_deadlines", "--days", "7", stdout=io.StringIO())
         assert kinds(users.reporter) == [Kind.DEADLINE_NEAR]
-        # A submitted one is not reminded; a past deadline is the office's reminder, not this one.
         health = reporting_round.submissions.get(department__code="health")
         assert f"deadline:{health.pk}" == Notification.objects.get(recipient=users.reporter).key
+
+    def test_submitted_data_is_not_reminded(self, users, plan):
+        today = timezone.localdate()
+        reporting_round = do_open_round(users.office, plan, 2024, today + datetime.timedelta(days=2))
+        Submission.objects.filter(round=reporting_round, department__code="health").update(state="submitted")
+        Notification.objects.all().delete()
+        do_notify_deadline_near(today, 7)
+        assert kinds(users.reporter) == [] and kinds(users.education_reporter) == [Kind.DEADLINE_NEAR]
+
+    def test_the_daily_job_tells_of_near_deadlines_and_not_of_past_ones(self, users, plan, settings):
+        from childfirst.collection.tasks import deadline_notices
+
+        settings.DEADLINE_NEAR_DAYS = 7
+        today = timezone.localdate()
+        do_open_round(users.office, plan, 2024, today + datetime.timedelta(days=2))
+        do_open_round(users.office, plan, 2023, today - datetime.timedelta(days=1))  # past: the office reminds
+        Notification.objects.all().delete()
+        assert deadline_notices.call_local() >= 2
+        titles = list(Notification.objects.for_user(users.reporter).values_list("title", flat=True))
+        assert len(titles) == 1 and titles[0].startswith("2024 · ")
 
 
 @pytest.mark.django_db
