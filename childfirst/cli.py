@@ -27,6 +27,7 @@ USAGE = """\
   data import FILE --user NAME   导入填报 / import a filled template (all or nothing)
   data export --year Y --out F.csv   导出数据 / export values (with derived district totals)
   data rules [FILE]              载入校验规则 / load validation rules
+  data deadlines [--days N]      提醒临近截止的填报（每日）/ tell reporters a deadline is near (daily)
   evaluate --year Y [--json]     评估全区及各街镇 / evaluate the district and every street
   evaluate-series < series.json  评估单个序列 / evaluate one series (JSON on stdin)
   publish --year Y [--note N]    发布（冻结）评估 / publish a frozen evaluation

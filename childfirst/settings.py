@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",  # so the API docs page serves the Swagger UI ninja ships, not one from a CDN
     "childfirst.accounts",
+    "childfirst.notifications",
     "childfirst.areas",
     "childfirst.plans",
     "childfirst.collection",
@@ -198,6 +199,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "childfirst.web.navigation.navigation",
+                "childfirst.notifications.context.unread_notifications",
             ],
         },
     },
@@ -322,6 +324,12 @@ EMAIL_HOST_USER = os.environ.get("CHILDFIRST_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CHILDFIRST_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = envbool("CHILDFIRST_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CHILDFIRST_EMAIL_FROM", "childfirst@localhost")
+# Notifications (the in-app inbox) are also mailed to users with an address when this is on; the
+# mail links back to the site at NOTIFY_SITE_URL. Reporters hear of a round's deadline this many
+# days before it (`childfirst collection_deadline_notices`, daily).
+NOTIFY_EMAIL = envbool("CHILDFIRST_NOTIFY_EMAIL", False)
+NOTIFY_SITE_URL = os.environ.get("CHILDFIRST_SITE_URL", "http://localhost:8000")
+DEADLINE_NEAR_DAYS = envint("CHILDFIRST_DEADLINE_NEAR_DAYS", 7, minimum=1)
 
 # Long jobs (report generation, registry imports) run in huey workers that `childfirst serve` starts
 # beside the web server. Storage: SQLite under var/ by default, Redis when CHILDFIRST_REDIS_URL is set.

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("childfirst.accounts.urls")),
+    path("inbox/", include("childfirst.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The indicator list of the user's plan, for the navigation bar.
     path("indicators/", plan_views.indicators_default, name="indicators"),

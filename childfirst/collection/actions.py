@@ -27,6 +27,7 @@ from childfirst.accounts.models import Role, User
 from childfirst.plans.access import user_can_see_plan
 from childfirst.plans.models import Plan
 
+from . import notices
 from .bulk import insert_rows, update_rows
 from .entries import Entry, Finding, RawCell, Rules, clean_cell
 from .models import (
@@ -114,6 +115,7 @@ def do_open_round(actor: User | None, plan: Plan, year: int, deadline: datetime.
     )
     Submission.objects.bulk_create(Submission(round=reporting_round, department=d) for d in departments)
     record("collection.open_round", actor=actor, obj=reporting_round, year=year, deadline=str(deadline))
+    notices.tell_round_opened(reporting_round, departments)
     return reporting_round
 
 
@@ -477,7 +479,7 @@ def do_submit(actor: User | None, submission: Submission, seen_version: int | No
 @transaction.atomic
 def do_approve(actor: User | None, submission: Submission, seen_version: int | None) -> Submission:
     _require(_of_department(actor, submission, Role.DEPT_REVIEWER), _("Only the department's reviewers approve."))
-    return _transition(
+    approved = _transition(
         actor,
         submission,
         seen_version,
@@ -485,6 +487,8 @@ def do_approve(actor: User | None, submission: Submission, seen_version: int | N
         to=SubmissionState.APPROVED,
         action="collection.approve",
     )
+    notices.tell_approved(approved)
+    return approved
 
 
 @transaction.atomic
@@ -500,7 +504,7 @@ def do_return(actor: User | None, submission: Submission, seen_version: int | No
     allowed = {SubmissionState.SUBMITTED} | (
         {SubmissionState.APPROVED} if _is_office(actor, submission.round.plan) else set()
     )
-    return _transition(
+    returned = _transition(
         actor,
         submission,
         seen_version,
@@ -509,6 +513,8 @@ def do_return(actor: User | None, submission: Submission, seen_version: int | No
         action="collection.return",
         reason=reason.strip(),
     )
+    notices.tell_returned(returned)
+    return returned
 
 
 @transaction.atomic
@@ -530,7 +536,7 @@ def do_reopen(actor: User | None, submission: Submission, seen_version: int | No
     _require(_is_office(actor, submission.round.plan), _("Only the office reopens accepted data."))
     if not reason.strip():
         raise CollectionError(_("Give a reason for reopening."))
-    return _transition(
+    reopened = _transition(
         actor,
         submission,
         seen_version,
@@ -539,6 +545,8 @@ def do_reopen(actor: User | None, submission: Submission, seen_version: int | No
         action="collection.reopen",
         reason=reason.strip(),
     )
+    notices.tell_returned(reopened)
+    return reopened
 
 
 def do_drop_import_originals(

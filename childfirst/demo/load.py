@@ -11,13 +11,17 @@ from pathlib import Path
 import yaml
 from axes.utils import reset as reset_lockouts
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from childfirst.accounts.actions import do_change_user_role, do_create_user, do_set_password
 from childfirst.accounts.models import Role, User
 from childfirst.areas.loader import load_areas
 from childfirst.areas.models import Area, Level
+from childfirst.collection.models import ReportingRound, RoundState
 from childfirst.linkage.run import execute_run, queue_run
+from childfirst.notifications.models import Notification
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
 
@@ -152,12 +156,22 @@ def publish_demo_evaluations(plan: Plan) -> int:
     return published
 
 
+def mark_history_read() -> int:
+    """The demo's closed rounds happened before anyone signed in: their notifications (round opened,
+    data approved) are read, so each inbox starts with the current round's news only."""
+    closed = Q(pk__in=[])
+    for year in ReportingRound.objects.filter(state=RoundState.CLOSED).values_list("year", flat=True):
+        closed |= Q(url__startswith=reverse("collection:round", args=[year]))
+    return Notification.objects.filter(closed, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def load_demo() -> dict[str, int]:
     areas = load_areas(AREA_FILE)
     communities = create_demo_communities()
     plan = load_plan(PLAN_FILE)
     ensure_demo_accounts()
     values = load_demo_values(plan.plan)
+    mark_history_read()
     # Before publishing, so that the published snapshots carry the office's key-project assessments.
     assess_demo_key_projects(plan.plan)
     published = publish_demo_evaluations(plan.plan)

@@ -33,6 +33,7 @@ from childfirst.registry.models import Child, ChildStatus, ExitReason
 
 from .current import POPULATION_KINDS, current_imports, is_population, kind_matches, population_source_keys
 from .models import LinkageRun, Person, SourceRecord, TaskState, VerificationTask
+from .notices import tell_tasks_raised
 
 DISCOVERY_FILE = Path(__file__).resolve().parent / "data" / "discovery.yaml"
 ADULT_AGE = 18
@@ -331,6 +332,7 @@ def do_discover(
     counts: dict[str, int] = defaultdict(int, {k: 0 for k in ("raised", "kept", "settled", "unroutable")})
     by_rule: dict[str, int] = defaultdict(int)
     holding: set[tuple[str, str]] = set()
+    raised: list[VerificationTask] = []
     for subject in subjects():
         for rule in spec.rules:
             if not holds(rule, subject, today, population_lists=population_lists):
@@ -366,12 +368,14 @@ def do_discover(
             task.evidence.set(evidence)
             counts["raised"] += 1
             by_rule[rule.key] += 1
+            raised.append(task)
     withdrawn = [t.pk for key, t in open_tasks.items() if key not in holding]
     VerificationTask.objects.filter(pk__in=withdrawn).update(state=TaskState.WITHDRAWN, decided_at=timezone.now())
     counts["withdrawn"] = len(withdrawn)
     counts["open"] = VerificationTask.objects.filter(state=TaskState.OPEN).count()
     result: dict[str, int | dict[str, int]] = {**counts, "raised_by_rule": dict(by_rule)}
     record("linkage.discovered", actor=user, obj=run, counts=result)
+    tell_tasks_raised(raised)
     if run is not None:
         run.counts = result
         run.save(update_fields=["counts"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -13,21 +13,56 @@ from django.views.decorators.http import require_GET
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
+from childfirst.accounts.models import Role
+from childfirst.notifications.models import Notification
 from childfirst.plans.access import user_can_see_plan
-from childfirst.plans.models import Domain, Plan
+from childfirst.plans.models import Plan
+
+from .home_collection import office_home, reporter_home, reviewer_home
+from .home_oversight import oversight_home
+from .home_registry import director_home, office_registry_home, supervisor_home
+
+# Each role's section of the home page (templates/web/home/).
+SECTIONS = {
+    Role.DEPT_REPORTER: "web/home/reporter.html",
+    Role.DEPT_REVIEWER: "web/home/reviewer.html",
+    Role.OFFICE: "web/home/office.html",
+    Role.LEADER: "web/home/leader.html",
+    Role.EVALUATOR: "web/home/leader.html",
+    Role.COMMUNITY_DIRECTOR: "web/home/director.html",
+    Role.STREET_SUPERVISOR: "web/home/supervisor.html",
+}
+# The roles whose work is the plan's indicators: the domains stay on their home page, below their work.
+PLAN_AT_A_GLANCE = {Role.OFFICE, Role.LEADER, Role.EVALUATOR}
+INBOX_SHOWN = 5
 
 
 @role_required()
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """What the user's role can do, and the plan at a glance (counts per domain)."""
-    plans = [p for p in Plan.objects.select_related("area") if user_can_see_plan(request.user, p)]
+    """The user's own work, by role (a reporter's due and returned data, a director's visits due …),
+    the newest unread notifications, and for the monitoring roles the plan at a glance."""
+    user = request.user
+    plans = [p for p in Plan.objects.select_related("area") if user_can_see_plan(user, p)]
     plan = plans[0] if plans else None
-    domains: Iterable[Domain] = []
-    if plan is not None:
-        domains = plan.domains.annotate(
+    context: dict[str, Any] = {"plan": plan, "other_plans": plans[1:], "section": SECTIONS.get(Role(user.role))}
+    if user.role == Role.DEPT_REPORTER:
+        context |= reporter_home(user)
+    elif user.role == Role.DEPT_REVIEWER:
+        context |= reviewer_home(user)
+    elif user.role == Role.OFFICE:
+        context |= office_home(user, plan) | oversight_home(plan) | office_registry_home(user)
+    elif user.role in (Role.LEADER, Role.EVALUATOR):
+        context |= oversight_home(plan)
+    elif user.role == Role.COMMUNITY_DIRECTOR:
+        context |= director_home(request)
+    elif user.role == Role.STREET_SUPERVISOR:
+        context |= supervisor_home(request)
+    if plan is not None and user.role in PLAN_AT_A_GLANCE:
+        context["domains"] = plan.domains.annotate(
             indicator_count=Count("indicators", filter=Q(indicators__retired_at__isnull=True))
         )
-    return render(request, "web/home.html", {"plan": plan, "domains": domains, "other_plans": plans[1:]})
+    context["inbox"] = list(Notification.objects.for_user(user).unread()[:INBOX_SHOWN])
+    return render(request, "web/home.html", context)
 
 
 @require_GET

@@ -64,6 +64,11 @@ PAGES = {
     "accounts:lockouts": "/accounts/lockouts/",
     "accounts:password": "/accounts/password/",
     "accounts:password_done": "/accounts/password/done/",
+    # Every role's own inbox; marking read is POST only and refuses another's notification
+    # (tests/notifications/test_notifications.py).
+    "notifications:inbox": "/inbox/",
+    "notifications:read": None,
+    "notifications:read_all": None,
     "indicators": "/indicators/",
     "plans:list": "/plans/",
     "plans:plan": "/plans/lucheng-2021-2025/",

@@ -16,6 +16,7 @@ LAYER = {
     "plans": 0,
     "areas": 0,
     "accounts": 1,
+    "notifications": 1,  # the inbox: every part above writes to it
     "collection": 2,
     "evaluation": 3,
     "reports": 4,
@@ -27,7 +28,8 @@ LAYER = {
 }
 # Registry and homes feed collection counts only: besides plans, areas and accounts they may use
 # collection's prefill API (the registration of their source, and the command that applies it).
-LOWER_THAN_COLLECTION = {"plans", "areas", "accounts"}
+# (notifications, at the accounts layer, is below collection too: the registry writes to the inbox.)
+LOWER_THAN_COLLECTION = {"plans", "areas", "accounts", "notifications"}
 PREFILL_API = {"childfirst.collection.prefill"}
 # The one registry module that goes further: the command that applies the counts to a department's
 # draft goes through collection's normal save path (its actions, the round and the expected cells).

@@ -178,3 +178,26 @@ def test_school_age_is_taken_on_the_enrolment_cut_off():
     assert _age(datetime.date(2020, 10, 1), school.reference_day(today)) == 5
     assert _age(datetime.date(2020, 8, 31), school.reference_day(today)) == 6
     assert AgeRange(min=0, max=17).reference_day(today) == today
+
+
+def test_new_tasks_are_announced_once_per_area_without_names(matcher, users):
+    from childfirst.notifications.models import Kind, Notification
+
+    make_list(
+        "hukou",
+        [
+            Row("失学童", years_ago(12)),
+            Row("失学童乙", years_ago(11)),
+            Row("街道童", years_ago(9), community=None, street=STREET),
+        ],
+        proves="population",
+    )
+    discover()
+    to_director = Notification.objects.get(recipient=users.director, kind=Kind.VERIFICATION_TASKS)
+    to_supervisor = Notification.objects.get(recipient=users.supervisor, kind=Kind.VERIFICATION_TASKS)
+    assert to_director.title.startswith("2 · ") and to_supervisor.title.startswith("1 · ")  # the street's own
+    assert to_director.url == "/linkage/tasks/"
+    assert not any("童" in n.title for n in Notification.objects.all())
+    assert not Notification.objects.filter(recipient=users.other_director).exists()
+    discover()  # nothing new raised: nothing new announced
+    assert Notification.objects.filter(kind=Kind.VERIFICATION_TASKS).count() == 2

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area
+from childfirst.registry import notices
 from childfirst.registry.children.access import require_edit
 from childfirst.registry.models import (
     AssessmentState,
@@ -142,6 +143,7 @@ def _raise_task(
         report=report.pk if report else None,
         due_on=due_on.isoformat(),
     )
+    notices.tell_task_raised(task)
     return task
 
 

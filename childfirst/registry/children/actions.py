@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area, Level
+from childfirst.registry import notices
 from childfirst.registry.models import (
     AccessAction,
     CategoryType,
@@ -618,6 +619,7 @@ def do_request_grant(
         user=user.pk,
         expires_at=expires_at.isoformat(),
     )
+    notices.tell_grant_requested(grant, area)
     return grant
 
 

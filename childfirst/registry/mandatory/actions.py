@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area, Level
+from childfirst.registry import notices
 from childfirst.registry.casework.access import is_supervisor_of_street
 from childfirst.registry.casework.actions import CaseworkError, _raise_task, _require, _text
 from childfirst.registry.casework.visits import current_policy
@@ -129,6 +130,7 @@ def do_file_mandatory_report(
         urgency=urgency,
         concerns=concerns,
     )
+    notices.tell_report_filed(report)
     return report
 
 
@@ -254,6 +256,7 @@ def do_escalate_report(report: MandatoryReport, *, now: datetime.datetime | None
     )
     due = timezone.localdate(now) + datetime.timedelta(days=current_policy().tasks.escalated_report_days)
     _raise_task(TaskKind.REPORT_ESCALATED, report.street, due, report=report, child=report.child)
+    notices.tell_report_escalated(report)
     return True
 
 
