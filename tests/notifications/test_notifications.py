@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from childfirst.accounts.models import Role
+from childfirst.areas.models import Area
 from childfirst.collection.actions import do_approve, do_open_round, do_return
 from childfirst.collection.models import Submission
 from childfirst.collection.notices import do_notify_deadline_near
@@ -107,6 +108,14 @@ class TestRegistryEvents:
         assert note.url == f"/registry/reports/{report.pk}/"
         assert report.receipt_number in note.title
         assert Notification.objects.get(recipient=users.office).url == "/registry/reports/"
+
+    def test_an_unnamed_child_in_an_unknown_community_reaches_the_street_at_once(self, users):
+        """The teacher's report of an abandoned infant: no name, community not known, a place described."""
+        street = Area.objects.get(code="330302001")
+        report = file_report(urgency="urgent", child_name="", community=None, street=street, place="公园东门长椅旁")
+        assert kinds(users.supervisor) == [Kind.REPORT_HIGH_RISK] and kinds(users.other_supervisor) == []
+        title = Notification.objects.get(recipient=users.supervisor).title
+        assert title == f"{report.receipt_number} · {street.name}" and "公园" not in title
 
     def test_urgent_report_alerts_the_supervisor_at_once_by_mail(
         self, users, settings, django_capture_on_commit_callbacks

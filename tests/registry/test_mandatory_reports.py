@@ -59,7 +59,7 @@ def file_report(actor=None, *, now=None, community=WUMA_2, urgency="urgent", **e
         "child_name": "王小明",
         "child_age": 10,
         "child_sex": "male",
-        "community": Area.objects.get(code=community),
+        "community": Area.objects.get(code=community) if community else None,
         "concerns": ["neglect"],
         "description": "长期无人接送，衣着单薄。",
         "urgency": urgency,
