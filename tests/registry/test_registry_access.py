@@ -256,6 +256,8 @@ COVERED_ELSEWHERE = {
     "registry:home_activity_add": "tests/homes/test_childrens_homes.py",
     "registry:home_activity_delete": "tests/homes/test_childrens_homes.py",
     "registry:community_cards": "tests/registry/test_contact_cards.py",
+    "registry:card_batch": "tests/registry/test_contact_cards.py",
+    "registry:card_batch_pdf": "tests/registry/test_contact_cards.py",
 }
 
 
