@@ -25,6 +25,7 @@ import json
 import subprocess
 import tempfile
 import threading
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC")
 
 
 class FontMissing(RuntimeError):
+    pass
+
+
+class TypesettingWarning(UserWarning):
     pass
 
 
@@ -83,9 +88,12 @@ class Template:
             self._compiler = typst.Compiler(font_paths=fonts(), ignore_system_fonts=True)
         return self._compiler, self._source
 
-    def render(self, data: Any, files: dict[str, bytes] | None = None) -> bytes:
-        """The PDF of the template with `data` (anything json.dumps takes) as `sys.inputs.data`;
-        `files` (name → bytes) are readable by the template under those names."""
+    def render(
+        self, data: Any, files: dict[str, bytes] | None = None, *, format: str = "pdf", ppi: float | None = None
+    ) -> bytes:
+        """The PDF (or the PNG of a one-page template, at `ppi`) of the template with `data` (anything
+        json.dumps takes) as `sys.inputs.data`; `files` (name → bytes) are readable by the template
+        under those names."""
         payload = {"data": json.dumps(data, ensure_ascii=False, sort_keys=True)}
         with self._lock, tempfile.TemporaryDirectory(prefix="childfirst-typst-") as root:
             for name, content in (files or {}).items():
@@ -94,11 +102,20 @@ class Template:
                 (Path(root) / name).write_bytes(content)
             compiler, source = self._warm()
             try:
-                pdf = compiler.compile(input=source, format="pdf", sys_inputs=payload, root=root)
+                output, problems = compiler.compile_with_warnings(
+                    input=source,
+                    format=format,  # type: ignore[arg-type]  # pdf or png, of the stub's Literal
+                    ppi=ppi,
+                    sys_inputs=payload,
+                    root=root,
+                )
             except typst.TypstError as exc:
                 raise TypesettingError(f"{self.path.name}: {exc.message}") from exc
-        assert isinstance(pdf, bytes)  # one document to memory, not pages to files
-        return pdf
+        for problem in problems:  # e.g. a font family not found: shown, as the report tests look for them
+            warnings.warn(f"{self.path.name}: {problem.message}", TypesettingWarning, stacklevel=2)
+        if not isinstance(output, bytes):  # a PNG of several pages comes as a list
+            raise TypesettingError(f"{self.path.name}: made {len(output or [])} pages, one was expected")
+        return output
 
 
 @cache
