@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from childfirst.accounts.models import AuditEvent
@@ -230,6 +231,24 @@ class TestCommunityBatch:
         expected = 404 if role in ("other_director", "other_supervisor", "supervisor") else 403
         assert client.get(f"/registry/cards/batch/{batch.pk}/").status_code == expected
         assert client.get(f"/registry/cards/batch/{batch.pk}/cards.pdf").status_code == expected
+
+    def test_cleanup_drops_a_batchs_pdf_after_a_day(self, client, people, children):
+        from django.core.management import call_command
+
+        client.force_login(people.director)
+        client.post(f"/registry/cards/{COMMUNITY}/", {"purpose": "发放联系卡"})
+        batch = CardBatch.objects.get()
+        run_card_batch(batch.pk)
+        call_command("cleanup", stdout=io.StringIO())
+        assert CardBatch.objects.get().has_pdf  # printed just now: kept
+        CardBatch.objects.update(finished_at=timezone.now() - datetime.timedelta(hours=25))
+        out = io.StringIO()
+        call_command("cleanup", stdout=out)
+        assert "1" in out.getvalue().splitlines()[-1]
+        assert not CardBatch.objects.get().has_pdf and CardBatch.objects.get().cards == 10
+        assert client.get(f"/registry/cards/batch/{batch.pk}/cards.pdf").status_code == 404
+        assert "/cards.pdf" not in client.get(f"/registry/cards/batch/{batch.pk}/").content.decode()
+        assert ChildAccessLog.objects.filter(action="print").count() == 10  # the log stays
 
     def test_a_batch_is_refused_once_the_community_is_no_longer_the_users(self, client, people, children):
         client.force_login(people.director)

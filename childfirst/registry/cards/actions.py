@@ -3,6 +3,7 @@ with its PDF and every child's print in the access log (one transaction), failed
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.db import transaction
@@ -111,3 +112,19 @@ def do_fail_batch(batch_id: int, message: str) -> None:
             state=BatchState.FAILED, error=message, updated_at=now, finished_at=now
         )
         record("registry.cards_fail", obj=batch, area_code=batch.community.code)
+
+
+# A batch's PDF names children: it waits for its requester this long, then `childfirst cleanup` drops it.
+PDF_HOURS = 24
+
+
+def do_drop_old_pdfs(now: datetime.datetime, hours: int = PDF_HOURS, *, dry_run: bool = False) -> int:
+    """Drop the PDFs of batches finished more than `hours` ago (the rows stay, for the record);
+    returns how many."""
+    old = CardBatch.objects.filter(finished_at__lt=now - datetime.timedelta(hours=hours), pdf_ciphertext__isnull=False)
+    count = old.count()
+    if count and not dry_run:
+        with transaction.atomic():
+            old.update(pdf_nonce=None, pdf_ciphertext=None)
+            record("registry.cards_pdf_drop", batches=count, hours=hours)
+    return count

@@ -48,5 +48,9 @@ class CardBatch(models.Model):
         return f"cards {self.community_id} ({self.state})"
 
     @property
+    def has_pdf(self) -> bool:
+        return self.pdf_ciphertext is not None
+
+    @property
     def is_active(self) -> bool:
         return self.state in (BatchState.QUEUED, BatchState.RUNNING)
