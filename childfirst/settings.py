@@ -383,8 +383,6 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "huey": {"handlers": ["console"], "propagate": False},
-        # WeasyPrint logs every page it lays out; the worker's log needs only its problems.
-        "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }

@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what="${1:-app}"
-# Pango renders PDFs (WeasyPrint); the Noto CJK fonts are embedded in every report.
-debs=(gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
+# Typst (a Python package) renders PDFs; the Noto CJK fonts (fontconfig finds them) are embedded in every one.
+debs=(gettext fonts-noto-cjk fontconfig)
 # poppler-utils turns PDF pages into PNG for the report tests.
 [ "$what" = test ] && debs+=(chromium poppler-utils)
 

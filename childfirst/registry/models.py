@@ -2,6 +2,7 @@
 and the rest of the project imports them from one place. The app label stays "registry", so the
 tables and migrations are unchanged."""
 
+from .cards.models import BatchState, CardBatch  # noqa: F401
 from .casework.models import (  # noqa: F401
     AssessmentState,
     Assistance,

@@ -39,7 +39,7 @@ def run_report_job(job_id: int) -> None:
     with translation.override(job.language):
         try:
             # Imported here, not at the top: the web tier imports this module to queue jobs and has no
-            # need of the document writers (matplotlib, weasyprint).
+            # need of the document writers (python-docx, typst).
             from . import build
         except Exception:
             _internal_error(job.pk)

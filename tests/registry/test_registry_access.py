@@ -258,6 +258,8 @@ COVERED_ELSEWHERE = {
     "registry:community_cards": "tests/registry/test_contact_cards.py",
     # The batch printing's menu entry: its roles and areas in TestContactCards there.
     "registry:cards": "tests/registry/test_reachability_and_consistency.py",
+    "registry:card_batch": "tests/registry/test_contact_cards.py",
+    "registry:card_batch_pdf": "tests/registry/test_contact_cards.py",
 }
 
 

@@ -25,7 +25,7 @@ from childfirst.evaluation.models import Snapshot, SnapshotResult, SnapshotValue
 from childfirst.plans.models import Plan
 from childfirst.reports.build import KINDS, ReportUnavailable, build_report, report_content, snapshot_for
 from childfirst.reports.docx_writer import write_docx
-from childfirst.reports.pdf_writer import render_html
+from childfirst.reports.pdf_writer import write_pdf
 
 ANNUAL_HEADINGS = [
     "一、总体情况",
@@ -112,7 +112,7 @@ class TestAnnualReport:
         assert all(step for _p, step in calls)
 
     def test_charts_have_no_missing_glyphs(self, annual):
-        assert not [w for w in annual[3] if "missing from" in w or "Glyph" in w]
+        assert not [w for w in annual[3] if "missing from" in w or "Glyph" in w or "font" in w.lower()]
 
     def test_docx_has_every_section_and_states_its_snapshot(self, annual, published):
         document = Document(annual[0])
@@ -246,7 +246,9 @@ class TestAnnualReport:
                 fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
         assert fonts and all(fonts.values())  # every font embedded
         # Only the Noto CJK faces: a fallback font would mean a glyph the CJK fonts lack (tofu).
-        assert all("Noto-Serif-CJK-SC" in name or "Noto-Sans-CJK-SC" in name for name in fonts)
+        # (WeasyPrint named them Noto-Serif-CJK-SC, Typst by their PostScript name NotoSerifCJKsc-Regular.)
+        faces = {name.replace("-", "").lower() for name in fonts}
+        assert all("notoserifcjksc" in face or "notosanscjksc" in face for face in faces), fonts
         text = "".join(page.extract_text() for page in reader.pages)
         for heading in ANNUAL_HEADINGS:
             assert heading in text
@@ -265,7 +267,7 @@ class TestAnnualReport:
     def test_same_snapshot_gives_the_same_files(self, annual, published):
         first, second = report_content("annual", published[2024]), report_content("annual", published[2024])
         assert write_docx(first) == write_docx(second) == annual[0].read_bytes()
-        assert render_html(first) == render_html(second)
+        assert write_pdf(first) == write_pdf(second) == annual[1].read_bytes()  # byte-identical PDFs
 
 
 def changed_lines(before: list[str], after: list[str]) -> list[tuple[str, str]]:

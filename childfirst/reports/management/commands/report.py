@@ -16,6 +16,9 @@ class Command(BaseCommand):
         "Write the annual monitoring report, the mid-term or the final evaluation of a published evaluation "
         "as Word and PDF files into a directory."
     )
+    # Django's system checks import every URL configuration and with it every view of the project:
+    # seconds of a command that needs none of them (the server and `childfirst check` run them).
+    requires_system_checks: list[str] = []
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # `--version N` is the snapshot's version, as the design names it, not Django's own version flag.

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.collection.actions import do_drop_import_originals
 from childfirst.migrating import ensure_migrated
+from childfirst.registry.cards.actions import PDF_HOURS, do_drop_old_pdfs
 from childfirst.reports.actions import do_prune_report_files
 
 
@@ -16,7 +17,8 @@ class Command(BaseCommand):
     help = (
         "Drop stored documents past their retention: the files of report generations beyond the newest "
         "CHILDFIRST_REPORT_KEEP_GENERATIONS of each report, and the original files of imports whose round "
-        "closed more than CHILDFIRST_IMPORT_ORIGINAL_DAYS days ago. Run it daily from cron."
+        "closed more than CHILDFIRST_IMPORT_ORIGINAL_DAYS days ago, and contact cards' PDFs a day after printing. "
+        "Run it daily from cron."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -64,3 +66,12 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(message % names)
+        cards = do_drop_old_pdfs(timezone.now(), dry_run=dry_run)
+        self.stdout.write(
+            (
+                _("Would drop the PDFs of %(count)d batches of contact cards printed over %(hours)d hours ago.")
+                if dry_run
+                else _("Dropped the PDFs of %(count)d batches of contact cards printed over %(hours)d hours ago.")
+            )
+            % {"count": cards, "hours": PDF_HOURS}
+        )
