@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('registry', '0009_access_log_list_records'),
+        ('registry', '0010_unknown_children_and_sort_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
