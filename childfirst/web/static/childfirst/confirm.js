@@ -1,0 +1,72 @@
+// The confirmation step of childfirst/confirm.py as a native <dialog>: the browser traps focus in it
+// and Esc cancels. A link or GET form marked data-confirm fetches the server's own confirmation form
+// (the same one the page shows without JavaScript) and shows it modally; if anything fails, the
+// browser simply goes to the confirmation page.
+(() => {
+  "use strict";
+  let opener = null;
+
+  function dialogElement() {
+    let dialog = document.getElementById("confirm-dialog");
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.id = "confirm-dialog";
+      dialog.className = "confirm-dialog";
+      dialog.setAttribute("aria-labelledby", "confirm-title");
+      dialog.addEventListener("close", () => {
+        dialog.replaceChildren();
+        if (opener) opener.focus();
+      });
+      document.body.appendChild(dialog);
+    }
+    return dialog;
+  }
+
+  async function open(url, trigger, fallback) {
+    let response;
+    try {
+      response = await fetch(url, { headers: { "X-Confirm-Step": "dialog" }, credentials: "same-origin" });
+    } catch (_error) {
+      fallback();
+      return;
+    }
+    if (!response.ok) {
+      fallback();
+      return;
+    }
+    const html = await response.text();
+    const dialog = dialogElement();
+    const body = new DOMParser().parseFromString(html, "text/html").querySelector("form.confirm-form");
+    if (!body) {
+      fallback();
+      return;
+    }
+    opener = trigger;
+    dialog.replaceChildren(document.importNode(body, true));
+    dialog.showModal();
+    const first = dialog.querySelector("textarea, input:not([type=hidden]), select");
+    if (first) first.focus();
+  }
+
+  document.addEventListener("click", (event) => {
+    const cancel = event.target.closest("[data-confirm-cancel]");
+    if (cancel && cancel.closest("dialog")) {
+      event.preventDefault();
+      cancel.closest("dialog").close();
+      return;
+    }
+    const link = event.target.closest("a[data-confirm]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    open(link.href, link, () => { window.location.href = link.href; });
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.dataset.confirm === undefined || form.method !== "get") return;
+    event.preventDefault();
+    const url = new URL(form.action, window.location.href);
+    for (const [name, value] of new FormData(form)) url.searchParams.append(name, value);
+    open(url.href, event.submitter || form, () => { window.location.href = url.href; });
+  });
+})();
