@@ -1,4 +1,4 @@
-"""The user's own account page, the office's list of accounts and its lockout screen."""
+"""The user's own account page and the office's lockout screen (account administration: admin_views.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from .actions import do_set_password, do_unlock
 from .decorators import role_required
 from .http import AuthenticatedHttpRequest
-from .models import ApiToken, AuditEvent, Role, User
+from .models import ApiToken, AuditEvent, Role
 from .tokens import TOKEN_ROLES, TokenError, do_create_token, do_revoke_token
 
 SIGN_IN_EVENTS = {"auth.login": _lazy("signed in"), "auth.logout": _lazy("signed out")}
@@ -70,17 +70,6 @@ def token_revoke(request: AuthenticatedHttpRequest, prefix: str) -> HttpResponse
     else:
         messages.success(request, _("Token %(prefix)s revoked.") % {"prefix": prefix})
     return redirect("accounts:me")
-
-
-@role_required(Role.OFFICE)
-def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    users = User.objects.select_related("department", "area").order_by("role", "username")
-    locked = set(
-        AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).values_list(
-            "username", flat=True
-        )
-    )
-    return render(request, "accounts/user_list.html", {"users": users, "locked": locked})
 
 
 def _current_lockouts() -> QuerySet[AccessAttempt]:
