@@ -1,8 +1,10 @@
 """One confirmation step for actions that cannot be undone (publishing, closing, deleting, revoking).
 
-The action's button is a link (or a GET form) to the action's own URL: without JavaScript the GET
-answers with a page that says what will happen and holds the form that POSTs; with JavaScript
-(static/childfirst/confirm.js) the same server-rendered form opens in a native <dialog>. The POST is
+The action's button is a link, a GET form or a POST form marked data-confirm, to the action's own URL.
+Without JavaScript the GET, or the POST that lacks the confirmation, answers with a page that says
+what will happen and holds the form that POSTs with the confirmation (and the reason, if asked);
+with JavaScript (static/childfirst/confirm.js) the same server-rendered form opens in a native
+<dialog>. A POST form keeps what was typed out of the URL (a closing note may name a child). The POST is
 refused unless it carries the confirmation field only that form has, so a stale form, a bookmarked
 button or a script cannot skip the step. Imports no app: every app's views use it.
 """
@@ -59,12 +61,15 @@ def confirm_response(request: HttpRequest, confirmation: Confirmation, *, status
 
     A POST that arrives here was not confirmed (or its reason was missing): it is answered with
     the step again, with what was typed kept, and status 400 so that no script mistakes it for done."""
+    dialog = bool(request.headers.get(DIALOG_HEADER))
     if request.method == "POST":
         confirmation.reason_value = confirmation.reason_value or posted_reason(request)
-        if not is_confirmed(request) and not confirmation.error:
-            confirmation.error = _("Nothing was changed: confirm this step first.")
-        status = 400 if status == 200 else status
-    template = "confirm/form.html" if request.headers.get(DIALOG_HEADER) else "confirm/page.html"
+        # confirm.js posts the trigger form with the header to ask for the step: that is no refusal.
+        if not (dialog and not is_confirmed(request)):
+            if not is_confirmed(request) and not confirmation.error:
+                confirmation.error = _("Nothing was changed: confirm this step first.")
+            status = 400 if status == 200 else status
+    template = "confirm/form.html" if dialog else "confirm/page.html"
     return render(request, template, {"confirm": confirmation}, status=status)
 
 

@@ -12,10 +12,13 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
+
+from childfirst.confirm import Confirmation, confirm_response, is_confirmed
 
 from .actions import do_set_password, do_unlock
 from .decorators import role_required
@@ -63,6 +66,20 @@ def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: AuthenticatedHttpRequest, prefix: str) -> HttpResponse:
     token = get_object_or_404(ApiToken, user=request.user, prefix=prefix)
+    if not is_confirmed(request):
+        return confirm_response(
+            request,
+            Confirmation(
+                title=_("Revoke token %(prefix)s…?") % {"prefix": prefix},
+                action_url=reverse("accounts:token_revoke", args=[prefix]),
+                cancel_url=reverse("accounts:me"),
+                confirm_label=_("Revoke the token"),
+                consequences=[
+                    _("Programs using this token are refused from now on; a revoked token cannot be restored."),
+                    _("Make a new token if the program still needs access."),
+                ],
+            ),
+        )
     try:
         do_revoke_token(request.user, token)
     except TokenError as exc:

@@ -23,6 +23,8 @@ from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.plans.models import Indicator
 
+from childfirst.confirm import is_confirmed
+
 from . import actions
 from .access import (
     DEPARTMENT_ROLES,
@@ -33,6 +35,7 @@ from .access import (
     visible_plan,
 )
 from .completeness import round_completeness
+from .confirm_steps import close_round_step
 from .entry_form import EntryForm
 from .export import export_rows, write_csv
 from .models import ReportingRound, ValidationRule, ValueChange
@@ -97,6 +100,8 @@ def round_state(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     step = request.POST.get("step")
     try:
         if step == "close":
+            if not is_confirmed(request):
+                return close_round_step(request, reporting_round)
             actions.do_close_round(request.user, reporting_round)
             messages.success(request, _("The round is closed."))
         elif step == "reopen":

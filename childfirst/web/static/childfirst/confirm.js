@@ -22,10 +22,12 @@
     return dialog;
   }
 
-  async function open(url, trigger, fallback) {
+  async function open(url, trigger, fallback, body) {
     let response;
     try {
-      response = await fetch(url, { headers: { "X-Confirm-Step": "dialog" }, credentials: "same-origin" });
+      const init = { headers: { "X-Confirm-Step": "dialog" }, credentials: "same-origin" };
+      if (body) Object.assign(init, { method: "POST", body });
+      response = await fetch(url, init);
     } catch (_error) {
       fallback();
       return;
@@ -36,13 +38,13 @@
     }
     const html = await response.text();
     const dialog = dialogElement();
-    const body = new DOMParser().parseFromString(html, "text/html").querySelector("form.confirm-form");
-    if (!body) {
+    const step = new DOMParser().parseFromString(html, "text/html").querySelector("form.confirm-form");
+    if (!step) {
       fallback();
       return;
     }
     opener = trigger;
-    dialog.replaceChildren(document.importNode(body, true));
+    dialog.replaceChildren(document.importNode(step, true));
     dialog.showModal();
     const first = dialog.querySelector("textarea, input:not([type=hidden]), select");
     if (first) first.focus();
@@ -61,12 +63,33 @@
     open(link.href, link, () => { window.location.href = link.href; });
   });
 
+  // form.submit() leaves out the button that was pressed (e.g. step=close): carry it as a field.
+  function submitPlainly(form, submitter) {
+    if (submitter && submitter.name) {
+      const carried = document.createElement("input");
+      carried.type = "hidden";
+      carried.name = submitter.name;
+      carried.value = submitter.value;
+      form.appendChild(carried);
+    }
+    form.submit();
+  }
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.dataset.confirm === undefined || form.method !== "get") return;
+    if (!(form instanceof HTMLFormElement) || form.dataset.confirm === undefined) return;
+    if (form.closest("dialog")) return; // the step's own form posts normally
     event.preventDefault();
-    const url = new URL(form.action, window.location.href);
-    for (const [name, value] of new FormData(form)) url.searchParams.append(name, value);
-    open(url.href, event.submitter || form, () => { window.location.href = url.href; });
+    const submitter = event.submitter || null;
+    const data = new FormData(form, submitter);
+    const trigger = submitter || form;
+    if (form.method === "get") {
+      const url = new URL(form.action, window.location.href);
+      for (const [name, value] of data) url.searchParams.append(name, value);
+      open(url.href, trigger, () => { window.location.href = url.href; });
+    } else {
+      // Without the confirmation the server answers the POST with the step and changes nothing.
+      open(form.action, trigger, () => submitPlainly(form, submitter), data);
+    }
   });
 })();
