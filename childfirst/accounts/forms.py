@@ -4,7 +4,7 @@ fits which role are the model's (User.clean), applied by the actions."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -61,8 +61,8 @@ class AccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         areas = Area.objects.within(district) if district else Area.objects.all()
         departments = Department.objects.filter(area__in=areas)
-        self.fields["area"].queryset = areas.order_by("code")
-        self.fields["department"].queryset = departments
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = areas.order_by("code")
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
         if account is not None:  # editing: the user name and the password are not changed here
             del self.fields["username"], self.fields["password"]
             self.initial.update(

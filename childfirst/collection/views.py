@@ -21,9 +21,8 @@ from childfirst.accounts.audit import record
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
-from childfirst.plans.models import Indicator
-
 from childfirst.confirm import is_confirmed
+from childfirst.plans.models import Indicator
 
 from . import actions
 from .access import (

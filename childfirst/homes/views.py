@@ -27,9 +27,9 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area, Level
+from childfirst.confirm import is_confirmed
 from childfirst.plans.access import visible_plan
 from childfirst.plans.models import Indicator, Plan
-from childfirst.confirm import is_confirmed
 from childfirst.registry.aggregates import read_mapping
 
 from . import actions as actions

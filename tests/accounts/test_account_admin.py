@@ -69,8 +69,9 @@ class TestActions:
         for step in (
             lambda: do_set_active(second_district.office, users.supervisor, active=False),
             lambda: do_reset_password(second_district.office, users.supervisor),
-            lambda: do_change_user_role(second_district.office, users.supervisor, role=Role.LEADER,
-                                        area=Area.objects.get(code="990101")),  # fmt: skip
+            lambda: do_change_user_role(
+                second_district.office, users.supervisor, role=Role.LEADER, area=Area.objects.get(code="990101")
+            ),
         ):
             with pytest.raises(PermissionDenied):
                 step()

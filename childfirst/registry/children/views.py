@@ -47,6 +47,7 @@ from .access import (
     log_access,
     sees_referral_fields_only,
 )
+from .confirm_steps import end_category_step, remove_guardian_step
 from .forms import (
     CategoryForm,
     ChildForm,
@@ -60,7 +61,6 @@ from .forms import (
     RevealForm,
     SearchForm,
 )
-from .confirm_steps import end_category_step, remove_guardian_step
 from .idnumber import clean_characters, looks_like_id, mask_id
 from .search import list_page, search_children, with_list_fields
 

@@ -46,8 +46,11 @@
     opener = trigger;
     dialog.replaceChildren(document.importNode(step, true));
     dialog.showModal();
+    // Keyboard users start in the first field; the dialog stays scrolled to its top, where the
+    // consequences are, so that they are read first.
     const first = dialog.querySelector("textarea, input:not([type=hidden]), select");
-    if (first) first.focus();
+    if (first) first.focus({ preventScroll: true });
+    dialog.scrollTop = 0;
   }
 
   document.addEventListener("click", (event) => {
