@@ -95,3 +95,13 @@ def test_final_report_card_shows_the_reason_of_an_incomplete_final_year(client, 
     client.force_login(users.office)
     page = client.get("/reports/").content.decode()
     assert "换届前提交终期评估" in page
+
+
+def test_the_console_command_needs_a_reason_too(plan, round_2025):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="health"):
+        call_command("publish", "--year", "2025")
+    assert not Snapshot.objects.exists()
+    call_command("publish", "--year", "2025", "--reason", "区长办公会")
+    assert Snapshot.objects.get(year=2025).incomplete_reason == "区长办公会"
