@@ -130,3 +130,29 @@ def test_office_creates_an_account_and_the_new_user_signs_in(browser, server):
         log_in(page, server, username, password)
         assert "王老师" in page.locator(".user-box").inner_text()
         newcomer.close()
+
+
+def test_closing_the_round_asks_first_from_a_post_form(browser, server):
+    """The trigger is a POST form here: the dialog is the server's answer to it without the
+    confirmation, so a keyboard user tabs to the button, presses Enter, and Esc changes nothing."""
+    context = browser.new_context(locale="zh-CN", viewport=NARROW)
+    page = context.new_page()
+    log_in(page, server, "demo-office")
+    page.goto(f"{server}/collection/rounds/2025/")
+    page.get_by_role("button", name="关闭轮次").focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("dialog#confirm-dialog[open]")
+    dialog.wait_for()
+    assert "个部门尚未接收" in dialog.inner_text() and "重新开启" in dialog.inner_text()
+    shot(page, "guards-close-round-dialog-390")
+    page.keyboard.press("Escape")
+    assert page.locator("dialog#confirm-dialog[open]").count() == 0
+    # Focus goes back to the button that opened the dialog.
+    assert page.evaluate("document.activeElement.textContent.trim()") == "关闭轮次"
+    page.reload()
+    assert page.get_by_role("button", name="关闭轮次").is_visible()  # still open
+    page.get_by_role("button", name="关闭轮次").click()
+    page.locator("dialog#confirm-dialog[open]").get_by_role("button", name="关闭轮次").click()
+    page.wait_for_load_state()
+    assert "轮次已关闭" in page.locator(".messages").inner_text()
+    context.close()
