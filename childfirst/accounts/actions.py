@@ -205,7 +205,7 @@ PASSWORD_SYMBOLS = "-+=#%"  # noqa: S105 - the separators generated passwords ar
 
 def generate_password(user: User) -> str:
     """A random password that meets every configured validator: four groups of four letters and
-    digits joined by a symbol, e.g. "Xk7p-9Hqs-Tm3e-Ruv8" (about 100 bits)."""
+    digits joined by a symbol, e.g. "Xk7p-9Hqs-Tm3e-Ruv8" (about 95 bits)."""
     while True:
         groups = ["".join(secrets.choice(PASSWORD_ALPHABET) for _char in range(4)) for _group in range(4)]
         password = secrets.choice(PASSWORD_SYMBOLS).join(groups)
