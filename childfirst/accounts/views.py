@@ -1,4 +1,4 @@
-"""The user's own account page, the office's list of accounts and its lockout screen."""
+"""The user's own account page and the office's lockout screen (account administration: admin_views.py)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from childfirst.confirm import Confirmation, confirm_response, is_confirmed
+
 from .actions import do_set_password, do_unlock
 from .decorators import role_required
 from .http import AuthenticatedHttpRequest
-from .models import ApiToken, AuditEvent, Role, User
+from .models import ApiToken, AuditEvent, Role
 from .tokens import TOKEN_ROLES, TokenError, do_create_token, do_revoke_token
 
 SIGN_IN_EVENTS = {"auth.login": _lazy("signed in"), "auth.logout": _lazy("signed out")}
@@ -63,6 +66,20 @@ def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: AuthenticatedHttpRequest, prefix: str) -> HttpResponse:
     token = get_object_or_404(ApiToken, user=request.user, prefix=prefix)
+    if not is_confirmed(request):
+        return confirm_response(
+            request,
+            Confirmation(
+                title=_("Revoke token %(prefix)s…?") % {"prefix": prefix},
+                action_url=reverse("accounts:token_revoke", args=[prefix]),
+                cancel_url=reverse("accounts:me"),
+                confirm_label=_("Revoke the token"),
+                consequences=[
+                    _("Programs using this token are refused from now on; a revoked token cannot be restored."),
+                    _("Make a new token if the program still needs access."),
+                ],
+            ),
+        )
     try:
         do_revoke_token(request.user, token)
     except TokenError as exc:
@@ -70,17 +87,6 @@ def token_revoke(request: AuthenticatedHttpRequest, prefix: str) -> HttpResponse
     else:
         messages.success(request, _("Token %(prefix)s revoked.") % {"prefix": prefix})
     return redirect("accounts:me")
-
-
-@role_required(Role.OFFICE)
-def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    users = User.objects.select_related("department", "area").order_by("role", "username")
-    locked = set(
-        AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).values_list(
-            "username", flat=True
-        )
-    )
-    return render(request, "accounts/user_list.html", {"users": users, "locked": locked})
 
 
 def _current_lockouts() -> QuerySet[AccessAttempt]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from childfirst.areas.models import Area
+from childfirst.plans.models import Plan
 
 from .models import ReportingRound, Submission, SubmissionState
 from .scope import expected_by_department, streets_in_year
@@ -54,6 +55,10 @@ class StreetRow:
     area: Area
     expected: int
     answered: int
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.answered
 
     @property
     def percent(self) -> int:
@@ -115,3 +120,42 @@ def round_completeness(reporting_round: ReportingRound, today: datetime.date | N
     street_rows.append(StreetRow(district, expected_by_area[district.pk], answered_by_area[district.pk]))
     overdue_ids = set(Submission.objects.filter(round=reporting_round).overdue(today).values_list("pk", flat=True))
     return RoundCompleteness(rows, street_rows, [r for r in rows if r.submission.pk in overdue_ids])
+
+
+@dataclass
+class Outstanding:
+    """What of a year's round is not accepted yet: what publishing that year would leave out or
+    freeze unreviewed. Empty (falsy) when every department is accepted and every value is in."""
+
+    reporting_round: ReportingRound | None
+    departments: list[DepartmentRow]  # not accepted by the office, with their state
+    streets: list[StreetRow]  # with values missing (the district itself included, last)
+    missing_values: int
+
+    @property
+    def round_open(self) -> bool:
+        return self.reporting_round is not None and self.reporting_round.is_open
+
+    def __bool__(self) -> bool:
+        return bool(self.round_open or self.departments or self.missing_values)
+
+    def summary(self) -> dict[str, object]:
+        """Codes and counts for the audit row: no value, no person."""
+        return {
+            "round_open": self.round_open,
+            "departments": {r.submission.department.code: r.submission.state for r in self.departments},
+            "streets": {r.area.code: r.missing for r in self.streets},
+            "missing_values": self.missing_values,
+        }
+
+
+def outstanding(plan: Plan, year: int, today: datetime.date | None = None) -> Outstanding:
+    """The year's round as the office would publish it now. A year without a round (figures loaded
+    from earlier monitoring) has nothing outstanding to show."""
+    reporting_round = ReportingRound.objects.filter(plan=plan, year=year).first()
+    if reporting_round is None:
+        return Outstanding(None, [], [], 0)
+    completeness = round_completeness(reporting_round, today)
+    departments = [r for r in completeness.departments if not r.accepted]
+    streets = [r for r in completeness.streets if r.answered < r.expected]
+    return Outstanding(reporting_round, departments, streets, completeness.expected - completeness.answered)

@@ -24,6 +24,7 @@ from childfirst.accounts.audit import record
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
+from childfirst.confirm import is_confirmed
 from childfirst.plans.models import Indicator
 
 from . import actions
@@ -37,6 +38,7 @@ from .access import (
     visible_plan,
 )
 from .completeness import round_completeness
+from .confirm_steps import close_round_step
 from .entries import Finding, Rules
 from .entry_form import EntryForm
 from .export import export_rows, write_csv
@@ -102,6 +104,8 @@ def round_state(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     step = request.POST.get("step")
     try:
         if step == "close":
+            if not is_confirmed(request):
+                return close_round_step(request, reporting_round)
             actions.do_close_round(request.user, reporting_round)
             messages.success(request, _("The round is closed."))
         elif step == "reopen":

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
+from childfirst.collection.completeness import outstanding
 from childfirst.plans.access import user_can_see_plan
 from childfirst.plans.models import Goal, KeyProject, Measure, Plan
 
@@ -27,11 +28,21 @@ def _is_office(actor: User | None, plan: Plan) -> bool:
 
 
 @transaction.atomic
-def do_publish(actor: User | None, plan: Plan, year: int, note: str = "") -> Snapshot:
+def do_publish(actor: User | None, plan: Plan, year: int, note: str = "", *, reason: str = "") -> Snapshot:
     """Freeze the evaluation of `year` as it stands: figures, provenance, statuses, method version.
-    Publishing the same year again makes the next version; earlier versions stay as they were."""
+    Publishing the same year again makes the next version; earlier versions stay as they were.
+
+    While the year's round is open or not all accepted, publishing needs a reason (ValidationError
+    without one): it is kept on the snapshot and in the audit row with what was outstanding."""
     if not _is_office(actor, plan):
         raise PermissionDenied(_("Only the office publishes evaluations."))
+    missing = outstanding(plan, year)
+    reason = reason.strip() if missing else ""
+    if missing and not reason:
+        raise ValidationError(
+            _("The %(year)d round is not complete: give the reason for publishing it now.") % {"year": year},
+            code="reason_required",
+        )
     data = collect(plan, year)
     rows = evaluate_dataset(data)
     latest = Snapshot.objects.filter(plan=plan, year=year).aggregate(v=Max("version"))["v"] or 0
@@ -45,6 +56,7 @@ def do_publish(actor: User | None, plan: Plan, year: int, note: str = "") -> Sna
         published_by=actor,
         note=note.strip(),
         completeness=completeness_record(plan, year, now),
+        incomplete_reason=reason,
     )
     SnapshotResult.objects.bulk_create(
         SnapshotResult(
@@ -78,6 +90,8 @@ def do_publish(actor: User | None, plan: Plan, year: int, note: str = "") -> Sna
         version=snapshot.version,
         method_version=snapshot.method_version,
         results=len(rows),
+        outstanding=missing.summary() if missing else None,
+        reason=reason,
     )
     return snapshot
 

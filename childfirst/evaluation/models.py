@@ -33,6 +33,9 @@ class Snapshot(models.Model):
     # The round's completeness and timeliness at publication (completeness_record.py); empty for
     # snapshots published before this was kept.
     completeness = models.JSONField(default=dict, blank=True)
+    # Why the office published although the year's round was not all accepted (the confirmation
+    # step asks for it); empty when nothing was outstanding.
+    incomplete_reason = models.TextField(_("reason for publishing incomplete data"), blank=True)
 
     objects = SnapshotQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import publish_views, views
 
 app_name = "evaluation"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("streets/<str:code>/", views.street_page, name="street"),
     path("departments/<slug:code>/", views.department_page, name="department"),
     path("published/", views.snapshots, name="snapshots"),
+    path("published/publish/", publish_views.publish, name="publish"),
     path("assessments/", views.assessments, name="assessments"),
     path("published/<int:year>/v<int:version>/", views.snapshot_diff, name="snapshot_diff"),
 ]

@@ -26,11 +26,12 @@ from childfirst.plans.access import visible_plan
 from childfirst.plans.models import Department, Domain, Goal, Indicator, KeyProject, Measure, Plan
 from childfirst.spreadsheet import append_row, csv_writer
 
-from .actions import ASSESSABLE, do_assess, do_publish
+from .actions import ASSESSABLE, do_assess
 from .dashboard import Board, board
 from .diff import diff_snapshots
 from .labels import STATUS_LABELS, STATUS_ORDER
 from .models import Assessment, Snapshot
+from .publish_views import publish
 
 
 def _year(request: HttpRequest, plan) -> int:
@@ -358,19 +359,10 @@ def snapshots(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Published evaluations by year and version; the office publishes from here."""
     plan = visible_plan(request.user)
     if request.method == "POST":
+        # A form from before the confirmation step: it goes through the step (and is refused there).
         if request.user.role != Role.OFFICE:
             raise PermissionDenied
-        year = request.POST.get("year", "")
-        if not year.isdigit():
-            messages.error(request, _("Choose the year to publish."))
-            return redirect("evaluation:snapshots")
-        snapshot = do_publish(request.user, plan, int(year), request.POST.get("note", ""))
-        messages.success(
-            request,
-            _("Published the %(year)s evaluation as version %(version)d.")
-            % {"year": snapshot.year, "version": snapshot.version},
-        )
-        return redirect("evaluation:snapshots")
+        return publish(request)
     published = Snapshot.objects.filter(plan=plan).select_related("published_by")
     return render(
         request,

@@ -27,12 +27,14 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area, Level
+from childfirst.confirm import is_confirmed
 from childfirst.plans.access import visible_plan
 from childfirst.plans.models import Indicator, Plan
 from childfirst.registry.aggregates import read_mapping
 
 from . import actions as actions
 from .access import HomeAccess, get_community_for_user, get_home_for_user, get_street_for_user
+from .confirm_steps import close_home_step
 from .coverage import Coverage, coverage, street_rows, year_end
 from .forms import ActivityForm, CloseForm, HomeForm, LinkForm, ReasonForm, ReopenForm, StandardItemForm, TypeForm
 from .models import HOME_READERS, ActivityKind, HomeActivity, StandardCheck, StandardItem
@@ -302,6 +304,8 @@ def home_state(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     step = request.POST.get("step")
     if step == "close":
         form = CloseForm(request.POST)
+        if form.is_valid() and not is_confirmed(request):
+            return close_home_step(request, access.home, form.cleaned_data["closed_on"], form.cleaned_data["reason"])
         if form.is_valid():
             try:
                 actions.do_close_home(

@@ -61,6 +61,12 @@ PAGES = {
     "logout": None,  # POST only; tested in test_login
     "accounts:me": "/accounts/me/",
     "accounts:users": "/accounts/users/",
+    "accounts:user_create": "/accounts/users/new/",
+    # One account's pages: every role and another district's office are tried on them in
+    # tests/accounts/test_account_admin.py (test_other_roles_are_refused, ..._not_listed_nor_opened).
+    "accounts:user_edit": None,
+    "accounts:user_active": None,
+    "accounts:user_password_reset": None,
     "accounts:lockouts": "/accounts/lockouts/",
     "accounts:password": "/accounts/password/",
     "accounts:password_done": "/accounts/password/done/",
@@ -94,6 +100,8 @@ PAGES = {
     "evaluation:streets": "/evaluation/streets/",
     "evaluation:street": "/evaluation/streets/330302001/",
     "evaluation:snapshots": "/evaluation/published/",
+    # The office only: tests/evaluation/test_publish_guard.py tries every role and another district.
+    "evaluation:publish": None,
     "evaluation:assessments": "/evaluation/assessments/",
     "evaluation:snapshot_diff": None,  # needs two versions: tests/evaluation/test_evaluation.py
     "reports:index": "/reports/",
@@ -166,7 +174,7 @@ def test_anonymous_is_sent_to_login(client, round_2025, name):
 
 
 # evaluation:street follows the area scope; tests/evaluation/test_evaluation.py covers it
-SCOPED = {"accounts:users", "accounts:lockouts", "evaluation:street"}
+SCOPED = {"accounts:users", "accounts:user_create", "accounts:lockouts", "evaluation:street"}
 
 
 @pytest.mark.django_db
@@ -210,11 +218,13 @@ def test_report_pages_by_role(client, users, name):
 @pytest.mark.parametrize("role", ["reporter", "reviewer", "supervisor", "director", "leader", "evaluator"])
 def test_account_list_is_for_the_office_only(client, users, role):
     client.force_login(getattr(users, role))
-    response = client.get("/accounts/users/")
-    assert response.status_code == 403
-    assert "无权访问" in response.content.decode()
+    for url in ("/accounts/users/", "/accounts/users/new/"):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "无权访问" in response.content.decode()
     client.force_login(users.office)
     assert client.get("/accounts/users/").status_code == 200
+    assert client.get("/accounts/users/new/").status_code == 200
 
 
 @pytest.mark.django_db

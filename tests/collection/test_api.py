@@ -566,7 +566,10 @@ class TestTokenPage:
         assert users.reporter.api_tokens.get().prefix == secret[:8]
         assert secret not in client.get("/accounts/me/").content.decode()  # shown once, never again
         assert client.get("/api/rounds", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
-        client.post(f"/accounts/tokens/{secret[:8]}/revoke/")
+        step = client.post(f"/accounts/tokens/{secret[:8]}/revoke/")
+        assert step.status_code == 400  # the confirmation step; the token still works
+        assert client.get("/api/rounds", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+        client.post(f"/accounts/tokens/{secret[:8]}/revoke/", {"confirmed": "yes"})
         assert client.get("/api/rounds", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
 
     def test_a_supervisors_token_opens_the_registry_api_only(self, client, users):

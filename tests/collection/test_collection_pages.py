@@ -151,7 +151,13 @@ class TestRoundPages:
         client.force_login(users.office)
         response = client.post("/collection/rounds/open/", {"year": "2024", "deadline": "2025-03-31"}, follow=True)
         assert "2024 年填报轮次已开启" in response.content.decode()
-        client.post("/collection/rounds/2024/state/", {"step": "close"})
+        # Closing goes through the confirmation step: without it nothing changes.
+        step = client.post("/collection/rounds/2024/state/", {"step": "close"})
+        assert step.status_code == 400 and 'name="confirmed"' in step.content.decode()
+        assert plan.rounds.get(year=2024).state == "open"
+        dialog = client.post("/collection/rounds/2024/state/", {"step": "close"}, headers={"X-Confirm-Step": "1"})
+        assert dialog.status_code == 200 and "个部门尚未接收" in dialog.content.decode()
+        client.post("/collection/rounds/2024/state/", {"step": "close", "confirmed": "yes"})
         assert plan.rounds.get(year=2024).state == "closed"
         bad = client.post("/collection/rounds/open/", {"year": "2024", "deadline": "soon"}, follow=True)
         assert "截止日期" in bad.content.decode()
@@ -162,7 +168,9 @@ class TestRoundPages:
             assert (
                 client.post("/collection/rounds/open/", {"year": "2024", "deadline": "2025-03-31"}).status_code == 403
             )
-            assert client.post("/collection/rounds/2025/state/", {"step": "close"}).status_code == 403
+            assert (
+                client.post("/collection/rounds/2025/state/", {"step": "close", "confirmed": "yes"}).status_code == 403
+            )
 
     def test_completeness_and_overdue_with_reminders(self, client, users, round_2025, health):
         users.reporter.email = "reporter@example.org"

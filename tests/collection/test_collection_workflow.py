@@ -376,4 +376,4 @@ class TestSecondDistrict:
         with pytest.raises(PermissionDenied):
             actions.do_return(users.office, submission, submission.version, "wrong district")
         with pytest.raises(PermissionDenied):
-            do_publish(users.office, d.plan, 2025)
+            do_publish(users.office, d.plan, 2025, reason="wrong district")

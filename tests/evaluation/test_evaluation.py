@@ -137,10 +137,14 @@ def test_published_page_publish_button_and_diff(client, users, demo, plan):
     client.force_login(users.leader)
     assert client.post("/evaluation/published/", {"year": "2024"}).status_code == 403
     client.force_login(users.office)
-    client.post("/evaluation/published/", {"year": "2024", "note": "年度监测"})
+    # A form from before the confirmation step publishes nothing: it is shown the step instead.
+    assert client.post("/evaluation/published/", {"year": "2024", "note": "年度监测"}).status_code == 400
+    assert not Snapshot.objects.filter(year=2024).exists()
+    confirmed = {"year": "2024", "confirmed": "yes", "reason": "按期发布"}
+    assert client.post("/evaluation/published/publish/", {**confirmed, "note": "年度监测"}).status_code == 302
     value = DataValue.objects.filter(round__year=2024, indicator__code="HEA-01").first()
     DataValue.objects.filter(pk=value.pk).update(value=value.value + 1)
-    client.post("/evaluation/published/", {"year": "2024", "note": "更正"})
+    client.post("/evaluation/published/publish/", {**confirmed, "note": "更正"})
     page = client.get("/evaluation/published/").content.decode()
     assert "v1" in page and "v2" in page and "更正" in page
     diff = client.get("/evaluation/published/2024/v2/")

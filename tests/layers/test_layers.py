@@ -41,7 +41,7 @@ APPLIES_COUNTS = {
 FEEDS_COLLECTION = {"registry", "homes"}
 # Modules at the package's top: shared helpers every app may use (they import no app), and the
 # project's shell (settings, URLs, the console command, the API root), above every app but the demo.
-SHARED = {"bilingual", "datafile", "datafile_command", "migrating", "spreadsheet", "typesetting"}
+SHARED = {"bilingual", "confirm", "datafile", "datafile_command", "migrating", "spreadsheet", "typesetting"}
 SHELL = {"__init__", "__main__", "api", "cli", "settings", "urls", "wsgi"}
 
 

@@ -267,13 +267,17 @@ class TestTriage:
         report = file_report()
         client.force_login(users.supervisor)
         url = f"/registry/reports/{report.pk}/triage/"
-        client.post(url, {"step": "close", "note": "无需处理"})
+        client.post(url, {"step": "close", "note": "无需处理", "confirmed": "yes"})
         report.refresh_from_db()
         assert report.state == ReportState.AWAITING  # nothing done yet: cannot close
         bad = client.post(url, {"step": "actions", "note": "另行处理"})
         assert bad.status_code == 200 and "另行处理" in bad.content.decode()
         client.post(url, {"step": "actions", "actions": ["police_informed", "visit_arranged"], "note": "已报警"})
-        client.post(url, {"step": "close", "note": "公安已立案，儿童由祖母临时照料"})
+        unconfirmed = client.post(url, {"step": "close", "note": "公安已立案，儿童由祖母临时照料"})
+        assert unconfirmed.status_code == 400 and "公安已立案" in unconfirmed.content.decode()
+        report.refresh_from_db()
+        assert report.state != ReportState.CLOSED
+        client.post(url, {"step": "close", "note": "公安已立案，儿童由祖母临时照料", "confirmed": "yes"})
         report.refresh_from_db()
         assert report.state == ReportState.CLOSED and report.steps.get().actions == [
             "police_informed",

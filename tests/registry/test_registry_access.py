@@ -132,7 +132,9 @@ PAGES: dict[str, Case] = {
     "registry:child_guardian_add": Case(
         "keep", "post", ok=302, data=lambda w, c: {"name": "王芳", "relation": "mother", "phone": ""}
     ),
-    "registry:child_guardian_remove": Case("keep", "post", ok=302, args=lambda w, c: [c.pk, c.guardians.first().pk]),
+    "registry:child_guardian_remove": Case(
+        "keep", "post", ok=302, args=lambda w, c: [c.pk, c.guardians.first().pk], data=lambda w, c: {"confirmed": "yes"}
+    ),
     "registry:child_category_add": Case(
         "keep", "post", ok=302, data=lambda w, c: {"type": w["orphan"].pk, "start": "2025-01-01", "evidence": ""}
     ),
@@ -141,7 +143,7 @@ PAGES: dict[str, Case] = {
         "post",
         ok=302,
         args=lambda w, c: [c.pk, c.categories.first().pk],
-        data=lambda w, c: {"end": "2025-09-01"},
+        data=lambda w, c: {"end": "2025-09-01", "confirmed": "yes"},
     ),
     "registry:child_exit": Case(
         "keep", "post", ok=302, data=lambda w, c: {"exit_reason": "moved_away", "exit_date": "2025-09-01"}

@@ -395,7 +395,7 @@ class TestEvaluations:
 
     def test_final_evaluation_quotes_the_measures_behind_lagging_indicators(self, published, tmp_path):
         plan = published[2024].plan
-        snapshot = do_publish(None, plan, 2025, "终期评估（测试）")
+        snapshot = do_publish(None, plan, 2025, "终期评估（测试）", reason="测试：2025 年轮次尚未完成")
         docx, pdf = build_report("final", snapshot_for(plan, "final", 2025), tmp_path)
         assert docx.name == "鹿城区儿童发展十四五规划2025年终期评估报告-v1.docx" and pdf.exists()
         document = Document(docx)

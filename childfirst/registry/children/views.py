@@ -31,6 +31,7 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
+from childfirst.confirm import is_confirmed
 from childfirst.linkage.run import Suggestion, suggest_files
 from childfirst.registry.models import AccessAction, Child, ChildPhoto, ChildStatus, Referral, RegistryGrant
 from childfirst.spreadsheet import csv_writer
@@ -46,6 +47,7 @@ from .access import (
     log_access,
     sees_referral_fields_only,
 )
+from .confirm_steps import end_category_step, remove_guardian_step
 from .forms import (
     CategoryForm,
     ChildForm,
@@ -478,7 +480,10 @@ def guardian_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def guardian_remove(request: AuthenticatedHttpRequest, pk: int, guardian: int) -> HttpResponse:
     child = _keeper_child(request, pk)
-    actions.do_remove_guardian(request.user, get_object_or_404(child.guardians, pk=guardian), request=request)
+    entry = get_object_or_404(child.guardians, pk=guardian)
+    if not is_confirmed(request):
+        return remove_guardian_step(request, child, entry)
+    actions.do_remove_guardian(request.user, entry, request=request)
     messages.success(request, _("Saved."))
     return redirect("registry:child", pk=child.pk)
 
@@ -510,6 +515,8 @@ def category_end(request: AuthenticatedHttpRequest, pk: int, category: int) -> H
     child = _keeper_child(request, pk)
     entry = get_object_or_404(child.categories.select_related("type"), pk=category)
     form = EndCategoryForm(request.POST)
+    if form.is_valid() and not is_confirmed(request):
+        return end_category_step(request, child, entry, form.cleaned_data["end"])
     return _after_change(
         request,
         child,

@@ -23,12 +23,14 @@ from childfirst.accounts.audit import client_ip
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
+from childfirst.confirm import is_confirmed
 from childfirst.registry.casework.forms import CloseForm
 from childfirst.registry.children.actions import ChildData, DuplicateChild, record_duplicate_refusal
 from childfirst.registry.models import Child, MandatoryReport, ReportState, Urgency
 
 from . import actions
 from .access import get_report_for_user
+from .confirm_steps import close_report_step
 from .forms import MandatoryReportForm, NewFileForm, ReportLinkForm, ReportStepForm
 from .intake import countdown, id_match, intake_attempt, name_suggestions
 
@@ -231,6 +233,8 @@ def report_triage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             try:
                 if not close_form.is_valid():
                     return _report_page(request, report, close_form=close_form)
+                if not is_confirmed(request):
+                    return close_report_step(request, report, close_form.cleaned_data["note"])
                 actions.do_close_report(request.user, report, outcome=close_form.cleaned_data["note"], request=request)
             except actions.CaseworkError as exc:
                 close_form.add_error(None, str(exc))
