@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .actions import do_set_password, do_unlock
@@ -23,7 +23,7 @@ from .http import AuthenticatedHttpRequest
 from .models import ApiToken, AuditEvent, Role, User
 from .tokens import TOKEN_ROLES, TokenError, do_create_token, do_revoke_token
 
-SIGN_IN_EVENTS = {"auth.login": _lazy("signed in"), "auth.logout": _lazy("signed out")}
+SIGN_IN_EVENTS = {"auth.login": gettext_lazy("signed in"), "auth.logout": gettext_lazy("signed out")}
 
 
 @role_required()

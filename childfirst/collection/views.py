@@ -36,7 +36,7 @@ from .completeness import round_completeness
 from .entry_form import EntryForm
 from .export import export_rows, write_csv
 from .models import ReportingRound, ValidationRule, ValueChange
-from .rules import DESCRIPTIONS
+from .rules import DESCRIPTIONS, NAMES, describe_params
 
 COLLECTION_ROLES = tuple(OVERSIGHT_ROLES | DEPARTMENT_ROLES)
 
@@ -225,5 +225,8 @@ def value_history(
 @role_required(*COLLECTION_ROLES)
 def rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_collection_role(request.user)
-    rows = [(rule, DESCRIPTIONS.get(rule.code, "")) for rule in ValidationRule.objects.all()]
+    rows = [
+        (rule, NAMES.get(rule.code, rule.code), DESCRIPTIONS.get(rule.code, ""), describe_params(rule.params or {}))
+        for rule in ValidationRule.objects.all()
+    ]
     return render(request, "collection/rules.html", {"rows": rows})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import method_views, views
 
 app_name = "evaluation"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("streets/<str:code>/", views.street_page, name="street"),
     path("departments/<slug:code>/", views.department_page, name="department"),
     path("published/", views.snapshots, name="snapshots"),
+    path("methods/", method_views.methods, name="methods"),
     path("assessments/", views.assessments, name="assessments"),
     path("published/<int:year>/v<int:version>/", views.snapshot_diff, name="snapshot_diff"),
 ]

@@ -28,7 +28,7 @@ from childfirst.spreadsheet import append_row, csv_writer
 from .actions import ASSESSABLE, do_assess, do_publish
 from .dashboard import Board, board
 from .diff import diff_snapshots
-from .labels import STATUS_LABELS, STATUS_ORDER
+from .labels import STATUS_LABELS, STATUS_ORDER, account_label, channel_label
 from .models import Assessment, Snapshot
 
 
@@ -241,9 +241,9 @@ def _provenance_text(point) -> str:
         return _("derived from %(n)s streets") % {"n": source.get("derived_from_streets")}
     return _("%(department)s; entered by %(who)s via %(channel)s; accepted by %(accepted)s at %(when)s") % {
         "department": source.get("department"),
-        "who": source.get("entered_by"),
-        "channel": source.get("channel"),
-        "accepted": source.get("accepted_by"),
+        "who": account_label(source.get("entered_by")),
+        "channel": channel_label(source.get("channel")),
+        "accepted": account_label(source.get("accepted_by")),
         "when": source.get("accepted_at"),
     }
 

@@ -11,7 +11,7 @@ from childfirst.areas.models import Area
 
 from ..conftest import make_user
 
-PUBLIC = {"login", "healthz", "set_language"}
+PUBLIC = {"login", "healthz", "set_language", "favicon"}
 # The open-data portal is public as a whole: every "portal:" name, with a concrete URL, answers 200
 # to an anonymous client once something is published (tests/reports/test_portal.py crawls the rest).
 PORTAL_PLAN = "lucheng-2021-2025"
@@ -62,6 +62,7 @@ PAGES = {
     "evaluation:street": "/evaluation/streets/330302001/",
     "evaluation:snapshots": "/evaluation/published/",
     "evaluation:assessments": "/evaluation/assessments/",
+    "evaluation:methods": "/evaluation/methods/",
     "evaluation:snapshot_diff": None,  # needs two versions: tests/evaluation/test_evaluation.py
     "reports:index": "/reports/",
     # A generated job's progress row and downloads, and the POST that requests one: every role is
