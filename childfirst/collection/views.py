@@ -202,7 +202,7 @@ def round_export(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     reporting_round = get_round_for_user(request, year)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="childfirst-{reporting_round.plan.code}-{year}.csv"'
-    write_csv(export_rows(reporting_round.plan, year), response)
+    write_csv(export_rows(reporting_round.plan, year), response, labelled=True)
     record("collection.export_csv", actor=request.user, obj=reporting_round, year=year)
     return response
 

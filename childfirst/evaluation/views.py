@@ -192,7 +192,7 @@ def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
     ]
     header = [_("Area"), _("Year"), _("Value"), _("Numerator"), _("Denominator"), _("Derived"), _("Source")]
     body = [
-        [area.name, y, p.value, p.numerator, p.denominator, p.derived, _provenance_text(p)]
+        [area.name, y, p.value, p.numerator, p.denominator, _("yes") if p.derived else _("no"), _provenance_text(p)]
         for area, y, p in provenance
         if p is not None
     ]
