@@ -75,7 +75,7 @@ def serving(var: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):  # up to 30 s: on a machine shared by several test runs it takes over 10 s
             try:
                 urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310 (local test server)
                 break

@@ -43,7 +43,7 @@ def phone(browser):
 
 def first_href(page, selector: str, pattern: str) -> str:
     """The first link under `selector` whose path matches `pattern` (a regular expression)."""
-    hrefs = page.locator(selector).evaluate_all("els => els.map((e) => e.getAttribute('href'))")
+    hrefs = page.locator(f"{selector} a[href]").evaluate_all("els => els.map((e) => e.getAttribute('href'))")
     found = [h for h in hrefs if h and re.search(pattern, h)]
     assert found, f"no link matching {pattern} under {selector}"
     return found[0]
