@@ -3,12 +3,13 @@ from django.urls import include, path, re_path
 
 from childfirst.api import api
 from childfirst.api import not_found as api_not_found
-from childfirst.web import plan_views
+from childfirst.web import favicon, plan_views
 from childfirst.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from childfirst.confirm import Confirmation, confirm_response, is_confirmed
@@ -26,7 +26,7 @@ from .http import AuthenticatedHttpRequest
 from .models import ApiToken, AuditEvent, Role
 from .tokens import TOKEN_ROLES, TokenError, do_create_token, do_revoke_token
 
-SIGN_IN_EVENTS = {"auth.login": _lazy("signed in"), "auth.logout": _lazy("signed out")}
+SIGN_IN_EVENTS = {"auth.login": gettext_lazy("signed in"), "auth.logout": gettext_lazy("signed out")}
 
 
 @role_required()

@@ -15,13 +15,15 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Protocol
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from childfirst.plans.models import Plan
 from childfirst.spreadsheet import csv_writer
 
-from .models import DataValue, ReportingRound
+from .models import Channel, DataValue, ReportingRound, SubmissionState
 from .scope import streets_in_year
 from .totals import district_totals
 
@@ -57,6 +59,24 @@ COLUMN_HELP = {
     "summed numerators and denominators), never stored; no: a stored value",
     "updated_at": "when the value last changed (for a derived row, the latest of its streets)",
     "channel": "how the value arrived: web, excel, api, system (empty for derived rows)",
+}
+
+# The web download's headers, in the reader's language (the command keeps COLUMNS, which scripts read).
+COLUMN_LABELS = {
+    "year": gettext_lazy("Year"),
+    "indicator_code": gettext_lazy("Indicator code"),
+    "indicator_name": gettext_lazy("Indicator"),
+    "unit": gettext_lazy("Unit"),
+    "area_code": gettext_lazy("Area code"),
+    "area_name": gettext_lazy("Area"),
+    "value": gettext_lazy("Value"),
+    "numerator": gettext_lazy("Numerator"),
+    "denominator": gettext_lazy("Denominator"),
+    "missing_reason": gettext_lazy("Reason for missing"),
+    "state": gettext_lazy("Submission state"),
+    "derived": gettext_lazy("Derived district total"),
+    "updated_at": gettext_lazy("Last changed"),
+    "channel": gettext_lazy("Channel"),
 }
 
 
@@ -98,6 +118,21 @@ class ExportRow:
             timezone.localtime(self.updated_at).isoformat(timespec="seconds") if self.updated_at else "",
             self.channel,
         ]
+
+    def as_labelled_csv(self) -> list[str]:
+        """as_csv with the state, the derived flag and the channel in the reader's language."""
+        row = self.as_csv()
+        row[COLUMNS.index("state")] = _label(SubmissionState, self.state)
+        row[COLUMNS.index("derived")] = _("yes") if self.derived else _("no")
+        row[COLUMNS.index("channel")] = _label(Channel, self.channel)
+        return row
+
+
+def _label(choices: type[models.TextChoices], code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
 
 
 def _plain(number: Decimal | None) -> str:
@@ -171,14 +206,15 @@ class TextOut(Protocol):
     def write(self, text: str, /) -> object: ...
 
 
-def write_csv(rows: Iterable[ExportRow], out: TextOut) -> int:
+def write_csv(rows: Iterable[ExportRow], out: TextOut, *, labelled: bool = False) -> int:
     """Write `rows` (from export_rows) to `out`, a text stream encoded as plain UTF-8 (the
-    byte-order mark is written here); return the number of data rows."""
+    byte-order mark is written here); return the number of data rows. `labelled`: headers and
+    codes in the reader's language, for people (the web download), rather than COLUMNS for scripts."""
     out.write("\ufeff")
     writer = csv_writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([str(COLUMN_LABELS[c]) for c in COLUMNS] if labelled else COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow(row.as_csv())
+        writer.writerow(row.as_labelled_csv() if labelled else row.as_csv())
         count += 1
     return count

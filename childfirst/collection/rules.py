@@ -33,6 +33,49 @@ DESCRIPTIONS = {
     "street_outlier": _("A street's value is far from the other streets' for the same indicator and year."),
 }
 
+# The rules page names each rule and parameter in words (a code such as min_history means nothing to
+# the office); a code missing here is shown as it is.
+NAMES = {
+    "not_a_number": _("Not a number"),
+    "negative": _("Negative value"),
+    "rate_needs_parts": _("Rate without numerator and denominator"),
+    "zero_denominator": _("Zero denominator"),
+    "numerator_above_denominator": _("Numerator above denominator"),
+    "value_inconsistent": _("Value disagrees with its parts"),
+    "not_a_rate": _("Parts given for a single value"),
+    "percent_above_100": _("Percentage above 100"),
+    "wrong_unit": _("Wrong unit sign"),
+    "value_and_missing": _("Value and missing reason both given"),
+    "required_missing": _("Expected value missing"),
+    "yoy_change": _("Unusual change from last year"),
+    "street_outlier": _("Street far from the others"),
+}
+PARAM_NAMES = {
+    "k": _("Tolerance k (how many robust standard deviations a value may stray)"),
+    "min_history": _("Past yearly changes needed before the indicator's own history is used"),
+    "floor": _("Smallest change ever flagged"),
+    "default_threshold": _("Threshold while the history is short"),
+    "min_streets": _("Fewest streets for a comparison"),
+}
+# Keys inside a parameter: the units, and "relative" (a share of last year's value).
+PARAM_KEYS = {
+    "%": _("percentages (points)"),
+    "‰": _("per-mille rates (points)"),
+    "relative": _("other units (share of last year's value)"),
+}
+
+
+def describe_params(params: dict) -> list[tuple[str, str]]:
+    """A rule's parameters as (name, value) in words, in the file's order, for the rules page."""
+    rows = []
+    for key, value in params.items():
+        if isinstance(value, dict):
+            text = "；".join(f"{PARAM_KEYS.get(k, k)} {v}" for k, v in value.items())
+        else:
+            text = str(value)
+        rows.append((str(PARAM_NAMES.get(key, key)), text))
+    return rows
+
 
 class RuleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")

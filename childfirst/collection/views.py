@@ -43,7 +43,7 @@ from .entries import Finding, Rules
 from .entry_form import EntryForm
 from .export import export_rows, write_csv
 from .models import ReportingRound, ValidationRule, ValueChange
-from .rules import DESCRIPTIONS, current_rules
+from .rules import DESCRIPTIONS, NAMES, current_rules, describe_params
 
 COLLECTION_ROLES = tuple(OVERSIGHT_ROLES | DEPARTMENT_ROLES)
 
@@ -288,7 +288,7 @@ def round_export(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     reporting_round = get_round_for_user(request, year)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="childfirst-{reporting_round.plan.code}-{year}.csv"'
-    write_csv(export_rows(reporting_round.plan, year), response)
+    write_csv(export_rows(reporting_round.plan, year), response, labelled=True)
     record("collection.export_csv", actor=request.user, obj=reporting_round, year=year)
     return response
 
@@ -311,5 +311,8 @@ def value_history(
 @role_required(*COLLECTION_ROLES)
 def rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_collection_role(request.user)
-    rows = [(rule, DESCRIPTIONS.get(rule.code, "")) for rule in ValidationRule.objects.all()]
+    rows = [
+        (rule, NAMES.get(rule.code, rule.code), DESCRIPTIONS.get(rule.code, ""), describe_params(rule.params or {}))
+        for rule in ValidationRule.objects.all()
+    ]
     return render(request, "collection/rules.html", {"rows": rows})

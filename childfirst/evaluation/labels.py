@@ -15,3 +15,24 @@ STATUS_LABELS = {
 }
 # Worst first: the order of the early-warning list and of status columns on dashboards.
 STATUS_ORDER = ["not_achieved", "at_risk", "needs_acceleration", "insufficient_data", "on_track", "achieved"]
+
+# A value's provenance (evaluation/data.py `_source`, also frozen in published snapshots) names the
+# account that entered or accepted it, or "system" when no account did (an import by command).
+SYSTEM_ACCOUNT = "system"
+
+
+def account_label(name: str | None) -> str:
+    """An account name from a provenance record for display: "system" in the user's language."""
+    if not name or name == SYSTEM_ACCOUNT:
+        return str(_("the system"))
+    return name
+
+
+def channel_label(code: str | None) -> str:
+    """A value's channel (collection.models.Channel) in the user's language; an unknown code as is."""
+    from childfirst.collection.models import Channel
+
+    try:
+        return str(Channel(code or "").label)
+    except ValueError:
+        return code or ""

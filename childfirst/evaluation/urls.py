@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import publish_views, views
+from . import method_views, publish_views, views
 
 app_name = "evaluation"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("departments/<slug:code>/", views.department_page, name="department"),
     path("published/", views.snapshots, name="snapshots"),
     path("published/publish/", publish_views.publish, name="publish"),
+    path("methods/", method_views.methods, name="methods"),
     path("assessments/", views.assessments, name="assessments"),
     path("published/<int:year>/v<int:version>/", views.snapshot_diff, name="snapshot_diff"),
 ]

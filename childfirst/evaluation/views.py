@@ -29,7 +29,7 @@ from childfirst.spreadsheet import append_row, csv_writer
 from .actions import ASSESSABLE, do_assess
 from .dashboard import Board, board
 from .diff import diff_snapshots
-from .labels import STATUS_LABELS, STATUS_ORDER
+from .labels import STATUS_LABELS, STATUS_ORDER, account_label, channel_label
 from .models import Assessment, Snapshot
 from .publish_views import publish
 
@@ -194,7 +194,7 @@ def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
     ]
     header = [_("Area"), _("Year"), _("Value"), _("Numerator"), _("Denominator"), _("Derived"), _("Source")]
     body = [
-        [area.name, y, p.value, p.numerator, p.denominator, p.derived, _provenance_text(p)]
+        [area.name, y, p.value, p.numerator, p.denominator, _("yes") if p.derived else _("no"), _provenance_text(p)]
         for area, y, p in provenance
         if p is not None
     ]
@@ -243,9 +243,9 @@ def _provenance_text(point) -> str:
         return _("derived from %(n)s streets") % {"n": source.get("derived_from_streets")}
     return _("%(department)s; entered by %(who)s via %(channel)s; accepted by %(accepted)s at %(when)s") % {
         "department": source.get("department"),
-        "who": source.get("entered_by"),
-        "channel": source.get("channel"),
-        "accepted": source.get("accepted_by"),
+        "who": account_label(source.get("entered_by")),
+        "channel": channel_label(source.get("channel")),
+        "accepted": account_label(source.get("accepted_by")),
         "when": source.get("accepted_at"),
     }
 

@@ -199,7 +199,7 @@ def readme(pub: Publication) -> str:
 第 {snapshot.version} 版，发布于 {published}（评估方法版本 {snapshot.method_version}）。
 共 {len(pub.indicators)} 项指标。只包含已发布的汇总数据，不含任何个人信息。
 
-- `data/<指标代码>.csv`：每项指标一个文件，采用 Open SDG 数据格式，UTF-8 编码。
+- `data/<指标代码>.csv`：每项指标一个文件，采用 Open SDG 数据格式，UTF-8 编码（带 BOM，Excel 可直接打开）。
   列：`Year`（年份）、`街镇`（空白表示全区合计）、`Value`（数值，单位见元数据）。
   全区行在前，随后按街镇代码排列，年份升序；缺失的数值不列出。
 - `metadata.csv`、`metadata.json`：指标元数据——名称、领域、单位、目标、责任单位、规划原文、
@@ -210,13 +210,18 @@ Open data of the {plan.name_en or plan.name} ({plan.start_year}–{plan.end_year
 of {snapshot.year}, version {snapshot.version}, published {published} (method {snapshot.method_version}),
 {len(pub.indicators)} indicators. Aggregate published figures only; no personal data.
 
-- `data/<code>.csv`: one file per indicator in Open SDG's data format, UTF-8. Columns: `Year`, `街镇`
-  (street/town; blank on the district's headline rows), `Value` (unit in the metadata). Headline rows
-  first, then streets by area code, years ascending; missing values are left out.
+- `data/<code>.csv`: one file per indicator in Open SDG's data format, UTF-8 with a byte-order mark.
+  Columns: `Year`, `街镇` (street/town; blank on the district's headline rows), `Value` (unit in the
+  metadata). Headline rows first, then streets by area code, years ascending; missing values are left out.
 - `metadata.csv`, `metadata.json`: each indicator's name, domain, unit, target, responsible units, the
   plan's sentence, its {snapshot.year} status and latest value.
 - District rates come from summed numerators and denominators, never from averaging street rates.
 """
+
+
+# Every CSV people download starts with a UTF-8 byte-order mark, so Excel shows the Chinese names
+# instead of mojibake; pandas (and so Open SDG's sdg-build) skips it when reading.
+BOM = "\ufeff"
 
 
 def build_zip(pub: Publication) -> bytes:
@@ -226,9 +231,9 @@ def build_zip(pub: Publication) -> bytes:
     records = metadata(pub)
     members = [
         ("README.md", readme(pub)),
-        ("metadata.csv", metadata_csv(records)),
+        ("metadata.csv", BOM + metadata_csv(records)),
         ("metadata.json", json.dumps(records, ensure_ascii=False, indent=2) + "\n"),
-        *((f"data/{f.indicator.code}.csv", f.csv_text()) for f in pub.indicators),
+        *((f"data/{f.indicator.code}.csv", BOM + f.csv_text()) for f in pub.indicators),
     ]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:

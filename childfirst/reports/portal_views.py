@@ -29,7 +29,7 @@ from childfirst.evaluation.models import Snapshot
 from childfirst.evaluation.published import published_plans, published_snapshot, published_years
 from childfirst.plans.models import Comparator, Domain, Plan, Unit
 
-from .opendata import IndicatorFigures, build_zip, publication
+from .opendata import BOM, IndicatorFigures, build_zip, publication
 
 # Pages change only when the office publishes; a few minutes' staleness is harmless.
 PAGE_MAX_AGE = 300
@@ -213,13 +213,13 @@ def _filename(plan: Plan, snapshot: Snapshot, stem: str, suffix: str) -> str:
 
 @public(FILE_MAX_AGE)
 def indicator_csv(request: HttpRequest, plan: str, code: str) -> HttpResponse:
-    """One indicator in Open SDG's data format (Year, 街镇, Value), UTF-8."""
+    """One indicator in Open SDG's data format (Year, 街镇, Value), UTF-8 with a byte-order mark (Excel)."""
     the_plan = _plan(plan)
     snapshot = _snapshot(request, the_plan)
     figures = publication(snapshot, codes=[code]).by_code(code)
     if figures is None:
         raise Http404(_("This indicator is not in the published evaluation."))
-    response = HttpResponse(figures.csv_text().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse((BOM + figures.csv_text()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(the_plan, snapshot, code, "csv")}"'
     return response
 

@@ -38,7 +38,7 @@ def round_2025(shared, db) -> ReportingRound:
     return shared[1]
 
 
-PUBLIC = {"login", "healthz", "set_language"}
+PUBLIC = {"login", "healthz", "set_language", "favicon"}
 # The open-data portal is public as a whole: every "portal:" name, with a concrete URL, answers 200
 # to an anonymous client once something is published (tests/reports/test_portal.py crawls the rest).
 PORTAL_PLAN = "lucheng-2021-2025"
@@ -103,6 +103,7 @@ PAGES = {
     # The office only: tests/evaluation/test_publish_guard.py tries every role and another district.
     "evaluation:publish": None,
     "evaluation:assessments": "/evaluation/assessments/",
+    "evaluation:methods": "/evaluation/methods/",
     "evaluation:snapshot_diff": None,  # needs two versions: tests/evaluation/test_evaluation.py
     "reports:index": "/reports/",
     # A generated job's progress row and downloads, and the POST that requests one: every role is

@@ -68,7 +68,8 @@ def test_public_browses_domain_then_indicator_and_downloads(page, server):
         page.keyboard.press("Enter")
     download = info.value
     assert download.suggested_filename == "lucheng-2021-2025_HEA-14_2024v1.csv"
-    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert Path(download.path()).read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     assert rows[0] == ["Year", "街镇", "Value"]
     assert [r[0] for r in rows[1:5]] == ["2021", "2022", "2023", "2024"] and rows[1][1] == ""
     assert {r[1] for r in rows[5:]} >= {"五马街道", "山福镇"}

@@ -3,9 +3,12 @@ workflow buttons, completeness and overdue, history, rules; refused for wrong ro
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from childfirst.accounts.models import AuditEvent
@@ -191,7 +194,8 @@ class TestRoundPages:
         client.force_login(users.evaluator)
         assert "2025" in client.get("/collection/").content.decode()
         rules = client.get("/collection/rules/").content.decode()
-        assert "yoy_change" in rules and "1.4826" in rules and "street_outlier" in rules
+        assert "同比变化异常" in rules and "1.4826" in rules and "街镇数值明显偏离" in rules
+        assert "yoy_change" not in rules and "min_history" not in rules  # names in words, not codes
 
     def test_round_page_lists_only_own_department_links_for_department_users(self, client, users, round_2025):
         client.force_login(users.reporter)
@@ -206,6 +210,19 @@ def test_round_csv_download_for_the_office(client, users, health):
     client.force_login(users.office)
     response = client.get("/collection/rounds/2025/values.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads the file as UTF-8
     text = response.content.decode("utf-8-sig")
     assert "HEA-04" in text and "330302001" in text
     assert AuditEvent.objects.filter(action="collection.export_csv", actor=users.office).exists()
+    rows = list(csv.reader(io.StringIO(text)))
+    # A Chinese reader gets Chinese headers and words for the codes (the command keeps COLUMNS).
+    assert rows[0][:3] == ["年份", "指标代码", "指标"] and "由街镇汇总的全区值" in rows[0]
+    state, derived, channel = (rows[0].index(h) for h in ("填报状态", "由街镇汇总的全区值", "渠道"))
+    assert {r[derived] for r in rows[1:]} <= {"是", "否"}
+    assert "web" not in {r[channel] for r in rows[1:]} and "草稿" in {r[state] for r in rows[1:]}
+    # An English reader gets English ones.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/collection/rounds/2025/values.csv").content
+    assert english.startswith(b"\xef\xbb\xbf")
+    header = next(csv.reader(io.StringIO(english.decode("utf-8-sig"))))
+    assert header[:3] == ["Year", "Indicator code", "Indicator"] and "Derived district total" in header

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -63,10 +65,24 @@ class TestDashboards:
         for url in PAGES:
             csv_response = client.get(url + "&format=csv")
             assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv"), url
+            assert csv_response.content.startswith(b"\xef\xbb\xbf"), url  # Excel reads it as UTF-8
             assert len(csv_response.content.decode("utf-8-sig").splitlines()) >= 2, url
+            header = csv_response.content.decode("utf-8-sig").splitlines()[0]
+            assert not re.search("[A-Za-z]", header), (url, header)  # Chinese headers for a Chinese reader
             xlsx = client.get(url + "&format=xlsx")
             book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
             assert book.active.max_row >= 2, url
+
+    def test_provenance_reads_in_the_users_language(self, client, users, demo):
+        """A value entered by no account (the demo's import) reads 系统导入, not 'system 填报（system）',
+        on the page and in its CSV; the derived flag is 是/否, not True/False."""
+        client.force_login(users.evaluator)
+        page = client.get("/evaluation/indicators/HEA-04/?year=2024").content.decode()
+        text = client.get("/evaluation/indicators/HEA-04/?year=2024&format=csv").content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert {row[5] for row in rows[1:]} == {"是", "否"}
+        for shown in (page, text):
+            assert "system" not in shown and "True" not in shown and "False" not in shown
 
     def test_street_pages_follow_area_scope(self, client, users, demo):
         client.force_login(users.supervisor)  # 五马街道

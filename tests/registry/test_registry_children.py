@@ -407,8 +407,10 @@ class TestSearchAndLog:
         client.post("/registry/children/", {"q": "曾"})
         client.get(f"/registry/children/{children[0].pk}/")
         response = client.post("/registry/children/export/", {"q": "曾", "status": "active", "reason": "走访安排"})
+        assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads the names right
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert "supervisor" in rows[0][0] and "走访安排" in rows[1][0]
+        assert rows[3][:3] == ["档案", "姓名", "性别"]  # the column headers, in Chinese
         assert {row[1] for row in rows[4:]} == {"曾小明", "李曾"}
         searches = ChildAccessLog.objects.filter(action=AccessAction.SEARCH).order_by("pk")
         assert [s.result_count for s in searches] == [3, 2]

@@ -39,7 +39,7 @@ def published(demo, plan, users) -> Snapshot:
 
 
 def rows_of(content: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content.decode("utf-8"))))
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def expected_rows(snapshot: Snapshot, code: str) -> list[list[str]]:
@@ -148,7 +148,8 @@ def test_csv_is_open_sdg_format(client, published):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "HEA-14_2024v1.csv" in response["Content-Disposition"]
     content = response.content
-    assert content.startswith(b"Year,\xe8\xa1\x97\xe9\x95\x87,Value\n")  # no BOM, UTF-8 街镇
+    # A UTF-8 byte-order mark (Excel then reads 街镇 right), then Open SDG's header.
+    assert content.startswith(b"\xef\xbb\xbfYear,\xe8\xa1\x97\xe9\x95\x87,Value\n")
     rows = rows_of(content)
     assert rows[0] == ["Year", "街镇", "Value"]
     assert all(len(r) == 3 for r in rows)
@@ -182,6 +183,7 @@ def test_zip_holds_every_indicator_and_the_metadata(client, published):
     assert hea14["status"] == SnapshotResult.objects.get(snapshot=published, area=published.plan.area,
                                                          indicator__code="HEA-14").status  # fmt: skip
     assert hea14["departments"] == ["区卫健局"]
+    assert all(archive.read(n).startswith(b"\xef\xbb\xbf") for n in names if n.endswith(".csv"))  # Excel
     meta_rows = rows_of(archive.read("metadata.csv"))
     assert meta_rows[0][:2] == ["code", "name"] and len(meta_rows) == 85
     readme = archive.read("README.md").decode()
@@ -259,7 +261,7 @@ def test_another_districts_plan_and_plans_without_publication(client, published)
                 "/open/ouhai-2021-2025/indicators/H-1/", "/open/ouhai-2021-2025/data/"):  # fmt: skip
         assert client.get(url).status_code == 200, url
     text = client.get("/open/ouhai-2021-2025/data/H-1.csv").content.decode()
-    assert text == "Year,街镇,Value\n2021,,90\n2022,,91.5\n2022,景山街道,88.25\n"
+    assert text == "\ufeffYear,街镇,Value\n2021,,90\n2022,,91.5\n2022,景山街道,88.25\n"
     # The other plan's indicators are not reachable through this plan, nor the reverse.
     assert client.get("/open/ouhai-2021-2025/indicators/HEA-14/").status_code == 404
     assert client.get(f"/open/{PLAN}/indicators/H-1/").status_code == 404

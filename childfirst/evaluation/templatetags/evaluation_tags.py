@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
+from childfirst.evaluation import labels
 from childfirst.evaluation.labels import STATUS_LABELS
 
 register = template.Library()
@@ -21,3 +22,13 @@ def num(value: float | None, places: int = 2) -> str:
     if "." in text:  # trailing zeros of the fraction only: 100 stays 100
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+@register.filter
+def account_label(name: str | None) -> str:
+    return labels.account_label(name)
+
+
+@register.filter
+def channel_label(code: str | None) -> str:
+    return labels.channel_label(code)

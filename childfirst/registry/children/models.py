@@ -387,6 +387,18 @@ class ChildAccessLog(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("the access log is append-only")
 
+    @property
+    def purpose_label(self) -> str:
+        """The purpose in the reader's language when the product wrote it (children/purposes.py)."""
+        from .purposes import purpose_label
+
+        return purpose_label(self.purpose)
+
+    @property
+    def user_label(self) -> str:
+        """Who: the account's name, or "the system" for a row written without one (the public form)."""
+        return str(_("the system")) if self.user_name == "system" and self.user_id is None else self.user_name
+
 
 class GrantState(models.TextChoices):
     PENDING = "pending", _("awaiting approval")
