@@ -431,7 +431,7 @@ def method_section(n: int, facts: Facts, kind: str) -> Section:
         Paragraph(
             "预警包括：预计达不到目标、偏离目标（比上一年变差）、波动较大（稳健z分数大于3.5）、数据缺失、"
             "数据迟报、街镇明显落后于全区，每条预警均附原因。详细规则和算例见《评估方法》"
-            f"（docs/methods.md，方法版本{engine.METHOD_VERSION}）。"
+            f"（系统“评估方法”页面，方法版本{engine.METHOD_VERSION}）。"
         ),
     )
     if kind != "annual":
