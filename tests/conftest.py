@@ -220,31 +220,46 @@ def demo_var(tmp_path_factory) -> Path:
     return demo_build.wait(demo_build.run_root(tmp_path_factory))
 
 
+# Long files that run while the demo is being built: two per worker, which is what pytest-xdist
+# hands each worker at the start (about a minute's work, as long as the build takes).
+WHILE_THE_DEMO_BUILDS = 4
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Long files first, those that need the demo build after the others. pytest-xdist (`--dist
-    loadfile`, see pyproject.toml) hands whole files to the workers in this order, so the long ones
-    (the demo's values, documents, files that start processes) begin at once and the short ones fill
-    in at the end, instead of one worker finishing a long file alone. The demo build starts here in
-    the background, so it is ready when the first file that needs it comes up. Order within a file is
-    kept; the sort is stable."""
+    """Long files first, so that the short ones fill in at the end instead of one worker finishing
+    a long file alone: pytest-xdist (`--dist loadfile`, see pyproject.toml) hands whole files to the
+    workers in this order. The demo build (tests/demo_build.py) starts here in the background; the
+    files that need it (the browser tests, the longest of all) come right after the first few long
+    files, when it is ready. Order within a file is kept."""
 
     def heavy(item) -> bool:
         if "demo" in item.fixturenames or any(item.iter_markers("slow")) or any(item.iter_markers("browser")):
             return True
         return getattr(item.module, "subprocess", None) is not None  # the file starts processes
 
-    per_file: dict[Path, int] = {}
+    files: dict[Path, list] = {}
     heavy_files: set[Path] = set()
     demo_files: set[Path] = set()
     for item in items:
-        per_file[item.path] = per_file.get(item.path, 0) + 1
+        files.setdefault(item.path, []).append(item)
         if heavy(item):
             heavy_files.add(item.path)
         if demo_build.FIXTURE in item.fixturenames:
             demo_files.add(item.path)
     if demo_files:
         demo_build.start(demo_build.run_root(config._tmp_path_factory))
-    items.sort(key=lambda item: (item.path not in heavy_files, item.path in demo_files, -per_file[item.path]))
+
+    def by_size(paths) -> list[Path]:
+        return sorted(paths, key=lambda path: (-len(files[path]), str(path)))  # the same order in every worker
+
+    long_first = by_size(heavy_files - demo_files)
+    order = (
+        long_first[:WHILE_THE_DEMO_BUILDS]
+        + by_size(demo_files)
+        + long_first[WHILE_THE_DEMO_BUILDS:]
+        + by_size(set(files) - heavy_files - demo_files)
+    )
+    items[:] = [item for path in order for item in files[path]]
 
 
 def pytest_report_header(config) -> str:
