@@ -42,7 +42,7 @@ from .confirm_steps import close_round_step
 from .entries import Finding, Rules
 from .entry_form import EntryForm
 from .export import export_rows, write_csv
-from .models import ReportingRound, ValidationRule, ValueChange
+from .models import ReportingRound, SubmissionState, ValidationRule, ValueChange
 from .rules import DESCRIPTIONS, NAMES, current_rules, describe_params
 
 COLLECTION_ROLES = tuple(OVERSIGHT_ROLES | DEPARTMENT_ROLES)
@@ -172,7 +172,9 @@ def _decides_next(access: SubmissionAccess) -> bool:
     """The reviewer of a submitted, or the office of an approved submission: the one who sees, before
     deciding, where its values differ from the children's platform."""
     state = access.submission.state
-    return (access.can_review and state == "submitted") or (access.is_office and state == "approved")
+    return (access.can_review and state == SubmissionState.SUBMITTED) or (
+        access.is_office and state == SubmissionState.APPROVED
+    )
 
 
 def _save(request: AuthenticatedHttpRequest, form: EntryForm, rules: Rules) -> EntryForm | None:
