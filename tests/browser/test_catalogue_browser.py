@@ -4,6 +4,7 @@ driven by Playwright. Screenshots land in test-artifacts/ for people to look at.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in, shot
 
@@ -21,8 +22,8 @@ def test_new_user_logs_in_and_browses_the_catalogue(page, server):
 
     page.get_by_role("link", name="儿童与健康").first.click()
     page.wait_for_url("**/domains/health/")
-    assert page.get_by_role("heading", name="主要目标").is_visible()
-    assert page.locator("table.data").first.get_by_text("新生儿访视率").is_visible()
+    expect(page.get_by_role("heading", name="主要目标")).to_be_visible()
+    expect(page.locator("table.data").first.get_by_text("新生儿访视率")).to_be_visible()
     shot(page, "domain-health")
 
     page.get_by_role("link", name="新生儿访视率").first.click()
@@ -58,9 +59,9 @@ def test_wrong_password_and_english_switch(page, server):
     page.wait_for_url(f"{server}/")
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
-    assert page.get_by_role("link", name="Plan catalogue").is_visible()
+    expect(page.get_by_role("link", name="Plan catalogue")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "en"
     shot(page, "home-en")
     page.get_by_role("button", name="简体中文").click()
     page.wait_for_load_state()
-    assert page.get_by_role("link", name="规划目录").is_visible()
+    expect(page.get_by_role("link", name="规划目录")).to_be_visible()

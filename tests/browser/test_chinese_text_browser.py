@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in, shot
 
@@ -125,7 +126,7 @@ def test_evaluation_method_is_a_page_linked_from_the_overview(page, server):
     assert page.locator("main table").count() >= 1  # the markdown's tables are tables
     page.get_by_role("link", name="English").first.click()  # the file's own link to its English half
     assert page.evaluate("location.hash") == "#english"
-    assert page.locator("#english").is_visible()
+    expect(page.locator("#english")).to_be_visible()
     shot(page, "evaluation-method")
 
 

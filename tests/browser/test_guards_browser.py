@@ -6,6 +6,7 @@ creates an account on the web and the new user signs in with the password shown 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in, shot
 
@@ -82,7 +83,7 @@ def test_the_step_without_javascript_is_a_page(browser, server):
     page.get_by_label("评估年份").select_option("2025")
     page.get_by_role("button", name="发布（冻结）评估").click()
     page.wait_for_url("**/evaluation/published/publish/?**")
-    assert page.get_by_role("heading", name="发布 2025 年评估？").is_visible()
+    expect(page.get_by_role("heading", name="发布 2025 年评估？")).to_be_visible()
     assert "尚未接收" in page.locator("main").inner_text()
     assert overflow(page) <= 0
     shot(page, "guards-publish-page-nojs-390")
@@ -109,7 +110,7 @@ def test_office_creates_an_account_and_the_new_user_signs_in(browser, server):
             label=page.locator("#id_area option", has_text="五马街道").first.inner_text()
         )
         page.get_by_role("button", name="创建账号").click()
-        assert page.locator(".field-error").first.is_visible()
+        expect(page.locator(".field-error").first).to_be_visible()
         assert page.locator("#id_username").input_value() == username
         shot(page, f"guards-account-error-{suffix}")
         community = page.locator("#id_area option", has_text="五马第一社区").first
@@ -121,7 +122,7 @@ def test_office_creates_an_account_and_the_new_user_signs_in(browser, server):
         if viewport is NARROW:
             assert overflow(page) <= 0
         page.get_by_role("link", name="已完成").click()  # on to the account's page: edit, deactivate, reset
-        assert page.get_by_role("button", name="停用账号").is_visible()
+        expect(page.get_by_role("button", name="停用账号")).to_be_visible()
         shot(page, f"guards-account-edit-{suffix}")
         context.close()
 
@@ -150,7 +151,7 @@ def test_closing_the_round_asks_first_from_a_post_form(browser, server):
     # Focus goes back to the button that opened the dialog.
     assert page.evaluate("document.activeElement.textContent.trim()") == "关闭轮次"
     page.reload()
-    assert page.get_by_role("button", name="关闭轮次").is_visible()  # still open
+    expect(page.get_by_role("button", name="关闭轮次")).to_be_visible()  # still open
     page.get_by_role("button", name="关闭轮次").click()
     page.locator("dialog#confirm-dialog[open]").get_by_role("button", name="关闭轮次").click()
     page.wait_for_load_state()

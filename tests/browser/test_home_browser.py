@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in, shot
 
@@ -40,7 +41,7 @@ def test_reporter_finds_returned_data_in_the_inbox(page, server):
     page.wait_for_url(f"{server}/")
     bell = page.locator("a.inbox-bell")
     assert int(bell.locator(".inbox-count").inner_text()) >= 1
-    assert page.get_by_role("heading", name="新消息").is_visible()
+    expect(page.get_by_role("heading", name="新消息")).to_be_visible()
     bell.click()
     page.wait_for_url(f"{server}/inbox/")
     item = page.locator(".inbox-item.unread", has_text="数据被退回修改").first
@@ -75,7 +76,7 @@ def test_director_works_from_the_home_page_on_a_phone(browser, server):
     context, page = phone_page(browser)
     log_in(page, server, "demo-director")
     page.wait_for_url(f"{server}/")
-    assert page.get_by_role("heading", name="待走访").is_visible()
+    expect(page.get_by_role("heading", name="待走访")).to_be_visible()
     no_sideways_scroll(page)
     shot(page, "home-director-390")
     first = page.locator(".visits-due li").first
@@ -109,7 +110,7 @@ def test_each_roles_home_shows_its_work_and_every_link_can_be_followed(browser, 
         page = context.new_page()
         log_in(page, server, f"demo-{role}")
         page.wait_for_url(f"{server}/")
-        assert page.locator("main h2", has_text=shown[role]).first.is_visible()
+        expect(page.locator("main h2", has_text=shown[role]).first).to_be_visible()
         if width == PHONE["width"]:
             no_sideways_scroll(page)
         shot(page, f"home-{role}-{width}")
