@@ -34,7 +34,7 @@ from .models import (
     Plan,
     Responsibility,
 )
-from .schema import DomainSpec, IndicatorSpec, KeyProjectSpec, PlanFile
+from .schema import DomainSpec, IndicatorSpec, KeyProjectSpec, PlanFile, PlanInfo
 from .signals import plan_loaded
 
 if TYPE_CHECKING:
@@ -108,6 +108,18 @@ def check_plan_file(datafile: DataFile, spec: PlanFile, source_text: str | None)
             _("area %(code)s is not loaded; load the area tree first (childfirst areas load FILE)")
             % {"code": plan.area},
         )
+    earlier: dict[str, dict[str, Indicator]] = {}
+    if plan.succeeds is not None:
+        predecessor = Plan.objects.filter(code=plan.succeeds).first()
+        if predecessor is None or plan.succeeds == plan.code:
+            problem(("plan", "succeeds"), _("plan %(code)s is not loaded") % {"code": plan.succeeds})
+        elif predecessor.area.code != plan.area:
+            problem(("plan", "succeeds"), _("plan %(code)s is for another area") % {"code": plan.succeeds})
+        elif predecessor.start_year >= plan.start_year:
+            problem(("plan", "succeeds"), _("plan %(code)s does not start earlier") % {"code": plan.succeeds})
+    for i_index, indicator in enumerate(spec.indicators):
+        if indicator.continues:
+            _check_continues(indicator, ("indicators", i_index), plan, earlier, problem)
     unique(spec.departments, ("departments",), "code")
     unique(spec.domains, ("domains",), "code")
     unique(spec.domains, ("domains",), "number")
@@ -161,6 +173,41 @@ def check_plan_file(datafile: DataFile, spec: PlanFile, source_text: str | None)
     for n_index, item in enumerate(spec.non_indicator_numbers):
         quoted(("non_indicator_numbers", n_index, "text"), item.text)
     return problems
+
+
+def _check_continues(
+    indicator: IndicatorSpec,
+    here: Path_,
+    plan: PlanInfo,
+    earlier: dict[str, dict[str, Indicator]],
+    problem: Callable[[Path_, str], None],
+) -> None:
+    """`continues: plan/CODE` names a loaded, earlier plan of the same area and an indicator in it
+    with the same unit: otherwise the two could not make one series."""
+    assert indicator.continues is not None
+    plan_code, code = indicator.continues.split("/")
+    where = here + ("continues",)
+    if plan_code == plan.code:
+        problem(where, _("an indicator continues one of an earlier plan, not of its own"))
+        return
+    if plan_code not in earlier:
+        other = Plan.objects.filter(code=plan_code).select_related("area").first()
+        if other is None:
+            problem(where, _("plan %(code)s is not loaded; load the earlier plan first") % {"code": plan_code})
+            return
+        if other.area.code != plan.area or other.start_year >= plan.start_year:
+            problem(where, _("plan %(code)s is not an earlier plan of the same area") % {"code": plan_code})
+            return
+        earlier[plan_code] = {i.code: i for i in other.indicators.all()}
+    previous = earlier[plan_code].get(code)
+    if previous is None:
+        problem(where, _("plan %(plan)s has no indicator %(code)s") % {"plan": plan_code, "code": code})
+    elif previous.unit != indicator.unit:
+        problem(
+            where,
+            _("%(code)s is measured in %(unit)s there; a series cannot change its unit")
+            % {"code": indicator.continues, "unit": previous.unit},
+        )
 
 
 def _check_indicator(
@@ -258,6 +305,9 @@ def _save(spec: PlanFile, sha256: str, actor: User | None) -> PlanLoadResult:
             "source_document": info.source_document,
             "file_sha256": sha256,
             "loaded_at": now,
+            "status": info.status,
+            "is_synthetic": info.synthetic,
+            "succeeds": Plan.objects.get(code=info.succeeds) if info.succeeds else None,
         },
     )
     departments = {
@@ -376,6 +426,8 @@ def _save_indicator(
         "source_text": spec.source_text,
         "also_in": spec.also_in,
         "note": spec.note,
+        "continues": _continued(spec.continues),
+        "continues_note": spec.continues_note,
         "key_project": key_projects.get(spec.key_project) if spec.key_project else None,
         "retired_at": None,
     }
@@ -406,6 +458,13 @@ def _save_indicator(
     )
     indicator.measures.set(wanted_measures)
     return indicator
+
+
+def _continued(reference: str | None) -> Indicator | None:
+    if reference is None:
+        return None
+    plan_code, code = reference.split("/")
+    return Indicator.objects.get(plan__code=plan_code, code=code)
 
 
 def _differs(current: object, wanted: object) -> bool:

@@ -89,6 +89,12 @@ class Department(BilingualName, models.Model):
         return self.display_name
 
 
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("draft plan")
+    IN_FORCE = "in_force", _("in force")
+    ENDED = "ended", _("ended")
+
+
 class Plan(BilingualName, models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -100,6 +106,12 @@ class Plan(BilingualName, models.Model):
     source_document = models.CharField(_("source document"), max_length=200, blank=True)
     file_sha256 = models.CharField(_("file checksum"), max_length=64, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.IN_FORCE)
+    # Made up for a demo or a test: every page of such a plan says so.
+    is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    succeeds = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="successors", verbose_name=_("succeeds")
+    )
 
     class Meta:
         ordering = ["-end_year", "code"]
@@ -242,6 +254,16 @@ class Indicator(BilingualName, models.Model):
     )
     measures = models.ManyToManyField(Measure, blank=True, related_name="indicators", verbose_name=_("measures"))
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    # The earlier plan's indicator this one carries on: one series across both plans.
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name=_("continues"),
+    )
+    continues_note = models.TextField(_("change of definition"), blank=True)
 
     objects = IndicatorQuerySet.as_manager()
 

@@ -32,6 +32,11 @@ class PlanInfo(Strict):
     source_document: str = Field(
         default="", description="the plan's text, next to this file; every quoted sentence must appear in it"
     )
+    status: Literal["draft", "in_force", "ended"] = Field(
+        default="in_force", description="draft: not yet adopted (shown as a draft on every page); ended: period over"
+    )
+    synthetic: bool = Field(default=False, description="made up for a demo or a test, never a real plan")
+    succeeds: str | None = Field(default=None, pattern=SLUG, description="code of the plan this one follows")
 
 
 class DepartmentSpec(Strict):
@@ -114,6 +119,12 @@ class IndicatorSpec(Strict):
     measures: list[int] = []
     key_project: str | None = None
     note: str = ""
+    continues: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*/[A-Z]{2,5}-\d{2,3}$",
+        description="<plan code>/<indicator code> of an earlier plan's indicator this one carries on",
+    )
+    continues_note: str = Field(default="", description="how the definition changed, when it did")
 
 
 class NumberWithoutIndicator(Strict):
