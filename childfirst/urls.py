@@ -31,6 +31,15 @@ urlpatterns = [
     path("reports/", include("childfirst.reports.urls")),
     path("registry/", include("childfirst.registry.urls")),
     path("linkage/", include("childfirst.linkage.urls")),
+    # Links from before every page named its plan: on to the user's current plan (plan_views.old_link).
+    *[
+        route
+        for section in ("collection", "evaluation", "reports")
+        for route in (
+            path(f"{section}/", plan_views.old_link, {"section": section}),
+            path(f"{section}/<path:rest>", plan_views.old_link, {"section": section}),
+        )
+    ],
     # The public portal: no login.
     path("open/", include("childfirst.reports.portal_urls")),
 ]

@@ -1,19 +1,26 @@
-"""Who may see which plan. Every plan view gets its plan through `get_plan_for_user`."""
+"""Who may see which plan, and which plan a signed-in user is working on.
+
+Every plan page names its plan in the URL and gets it through `get_plan_for_user`, which also makes
+it the user's current plan (kept in the session). Links without a plan (old bookmarks, the navigation
+bar, commands' defaults) go to `current_plan`: the plan last opened if the user may still see it,
+else the newest plan in force, else the newest one."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from .models import Plan
+from .models import Plan, PlanStatus
 
 if TYPE_CHECKING:
     # Only for the annotations: plans lie below accounts and read the user's scope through its methods.
     from childfirst.accounts.http import AuthenticatedHttpRequest
     from childfirst.accounts.models import User
+
+SESSION_KEY = "childfirst_plan"
 
 
 def user_can_see_plan(user: User, plan: Plan) -> bool:
@@ -26,16 +33,38 @@ def user_can_see_plan(user: User, plan: Plan) -> bool:
     return scope.contains(plan.area) or plan.area.contains(scope)
 
 
+def plans_for_user(user: User) -> list[Plan]:
+    """The plans the user may see, newest first (the model's ordering)."""
+    return [plan for plan in Plan.objects.select_related("area") if user_can_see_plan(user, plan)]
+
+
 def visible_plan(user: User) -> Plan:
-    """The newest plan the user can see; 404 when there is none."""
-    for plan in Plan.objects.select_related("area"):
-        if user_can_see_plan(user, plan):
+    """The newest plan in force the user can see (else the newest draft or ended one); 404 when none."""
+    plans = plans_for_user(user)
+    if not plans:
+        raise Http404
+    return next((p for p in plans if p.status == PlanStatus.IN_FORCE), plans[0])
+
+
+def current_plan(request: HttpRequest) -> Plan:
+    """The plan the user last opened, if they may still see it; else `visible_plan`."""
+    user: User = request.user  # type: ignore[assignment]  # callers are behind a login
+    chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    if chosen:
+        plan = Plan.objects.select_related("area").filter(code=chosen).first()
+        if plan is not None and user_can_see_plan(user, plan):
             return plan
-    raise Http404
+    return visible_plan(user)
+
+
+def remember_plan(request: HttpRequest, plan: Plan) -> None:
+    if hasattr(request, "session") and request.session.get(SESSION_KEY) != plan.code:
+        request.session[SESSION_KEY] = plan.code
 
 
 def get_plan_for_user(request: AuthenticatedHttpRequest, code: str) -> Plan:
     plan = get_object_or_404(Plan.objects.select_related("area"), code=code)
     if not user_can_see_plan(request.user, plan):
         raise PermissionDenied
+    remember_plan(request, plan)
     return plan

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
-from childfirst.plans.access import get_plan_for_user, user_can_see_plan, visible_plan
+from childfirst.plans.access import current_plan, get_plan_for_user, user_can_see_plan, visible_plan
 from childfirst.plans.models import Comparator, Department, Domain, Indicator, Plan, Unit
 
 
@@ -21,6 +21,20 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if len(plans) == 1:
         return redirect("plans:plan", plan=plans[0].code)
     return render(request, "plans/plan_list.html", {"plans": plans})
+
+
+@role_required()
+def old_link(request: AuthenticatedHttpRequest, section: str, rest: str = "") -> HttpResponse:
+    """A link from before pages named their plan (/evaluation/…, /collection/…, /reports/…): on to
+    the same page of the user's current plan, query string kept."""
+    if request.method not in ("GET", "HEAD"):
+        raise Http404
+    try:
+        plan = current_plan(request)
+    except Http404:
+        return render(request, "plans/plan_list.html", {"plans": []})
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"/plans/{plan.code}/{section}/{rest}" + (f"?{query}" if query else ""))
 
 
 @role_required()
