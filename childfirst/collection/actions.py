@@ -213,6 +213,7 @@ def clean_cells(
     """Check every cell against what the submission expects; all findings, errors included."""
     expected = expected_for(submission.round.plan, submission.round.year, submission.department)
     infos = expected.infos()
+    indicators = {i.code: i for i in expected.indicators}
     areas = {i.code: {a.code: a for a in expected.areas_for(i)} for i in expected.indicators}
     entries, findings, seen = [], [], set()
     for cell in cells:
@@ -234,12 +235,24 @@ def clean_cells(
             findings.append(Finding("error", "duplicate", *key, cell.place("row"), _("given twice")))
             continue
         seen.add(key)
+        carried = expected.carried_for(indicators[cell.indicator], areas[cell.indicator][cell.area])
+        if carried is not None:
+            if _blank(cell):
+                continue  # nothing typed over a value already reported: nothing to refuse
+            message = _("already reported in 《%(plan)s》; it is not entered again") % {"plan": carried.plan_name}
+            findings.append(Finding("error", "already_reported", *key, cell.place("row"), message))
+            continue
         entry, cell_findings = clean_cell(cell, infos[cell.indicator], rules)
         findings.extend(cell_findings)
         if entry is not None:
             entries.append(entry)
-    indicators = {i.code: i for i in expected.indicators}
     return entries, findings, {"indicators": indicators, "areas": areas}
+
+
+def _blank(cell: RawCell) -> bool:
+    numbers = (cell.value, cell.numerator, cell.denominator)
+    texts = (cell.missing_reason, cell.comment, cell.source_note)
+    return all(n is None or str(n).strip() == "" for n in numbers) and not any(t.strip() for t in texts)
 
 
 def save_values(

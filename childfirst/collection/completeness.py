@@ -102,9 +102,13 @@ def round_completeness(reporting_round: ReportingRound, today: datetime.date | N
     submissions = list(reporting_round.submissions.select_related("department", "round", "submitted_by"))
     answered_by_submission: Counter[int] = Counter()
     answered_by_area: Counter[int] = Counter()
-    for submission_id, area_id in reporting_round.values.answered().values_list("submission_id", "area_id"):
+    answered_cells: set[tuple[int, int]] = set()
+    for submission_id, indicator_id, area_id in reporting_round.values.answered().values_list(
+        "submission_id", "indicator_id", "area_id"
+    ):
         answered_by_submission[submission_id] += 1
         answered_by_area[area_id] += 1
+        answered_cells.add((indicator_id, area_id))
     streets = streets_in_year(plan, year)
     expected_by_area: Counter[int] = Counter()
     expected_all = expected_by_department(plan, year)
@@ -112,9 +116,13 @@ def round_completeness(reporting_round: ReportingRound, today: datetime.date | N
     for submission in submissions:
         expected = expected_all.get(submission.department_id)
         cells = expected.cells() if expected else []
-        for _indicator, area in cells:
+        carried = 0  # already reported in an earlier plan (collection/succession.py): present
+        for indicator, area in cells:
             expected_by_area[area.pk] += 1
-        rows.append(DepartmentRow(submission, len(cells), answered_by_submission[submission.pk]))
+            if expected and expected.carried_for(indicator, area) and (indicator.pk, area.pk) not in answered_cells:
+                carried += 1
+                answered_by_area[area.pk] += 1
+        rows.append(DepartmentRow(submission, len(cells), answered_by_submission[submission.pk] + carried))
     street_rows = [StreetRow(s, expected_by_area[s.pk], answered_by_area[s.pk]) for s in streets]
     district = plan.area
     street_rows.append(StreetRow(district, expected_by_area[district.pk], answered_by_area[district.pk]))

@@ -22,6 +22,7 @@ from .models import DataValue, Submission
 from .prefill import Prefill, describe, prefills_for
 from .review import history_for
 from .scope import expected_for
+from .succession import Carried
 from .totals import Total, derive_total
 from .warnings import yearly_change, yoy_threshold
 
@@ -62,6 +63,18 @@ class CellRow:
     # notices a change made meanwhile. None: the stored version.
     kept_version: int | None = None
     errors_by_part: dict[str, list[str]] = field(default_factory=dict)
+    # Already reported in an earlier plan this year (collection/succession.py): shown, not asked.
+    carried: Carried | None = None
+
+    @property
+    def carried_text(self) -> str:
+        if self.carried is None:
+            return ""
+        value = self.carried.value
+        shown = plain(value.value)
+        if value.numerator is not None and value.denominator is not None:
+            shown = f"{shown} ({plain(value.numerator)}/{plain(value.denominator)})"
+        return shown
 
     @property
     def key(self) -> str:
@@ -175,7 +188,9 @@ class IndicatorBlock:
 
     @property
     def answered(self) -> int:
-        return sum(1 for r in self.rows if r.stored and (r.stored.value is not None or r.stored.missing_reason))
+        return sum(
+            1 for r in self.rows if r.carried or (r.stored and (r.stored.value is not None or r.stored.missing_reason))
+        )
 
     @property
     def has_errors(self) -> bool:
@@ -248,6 +263,7 @@ class EntryForm:
                     self._typed(indicator, area, value),
                     last_year.get((indicator.code, area.code)),
                     prefill=prefills.get((indicator.code, area.code)),
+                    carried=expected.carried_for(indicator, area),
                 )
                 rows.append(row)
                 self._rows[(indicator.code, area.code)] = row
@@ -286,6 +302,8 @@ class EntryForm:
         labels = self._labels()
         cells = []
         for (indicator, area), row in self._rows.items():
+            if row.carried is not None:
+                continue  # read-only: the value stands in the earlier plan
             name = f"{indicator} {row.indicator.name} · {row.area.name}"
             cells.append(
                 RawCell(

@@ -218,6 +218,8 @@ def build_template(submission: Submission, *, now: datetime.datetime | None = No
     records: list[tuple[int, str, str, int, str]] = []
     row = FIRST_DATA_ROW
     for indicator, area in expected.cells():
+        if expected.carried_for(indicator, area):
+            continue  # already reported in an earlier plan (collection/succession.py): not asked again
         value = current.get((indicator.pk, area.pk))
         kind = row_kind(indicator)
         inputs = set(input_fields(indicator))

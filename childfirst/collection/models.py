@@ -154,6 +154,10 @@ class DataValueQuerySet(models.QuerySet["DataValue"]):
     def for_year(self, plan: Plan, year: int) -> DataValueQuerySet:
         return self.filter(round__plan=plan, round__year=year)
 
+    def accepted(self) -> DataValueQuerySet:
+        """Values of submissions the office has accepted: the figures of record."""
+        return self.filter(submission__state=SubmissionState.ACCEPTED)
+
 
 class DataValue(models.Model):
     # round and indicator lead the unique constraint and the (indicator, area) index, which serve

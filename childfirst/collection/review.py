@@ -73,6 +73,8 @@ def review_submission(submission: Submission, rules: Rules | None = None) -> Rev
     missing = []
     if rules.on("required_missing"):
         for indicator, area in expected.cells():
+            if expected.carried_for(indicator, area):
+                continue  # already reported in an earlier plan: present
             value = values.get((indicator.code, area.code))
             if value is None or (value.value is None and not value.missing_reason):
                 missing.append(

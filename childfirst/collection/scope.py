@@ -9,12 +9,13 @@ asks only for indicators whose baseline is that year.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from childfirst.areas.models import Area
 from childfirst.plans.models import Department, Indicator, Plan
 
 from .entries import IndicatorInfo
+from .succession import Carried, carried_values
 
 
 def round_indicators(plan: Plan, year: int) -> list[Indicator]:
@@ -39,12 +40,17 @@ class Expected:
     indicators: list[Indicator]
     streets: list[Area]
     district: Area
+    # (indicator id, area id) → an earlier plan's accepted value of this year: already reported.
+    carried: dict[tuple[int, int], Carried] = field(default_factory=dict)
 
     def areas_for(self, indicator: Indicator) -> list[Area]:
         return self.streets if indicator.per_street else [self.district]
 
     def cells(self) -> list[tuple[Indicator, Area]]:
         return [(i, a) for i in self.indicators for a in self.areas_for(i)]
+
+    def carried_for(self, indicator: Indicator, area: Area) -> Carried | None:
+        return self.carried.get((indicator.pk, area.pk))
 
     def infos(self) -> dict[str, IndicatorInfo]:
         return {i.code: info_of(i) for i in self.indicators}
@@ -59,13 +65,22 @@ def expected_by_department(plan: Plan, year: int) -> dict[int, Expected]:
         lead = min(indicator.responsibilities.all(), key=lambda r: r.order, default=None)
         if lead is not None:
             led.setdefault(lead.department_id, []).append(indicator)
-    return {dept: Expected(indicators=items, streets=streets, district=plan.area) for dept, items in led.items()}
+    carried = carried_values(plan, year, indicators)
+    return {
+        dept: Expected(indicators=items, streets=streets, district=plan.area, carried=carried)
+        for dept, items in led.items()
+    }
 
 
 def expected_for(plan: Plan, year: int, department: Department) -> Expected:
     led = set(plan.indicators.led_by(department).values_list("pk", flat=True))
     indicators = [i for i in round_indicators(plan, year) if i.pk in led]
-    return Expected(indicators=indicators, streets=streets_in_year(plan, year), district=plan.area)
+    return Expected(
+        indicators=indicators,
+        streets=streets_in_year(plan, year),
+        district=plan.area,
+        carried=carried_values(plan, year, indicators),
+    )
 
 
 def info_of(indicator: Indicator) -> IndicatorInfo:

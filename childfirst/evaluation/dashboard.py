@@ -15,6 +15,7 @@ from django.db.models import Count, Max
 
 from childfirst.collection.models import DataValue, Submission, SubmissionState
 from childfirst.plans.models import Domain, Plan
+from childfirst.plans.succession import earlier_plan_ids
 
 from .data import Dataset, Evaluated, collect, evaluate_dataset
 from .labels import STATUS_ORDER
@@ -50,11 +51,13 @@ class Board:
 
 
 def _data_state(plan: Plan) -> str:
-    """Changes whenever an accepted value, or which submissions are accepted, changes."""
-    values = DataValue.objects.filter(round__plan=plan, submission__state=SubmissionState.ACCEPTED).aggregate(
+    """Changes whenever an accepted value, or which submissions are accepted, changes — in this plan
+    or in an earlier one whose series its indicators continue (evaluation/data.py)."""
+    plans = {plan.pk, *earlier_plan_ids(plan)}
+    values = DataValue.objects.filter(round__plan__in=plans, submission__state=SubmissionState.ACCEPTED).aggregate(
         n=Count("id"), t=Max("updated_at")
     )
-    accepted = Submission.objects.filter(round__plan=plan, state=SubmissionState.ACCEPTED).aggregate(
+    accepted = Submission.objects.filter(round__plan__in=plans, state=SubmissionState.ACCEPTED).aggregate(
         n=Count("id"), t=Max("accepted_at")
     )
     return f"{values['n']}:{values['t']}:{accepted['n']}:{accepted['t']}:{plan.loaded_at}"

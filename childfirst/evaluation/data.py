@@ -3,6 +3,12 @@ each value's provenance, and the engine's results for a plan and year.
 
 Only values the office has accepted count: a draft or a submission under review is not yet a
 figure of record. Nothing personal is read here; values are counts and rates.
+
+An indicator that continues an earlier plan's (`continues:`) has one series across both plans: the
+earlier indicator's accepted values fill the years the plan has no accepted value of its own
+(the years before it, an overlap year), each point's source naming its plan. The engine then reads
+a baseline year given without a value from that series, so a new plan's 2025 baseline is the
+earlier plan's accepted 2025 figure, never retyped.
 """
 
 from __future__ import annotations
@@ -12,13 +18,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from childfirst.areas.models import Area
-from childfirst.collection.models import DataValue, SubmissionState
+from childfirst.collection.models import DataValue
 from childfirst.collection.scope import streets_in_year
 from childfirst.collection.totals import derive_total
 from childfirst.plans.models import Indicator, Plan
+from childfirst.plans.succession import earlier_indicators
 
 from . import engine
 
@@ -94,14 +102,23 @@ def _source(value: DataValue) -> dict:
     }
 
 
+def _plan_source(value: DataValue) -> dict:
+    """Where a point from an earlier plan came from (a point of the plan itself names none)."""
+    return {"plan": value.round.plan.code, "plan_name": value.round.plan.display_name}
+
+
 def collect(plan: Plan, year: int) -> Dataset:
-    """Every accepted value of the plan up to `year`, with derived district totals (one query)."""
+    """Every accepted value of the plan up to `year`, with derived district totals, and of the
+    earlier plans its indicators continue for the years it has none of its own (one query)."""
     indicators = list(plan.indicators.active().select_related("domain"))
+    by_id = {i.pk: i for i in indicators}
+    earlier = earlier_indicators(indicators)
     values = (
-        DataValue.objects.filter(round__plan=plan, round__year__lte=year, submission__state=SubmissionState.ACCEPTED)
+        DataValue.objects.accepted()
+        .filter(Q(round__plan=plan) | Q(indicator_id__in=earlier), round__year__lte=year)
         .select_related(
             "area",
-            "round",
+            "round__plan",
             "updated_by",
             "submission__department",
             "submission__submitted_by",
@@ -110,22 +127,33 @@ def collect(plan: Plan, year: int) -> Dataset:
         )
         .order_by("round__year")
     )
+    own, borrowed = [], []
+    for value in values:
+        if value.round.plan_id == plan.pk:
+            if value.indicator_id in by_id:
+                own.append((by_id[value.indicator_id], value))
+        elif value.indicator_id in earlier:
+            borrowed.append((earlier[value.indicator_id], value))
+    own_years = {(indicator.pk, value.round.year) for indicator, value in own}
+    # An earlier plan fills only the years this plan has no accepted value of its own; of two
+    # earlier plans with the same year, the nearer (later) one stands.
+    borrowed.sort(key=lambda pair: pair[1].round.plan.start_year)
+    fill: dict[tuple[int, int, str], tuple[Indicator, DataValue]] = {}
+    for indicator, value in borrowed:
+        if (indicator.pk, value.round.year) not in own_years:
+            fill[(indicator.pk, value.round.year, value.area.code)] = (indicator, value)
     points: dict[tuple[int, str], dict[int, Point]] = defaultdict(dict)
     street_values: dict[tuple[int, int], list[DataValue]] = defaultdict(list)
     late: dict[int, set[int]] = defaultdict(set)
-    by_id = {i.pk: i for i in indicators}
-    for value in values:
-        indicator = by_id.get(value.indicator_id)
-        if indicator is None:
-            continue
+    for indicator, value in [*fill.values(), *own]:
         points[(indicator.pk, value.area.code)][value.round.year] = Point(
             value=float(value.value) if value.value is not None else None,
             numerator=float(value.numerator) if value.numerator is not None else None,
             denominator=float(value.denominator) if value.denominator is not None else None,
-            source=_source(value),
+            source=_source(value) if value.round.plan_id == plan.pk else {**_source(value), **_plan_source(value)},
         )
         submitted = value.submission.submitted_at
-        if submitted and timezone.localdate(submitted) > value.round.deadline:
+        if value.round.plan_id == plan.pk and submitted and timezone.localdate(submitted) > value.round.deadline:
             late[indicator.pk].add(value.round.year)
         if indicator.per_street and value.area.level == "street":
             street_values[(indicator.pk, value.round.year)].append(value)
@@ -140,7 +168,11 @@ def collect(plan: Plan, year: int) -> Dataset:
             numerator=float(total.numerator) if total.numerator is not None else None,
             denominator=float(total.denominator) if total.denominator is not None else None,
             derived=True,
-            source={"derived_from_streets": total.areas_reported, "streets_expected": total.areas_expected},
+            source={
+                "derived_from_streets": total.areas_reported,
+                "streets_expected": total.areas_expected,
+                **(_plan_source(group[0]) if group[0].round.plan_id != plan.pk else {}),
+            },
         )
     return Dataset(plan, year, indicators, streets_in_year(plan, year), dict(points), dict(late))
 

@@ -1,0 +1,97 @@
+"""One series across a plan and the plans before it: an indicator's lineage (the indicators it
+continues, `continues:` in the plan file) and the target each plan sets in its own years.
+
+The target per year lives in `target_in_year` alone, so that a target revised from a year on can
+be answered there without touching the pages that draw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .models import Comparator, Indicator, Plan
+
+# Comparators whose target is a level that a chart can draw as a line.
+LEVEL_COMPARATORS = {Comparator.GE, Comparator.LE, Comparator.LT, Comparator.GT}
+
+
+def lineage(indicator: Indicator) -> list[Indicator]:
+    """The indicator and every one it continues, earliest first, each with its plan loaded.
+    A chain is short (one per plan period), so a query per link is cheap."""
+    chain = [indicator]
+    seen = {indicator.pk}
+    current = indicator
+    while current.continues_id is not None and current.continues_id not in seen:
+        current = Indicator.objects.select_related("plan", "plan__area").get(pk=current.continues_id)
+        seen.add(current.pk)
+        chain.append(current)
+    return chain[::-1]
+
+
+def earlier_indicators(indicators: list[Indicator]) -> dict[int, Indicator]:
+    """Every earlier indicator the given ones continue (following each chain) → the given one it
+    feeds, nearest plan first wins. Two queries per link depth, not per indicator."""
+    owner: dict[int, Indicator] = {}
+    frontier = {i.continues_id: i for i in indicators if i.continues_id is not None}
+    while frontier:
+        found = Indicator.objects.filter(pk__in=frontier).only("pk", "continues_id")
+        next_frontier: dict[int, Indicator] = {}
+        for earlier in found:
+            if earlier.pk in owner:
+                continue
+            owner[earlier.pk] = frontier[earlier.pk]
+            if earlier.continues_id is not None and earlier.continues_id not in owner:
+                next_frontier[earlier.continues_id] = frontier[earlier.pk]
+        frontier = next_frontier
+    return owner
+
+
+def earlier_plan_ids(plan: Plan) -> set[int]:
+    """The plans whose indicators this plan's indicators continue (directly or further back)."""
+    ids = earlier_indicators(list(plan.indicators.active()))
+    return set(Indicator.objects.filter(pk__in=ids).values_list("plan_id", flat=True))
+
+
+def target_in_year(indicator: Indicator, year: int) -> Decimal | None:
+    """The level target the indicator's plan sets for `year` (its own years only), else None.
+    The one place that answers "which target holds in this year" (see the module's note)."""
+    plan = indicator.plan
+    if indicator.comparator not in LEVEL_COMPARATORS or indicator.target is None:
+        return None
+    if not plan.start_year <= year <= max(plan.end_year, indicator.target_year):
+        return None
+    return indicator.target
+
+
+@dataclass(frozen=True)
+class TargetSegment:
+    """The target one plan of the lineage sets, over that plan's own years."""
+
+    indicator: Indicator
+    plan: Plan
+    first_year: int
+    last_year: int
+    target: Decimal | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.plan.display_name} {self.indicator.target_display}"
+
+
+def target_segments(chain: list[Indicator]) -> list[TargetSegment]:
+    """One segment per plan of the lineage, earliest first."""
+    segments = []
+    for indicator in chain:
+        plan = indicator.plan
+        first, last = plan.start_year, max(plan.end_year, indicator.target_year)
+        segments.append(TargetSegment(indicator, plan, first, last, target_in_year(indicator, last)))
+    return segments
+
+
+def targets_by_year(chain: list[Indicator], years: list[int]) -> list[list[float | None]]:
+    """For a chart: one list per plan of the lineage, the target in each of `years` (None outside
+    that plan's years), so each plan's target is drawn in its own years only."""
+    return [
+        [float(t) if (t := target_in_year(indicator, y)) is not None else None for y in years] for indicator in chain
+    ]
