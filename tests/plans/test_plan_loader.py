@@ -184,3 +184,58 @@ def test_a_second_made_up_district_loads_beside_lucheng(second_district):
     # Loading it again changes nothing, and leaves Lucheng alone.
     again = load_plan(DATA / "second-district-plan.yaml")
     assert again.created == 0 and again.plan == plan
+
+
+NEXT = (DATA / "mini-plan-next.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+class TestContinues:
+    """`continues: plan/CODE` must name a loaded, earlier plan of the same area and an indicator
+    in it with the same unit; a refusal names its place in the file and writes nothing."""
+
+    def refused(self, plan_dir: Path, text: str, fragment: str) -> str:
+        load_plan(DATA / "mini-plan.yaml")
+        joined = "\n".join(problems_of(write(plan_dir, text)))
+        assert f"plan.yaml:{line_of(text, fragment)}:" in joined, joined
+        assert not Plan.objects.filter(code="mini-plan-next").exists()
+        return joined
+
+    def test_an_unloaded_plan(self, plan_dir):
+        text = NEXT.replace("continues: mini-plan/HEA-01", "continues: nowhere-2021/HEA-01")
+        assert "规划 nowhere-2021 尚未载入" in self.refused(plan_dir, text, "nowhere-2021")
+
+    def test_a_plan_that_is_not_earlier(self, plan_dir):
+        text = NEXT.replace("start_year: 2025", "start_year: 2021")
+        assert "不是本地区更早的规划" in self.refused(plan_dir, text, "continues: mini-plan/HEA-01")
+
+    def test_another_areas_plan(self, plan_dir, second_district):
+        text = NEXT.replace("continues: mini-plan/HEA-01", "continues: madeup-2021-2025/HEA-01")
+        text = text.replace("start_year: 2025", "start_year: 2026")
+        assert "不是本地区更早的规划" in self.refused(plan_dir, text, "madeup-2021-2025")
+
+    def test_an_unknown_indicator(self, plan_dir):
+        text = NEXT.replace("continues: mini-plan/HEA-01", "continues: mini-plan/HEA-09")
+        assert "规划 mini-plan 中没有指标 HEA-09" in self.refused(plan_dir, text, "HEA-09")
+
+    def test_a_different_unit(self, plan_dir):
+        text = NEXT.replace("continues: mini-plan/HEA-01", "continues: mini-plan/HEA-02")
+        assert "同一数据序列不能改变单位" in self.refused(plan_dir, text, "mini-plan/HEA-02")
+
+    def test_succeeds_a_plan_of_another_area(self, plan_dir, second_district):
+        text = NEXT.replace("succeeds: mini-plan", "succeeds: madeup-2021-2025")
+        assert "属于其他地区" in self.refused(plan_dir, text, "succeeds: madeup")
+
+    def test_a_valid_one_is_stored_and_reloads_unchanged(self, plan_dir):
+        load_plan(DATA / "mini-plan.yaml")
+        first = load_plan(write(plan_dir, NEXT))
+        plan = first.plan
+        assert (plan.status, plan.is_synthetic, plan.succeeds.code) == ("draft", True, "mini-plan")
+        visits = Indicator.objects.get(plan=plan, code="HEA-01")
+        earlier = Indicator.objects.get(plan__code="mini-plan", code="HEA-01")
+        assert visits.continues == earlier and visits.continues_note == "自2025年起含产后42天内的第二次访视"
+        assert list(earlier.continued_by.all()) == [visits]
+        assert Indicator.objects.get(plan=plan, code="HEA-03").continues is None
+        again = load_plan(write(plan_dir, NEXT))
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+        assert Indicator.objects.get(pk=visits.pk).continues == earlier
