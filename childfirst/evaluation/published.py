@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from childfirst.plans.models import Plan
+from childfirst.plans.models import Indicator, Plan
 
-from .models import Snapshot
+from .models import Snapshot, SnapshotValue
 
 
 def published_plans() -> QuerySet[Plan]:
@@ -26,3 +26,12 @@ def published_snapshot(plan: Plan, year: int | None = None) -> Snapshot | None:
     if year is not None:
         snapshots = snapshots.filter(year=year)
     return snapshots.first()
+
+
+def earlier_plan_years(snapshot: Snapshot, indicator: Indicator) -> dict[int, str]:
+    """Year → the earlier plan's name, for the district figures the snapshot took from an earlier
+    plan's series (evaluation/data.py names it in the value's source); only that name is read."""
+    sources = SnapshotValue.objects.filter(
+        snapshot=snapshot, indicator=indicator, area_id=snapshot.plan.area_id
+    ).values_list("year", "source")
+    return {year: source["plan_name"] for year, source in sources if source.get("plan_name")}

@@ -24,6 +24,7 @@ from childfirst.areas.access import get_area_for_user
 from childfirst.collection.models import RoundState, SubmissionState
 from childfirst.plans.access import visible_plan
 from childfirst.plans.models import Department, Domain, Goal, Indicator, KeyProject, Measure, Plan
+from childfirst.plans.succession import lineage_of
 from childfirst.spreadsheet import append_row, csv_writer
 
 from .actions import ASSESSABLE, do_assess
@@ -42,6 +43,8 @@ def _year(request: HttpRequest, plan) -> int:
     rounds = plan.rounds.filter(year__gte=plan.start_year)
     latest = rounds.filter(state=RoundState.CLOSED).aggregate(y=Max("year"))["y"]
     latest = latest or rounds.filter(submissions__state=SubmissionState.ACCEPTED).aggregate(y=Max("year"))["y"]
+    # A plan in its first year (nothing closed or accepted yet) is looked at as of its open round.
+    latest = latest or rounds.aggregate(y=Max("year"))["y"]
     return min(latest or plan.end_year, plan.end_year)
 
 
@@ -201,6 +204,8 @@ def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
     download = _download(request, f"{indicator.code}-{year}", header, body)
     if download:
         return download
+    lineage = lineage_of(indicator)
+    chart_years = list(range(years[0], indicator.target_year + 1))
     chart = {
         "years": [str(y) for y in range(years[0], indicator.target_year + 1)],
         "values": [
@@ -214,6 +219,7 @@ def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
         "streets": [r.area.display_name for r in streets],
         "street_values": [r.result.latest_value for r in streets],
         "district_value": district.result.latest_value,
+        "targets": lineage.target_lines(chart_years),  # one per plan when the series spans plans
         "labels": {
             "value": _("District"),
             "projection": _("Projection"),
@@ -233,15 +239,19 @@ def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
             "provenance": [row for row in provenance if row[2] is not None],
             "chart": chart,
             "status_label": STATUS_LABELS[district.result.status],
+            "lineage": lineage,
+            "lineage_links": [(i, reverse("plans:indicator", args=[i.plan.code, i.code])) for i in lineage.earlier],
         },
     )
 
 
 def _provenance_text(point) -> str:
     source = point.source
+    # A point an earlier plan's series lends (evaluation/data.py) says which plan it is from.
+    of_plan = f"《{source['plan_name']}》 " if source.get("plan_name") else ""
     if point.derived:
-        return _("derived from %(n)s streets") % {"n": source.get("derived_from_streets")}
-    return _("%(department)s; entered by %(who)s via %(channel)s; accepted by %(accepted)s at %(when)s") % {
+        return of_plan + _("derived from %(n)s streets") % {"n": source.get("derived_from_streets")}
+    return of_plan + _("%(department)s; entered by %(who)s via %(channel)s; accepted by %(accepted)s at %(when)s") % {
         "department": source.get("department"),
         "who": account_label(source.get("entered_by")),
         "channel": channel_label(source.get("channel")),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from .models import Comparator, Indicator, Plan
 
 # Comparators whose target is a level that a chart can draw as a line.
@@ -95,3 +97,48 @@ def targets_by_year(chain: list[Indicator], years: list[int]) -> list[list[float
     return [
         [float(t) if (t := target_in_year(indicator, y)) is not None else None for y in years] for indicator in chain
     ]
+
+
+@dataclass
+class Lineage:
+    """What a page says of an indicator's series across plans: the indicators it continues, the
+    notes on changed definitions, which plan a year belongs to, and each plan's target line."""
+
+    chain: list[Indicator]  # earliest first; the last is the indicator itself
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.chain[-1]
+
+    @property
+    def earlier(self) -> list[Indicator]:
+        """The indicators it continues, nearest first."""
+        return self.chain[-2::-1]
+
+    @property
+    def notes(self) -> list[Indicator]:
+        """The links of the chain whose definition changed (their `continues_note`), latest first."""
+        return [i for i in reversed(self.chain) if i.continues_note]
+
+    def plan_of_year(self, year: int) -> Plan:
+        """The plan a year of the series belongs to: the latest plan of the chain that had begun
+        by then (a year before every plan belongs to the earliest)."""
+        begun = [i.plan for i in self.chain if i.plan.start_year <= year]
+        return begun[-1] if begun else self.chain[0].plan
+
+    def target_lines(self, years: list[int]) -> list[dict]:
+        """For a chart, when there is more than one plan: one target line per plan, drawn in that
+        plan's own years only, named after its plan. Empty for a single plan (its page draws its
+        one target as before)."""
+        if len(self.chain) < 2:
+            return []
+        return [
+            {"name": _("Target of %(plan)s: %(target)s") % {"plan": i.plan.display_name, "target": i.target_display},
+             "data": data}
+            for i, data in zip(self.chain, targets_by_year(self.chain, years), strict=True)
+            if any(v is not None for v in data)
+        ]  # fmt: skip
+
+
+def lineage_of(indicator: Indicator) -> Lineage:
+    return Lineage(lineage(indicator))

@@ -26,8 +26,9 @@ from django.views.decorators.http import require_safe
 from childfirst.evaluation.key_projects import key_project_progress
 from childfirst.evaluation.labels import STATUS_LABELS, STATUS_ORDER
 from childfirst.evaluation.models import Snapshot
-from childfirst.evaluation.published import published_plans, published_snapshot, published_years
+from childfirst.evaluation.published import earlier_plan_years, published_plans, published_snapshot, published_years
 from childfirst.plans.models import Comparator, Domain, Plan, Unit
+from childfirst.plans.succession import lineage_of
 
 from .opendata import BOM, IndicatorFigures, build_zip, publication
 
@@ -100,6 +101,13 @@ def _series_chart(figures: IndicatorFigures) -> dict:
     }
 
 
+def _series_rows(snapshot: Snapshot, figures: IndicatorFigures) -> list[tuple[int, float, str]]:
+    """The district's figures by year, each with the plan it belongs to (an earlier plan's, when the
+    snapshot took it from that plan's series)."""
+    borrowed = earlier_plan_years(snapshot, figures.indicator)
+    return [(y, v, borrowed.get(y, snapshot.plan.display_name)) for y, v in figures.district]
+
+
 @public(PAGE_MAX_AGE)
 def index(request: HttpRequest) -> HttpResponse:
     """The plans with a published evaluation."""
@@ -163,6 +171,10 @@ def indicator_page(request: HttpRequest, plan: str, code: str) -> HttpResponse:
     if figures is None:
         raise Http404(_("This indicator is not in the published evaluation."))
     indicator = figures.indicator
+    lineage = lineage_of(indicator)
+    published = set(published_plans().values_list("pk", flat=True))
+    series_chart = _series_chart(figures)
+    series_chart["targets"] = lineage.target_lines([int(y) for y in series_chart["years"]])
     street_years = sorted({y for series in figures.streets.values() for y, _v in series})
     street_table = [(area, [dict(series).get(y) for y in street_years]) for area, series in figures.streets.items()]
     latest = street_years[-1] if street_years else None
@@ -174,7 +186,14 @@ def indicator_page(request: HttpRequest, plan: str, code: str) -> HttpResponse:
             "departments": indicator.departments(),
             "unit_label": Unit(indicator.unit).label,
             "comparator_label": Comparator(indicator.comparator).label,
-            "series_chart": _series_chart(figures),
+            "series_chart": series_chart,
+            "lineage": lineage,
+            # The earlier plan's page when it is published too; else its name without a link.
+            "lineage_links": [
+                (i, reverse("portal:indicator", args=[i.plan.code, i.code]) if i.plan_id in published else "")
+                for i in lineage.earlier
+            ],
+            "series_rows": _series_rows(snapshot, figures) if lineage.earlier else [],
             "street_years": street_years,
             "street_table": street_table,
             "street_latest_year": latest,

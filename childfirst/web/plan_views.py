@@ -8,11 +8,14 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
+from childfirst.evaluation.series import district_series
 from childfirst.plans.access import current_plan, get_plan_for_user, user_can_see_plan, visible_plan
 from childfirst.plans.models import Comparator, Department, Domain, Indicator, Plan, Unit
+from childfirst.plans.succession import lineage_of
 
 
 @role_required()
@@ -141,12 +144,16 @@ def indicator_detail(request: AuthenticatedHttpRequest, plan: str, code: str) ->
         plan=the_plan,
         code=code,
     )
+    lineage = lineage_of(indicator)
     return render(
         request,
         "plans/indicator_detail.html",
         {
             "plan": the_plan,
             "indicator": indicator,
+            "lineage": lineage,
+            "lineage_links": [(i, reverse("plans:indicator", args=[i.plan.code, i.code])) for i in lineage.earlier],
+            "series": district_series(indicator, lineage),
             "is_rate": indicator.is_rate,
             "unit_label": Unit(indicator.unit).label,
             "comparator_label": Comparator(indicator.comparator).label,

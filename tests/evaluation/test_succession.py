@@ -200,3 +200,67 @@ class TestNoDoubleEntry:
         do_open_round(users.office, later, 2025, datetime.date(2026, 3, 31))
         health = Submission.objects.get(round__plan=later, round__year=2025, department__code="health")
         assert expected_for(later, 2025, health.department).carried == {}
+
+
+@pytest.mark.django_db
+class TestPages:
+    """The evaluation, catalogue and portal pages of the later plan's indicator: the series from the
+    earlier plan's first year, both plans' targets in their own years, the note and the link."""
+
+    @pytest.fixture
+    def later(self, users, plans):
+        _earlier, later = plans
+        fill(users, later, 2026, 94)
+        # The dashboards show the newest plan in force; make the made-up one that plan here.
+        Plan.objects.exclude(pk=later.pk).update(status=PlanStatus.ENDED)
+        return later
+
+    def test_evaluation_indicator_page(self, client, users, later):
+        client.force_login(users.leader)
+        page = client.get("/evaluation/indicators/HEA-01/?year=2026")
+        assert page.status_code == 200
+        chart = page.context["chart"]
+        assert chart["years"] == ["2024", "2025", "2026", "2027"]
+        assert chart["values"][:3] == [88.0, 91.0, 94.0]
+        first, second = chart["targets"]
+        assert "示例规划" in first["name"] and "≥ 90%" in first["name"] and first["data"] == [90.0, 90.0, None, None]
+        assert "示例后续规划" in second["name"] and second["data"] == [None, 95.0, 95.0, 95.0]
+        body = page.content.decode()
+        assert "自2025年起含产后42天内的第二次访视" in body and "口径变化" in body
+        assert 'href="/plans/mini-plan/indicators/HEA-01/"' in body
+        marked = {y for _area, y, p in page.context["provenance"] if p.source.get("plan") == "mini-plan"}
+        assert marked == {2024, 2025}
+        csv_text = client.get("/evaluation/indicators/HEA-01/?year=2026&format=csv").content.decode("utf-8-sig")
+        assert "《示例规划》" in csv_text
+
+    def test_catalogue_indicator_page(self, client, users, later):
+        client.force_login(users.evaluator)
+        page = client.get("/plans/mini-plan-next/indicators/HEA-01/")
+        assert page.status_code == 200
+        series = page.context["series"]
+        assert [(r.year, r.point.value, r.plan_name, r.earlier) for r in series.rows] == [
+            (2024, 88.0, "示例规划", True),
+            (2025, 91.0, "示例规划", True),
+            (2026, 94.0, "示例后续规划", False),
+        ]
+        assert len(series.chart["targets"]) == 2 and series.chart["target"] is None
+        body = page.content.decode()
+        assert "取《示例规划》中已接收的数值" in body  # the baseline is read, not typed
+        assert 'href="/plans/mini-plan/indicators/HEA-01/"' in body
+        # An indicator of one plan keeps its single target line.
+        single = client.get("/plans/mini-plan-next/indicators/HEA-03/").context["series"]
+        assert single.chart["targets"] == [] and single.chart["target"] == 92.0
+
+    def test_portal_indicator_page(self, client, users, later):
+        from childfirst.evaluation.actions import do_publish
+
+        do_publish(users.office, later, 2026, reason="test")
+        page = client.get("/open/mini-plan-next/indicators/HEA-01/")
+        assert page.status_code == 200
+        chart = page.context["series_chart"]
+        assert chart["years"] == ["2024", "2025", "2026"] and chart["values"] == [88.0, 91.0, 94.0]
+        assert [len(t["data"]) for t in chart["targets"]] == [3, 3]
+        assert [p for _y, _v, p in page.context["series_rows"]] == ["示例规划", "示例规划", "示例后续规划"]
+        body = page.content.decode()
+        assert "接续《示例规划》的 HEA-01" in body
+        assert "/open/mini-plan/" not in body  # the earlier plan is not published: named, not linked

@@ -18,9 +18,14 @@
     },
     series: function (d) {
       var lines = [{ name: d.labels.value, type: "line", data: d.values, connectNulls: true, symbolSize: 7, itemStyle: { color: "#0b5cad" } }];
-      if (d.target !== null) lines.push({ name: d.labels.target, type: "line", data: d.years.map(function () { return d.target; }),
+      var colors = ["#7a5195", "#b4232a", "#ef5675"], many = d.targets && d.targets.length;
+      if (many) d.targets.forEach(function (t, i) {  // a series across plans: each plan's target in its own years
+        var c = colors[(i + colors.length - d.targets.length) % colors.length];
+        lines.push({ name: t.name, type: "line", data: t.data, lineStyle: { type: "dashed", color: c }, itemStyle: { color: c }, symbol: "none" });
+      });
+      else if (d.target !== null) lines.push({ name: d.labels.target, type: "line", data: d.years.map(function () { return d.target; }),
         lineStyle: { type: "dashed", color: "#b4232a" }, itemStyle: { color: "#b4232a" }, symbol: "none" });
-      return { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 50, right: 20, top: 15, bottom: 40 },
+      return { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 50, right: 20, top: 15, bottom: many ? 90 : 40 },
         xAxis: { type: "category", data: d.years }, yAxis: { type: "value", scale: true }, series: lines };
     },
     streets: function (d) {
