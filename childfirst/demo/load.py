@@ -30,6 +30,7 @@ from .key_projects import assess_demo_key_projects
 from .linkage_lists import load_demo_lists
 from .registry_casework import load_demo_casework
 from .registry_children import load_demo_children
+from .succession import load_next_round
 from .values import load_demo_values
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -53,6 +54,8 @@ with DEMO_FILE.open(encoding="utf-8") as _stream:
     _DEMO = yaml.safe_load(_stream)
 AREA_FILE = PACKAGE / _DEMO["area_file"]
 PLAN_FILE = PACKAGE / _DEMO["plan_file"]
+NEXT_PLAN_FILE = PACKAGE / _DEMO["next_plan_file"]
+NEXT_ROUND: dict = _DEMO["next_round"]
 DISTRICT = _DEMO["district"]
 MERGED_COMMUNITY: dict = _DEMO["merged_community"]
 DEMO_ACCOUNTS = [DemoAccount(**{**spec, "role": Role(spec["role"])}) for spec in _DEMO["accounts"]]
@@ -175,6 +178,10 @@ def load_demo() -> dict[str, int]:
     # Before publishing, so that the published snapshots carry the office's key-project assessments.
     assess_demo_key_projects(plan.plan)
     published = publish_demo_evaluations(plan.plan)
+    # The made-up 2026–2030 draft after the 2021–2025 plan (its 2025 baseline is read from that plan's
+    # accepted values), with its first round open; the 2021–2025 plan's last round stays part-way.
+    next_plan = load_plan(NEXT_PLAN_FILE)
+    next_round = load_next_round(next_plan.plan, NEXT_ROUND["year"], NEXT_ROUND["deadline"], list(NEXT_ROUND["drafts"]))
     registry = {**load_demo_children(), **load_demo_homes(), **load_demo_casework()}
     # Department lists consistent with the registry's children (synthetic), imported once.
     lists = load_demo_lists()
@@ -187,6 +194,8 @@ def load_demo() -> dict[str, int]:
         "areas_created": areas.created + communities,
         "indicators_created": plan.created,
         "indicators": plan.plan.indicators.active().count(),
+        "next_plan_indicators": next_plan.plan.indicators.active().count(),
+        **next_round,
         **values,
         **registry,
         **lists,

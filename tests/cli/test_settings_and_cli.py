@@ -133,7 +133,8 @@ def test_demo_data_is_idempotent_and_plan_show_json(tmp_path_factory, demo_var):
     changed = {table: (before.get(table), n) for table, n in after.items() if before.get(table) != n}
     assert set(changed) <= RUN_LOGS, changed
 
-    shown = run_cli("plan", "show", "--json", var=tmp_path)
+    # The demo holds two plans (the 2021–2025 plan and its made-up 2026–2030 successor): name one.
+    shown = run_cli("plan", "show", "--json", "--plan", "lucheng-2021-2025", var=tmp_path)
     assert shown.returncode == 0, shown.stderr
     records = json.loads(shown.stdout)
     codes = [r["code"] for r in records]
@@ -149,7 +150,8 @@ def test_demo_data_is_idempotent_and_plan_show_json(tmp_path_factory, demo_var):
         "shell", "-c",
         "from childfirst.accounts.models import User; from childfirst.areas.models import Area;"
         "from childfirst.plans.models import Indicator;"
-        "print(User.objects.count(), Area.objects.count(), Indicator.objects.count())",
+        "print(User.objects.count(), Area.objects.count(),"
+        " Indicator.objects.filter(plan__code='lucheng-2021-2025', retired_at=None).count())",
         var=tmp_path,
     )  # fmt: skip
     users, areas, indicators = map(int, counts.stdout.strip().splitlines()[-1].split())
