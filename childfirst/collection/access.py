@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
-from childfirst.plans.access import visible_plan
+from childfirst.plans.access import plans_for_user, visible_plan
 
 from .models import OVERSIGHT_ROLES, DataValue, DataValueQuerySet, ReportingRound, Submission, sees_department
 
@@ -28,6 +28,12 @@ def get_round_for_user(request: AuthenticatedHttpRequest, year: int) -> Reportin
     require_collection_role(request.user)
     plan = visible_plan(request.user)
     reporting_round = ReportingRound.objects.filter(plan=plan, year=year).select_related("plan__area").first()
+    if reporting_round is None:
+        # Until these URLs name their plan: a year only another visible plan has a round of (a
+        # successor's first year) is that plan's round, so that the home page's links to it work.
+        others = [p.pk for p in plans_for_user(request.user) if p.pk != plan.pk]
+        rounds = ReportingRound.objects.filter(plan__in=others, year=year).select_related("plan__area")
+        reporting_round = rounds.order_by("-plan__end_year").first()
     if reporting_round is None:
         raise Http404
     return reporting_round

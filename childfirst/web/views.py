@@ -15,7 +15,7 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.notifications.models import Notification
-from childfirst.plans.access import user_can_see_plan
+from childfirst.plans.access import current_plan, user_can_see_plan
 from childfirst.plans.models import Plan
 
 from .home_collection import office_home, reporter_home, reviewer_home
@@ -43,8 +43,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     the newest unread notifications, and for the monitoring roles the plan at a glance."""
     user = request.user
     plans = [p for p in Plan.objects.select_related("area") if user_can_see_plan(user, p)]
-    plan = plans[0] if plans else None
-    context: dict[str, Any] = {"plan": plan, "other_plans": plans[1:], "section": SECTIONS.get(Role(user.role))}
+    # The plan the user works on (last opened, else the newest in force): a successor still in
+    # draft does not push the plan in force off the home page.
+    plan = current_plan(request) if plans else None
+    others = [p for p in plans if p != plan]
+    context: dict[str, Any] = {"plan": plan, "other_plans": others, "section": SECTIONS.get(Role(user.role))}
     if user.role == Role.DEPT_REPORTER:
         context |= reporter_home(user)
     elif user.role == Role.DEPT_REVIEWER:

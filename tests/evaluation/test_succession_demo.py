@@ -77,6 +77,8 @@ class TestDemoPlan:
         names = [t["name"] for t in series.chart["targets"]]
         assert len(names) == 2 and "十四五" in names[0] and "十五五" in names[1]
         assert series.chart["years"][0] == "2021" and series.chart["years"][-1] == "2030"
+        body = page.content.decode()
+        assert "本规划为草案" in body and "并非真实规划" in body
 
         # The dashboards' page of it (the plan the pages show: here the only one in force).
         Plan.objects.exclude(pk=next_plan.pk).update(status=PlanStatus.ENDED)

@@ -19,8 +19,9 @@
     });
     var series = data("series-data");
     if (series) {
-      var lines = [{ name: series.labels.value, type: "line", data: series.values, connectNulls: true, symbolSize: 8 },
-                   { name: series.labels.projection, type: "line", data: series.projection, lineStyle: { type: "dashed" }, symbol: "none" }];
+      var lines = [{ name: series.labels.value, type: "line", data: series.values, connectNulls: true, symbolSize: 8 }];
+      if (series.projection.some(function (v) { return v !== null; }))  // none on the catalogue's page
+        lines.push({ name: series.labels.projection, type: "line", data: series.projection, lineStyle: { type: "dashed" }, symbol: "none" });
       var TARGET_COLORS = ["#7a5195", "#b4232a", "#ef5675", "#ffa600"];
       if (series.targets && series.targets.length) {
         // A series across plans: each plan's target in its own years, one named line per plan.
