@@ -269,7 +269,9 @@ class EntryForm:
                 self._rows[(indicator.code, area.code)] = row
             total = None
             if indicator.per_street:
-                total = derive_total(indicator, [r.stored for r in rows if r.stored], len(rows))
+                # A value already reported in an earlier plan counts in the total as it does on the page.
+                figures = [r.stored or (r.carried.value if r.carried else None) for r in rows]
+                total = derive_total(indicator, [f for f in figures if f is not None], len(rows))
             yoy = None
             if yoy_params is not None:
                 relative_unit = indicator.unit not in ("%", "‰", "pp")

@@ -144,6 +144,7 @@ class TestNoDoubleEntry:
         block = next(b for b in form.blocks if b.indicator.code == "HEA-01")
         assert all(r.carried for r in block.rows) and block.answered == len(streets)
         assert block.rows[0].carried_text == "91 (91/100)"
+        assert (block.total.value, block.total.areas_reported) == (91, len(streets))  # counted in the total
         assert not [c for c in form.cells() if c.indicator == "HEA-01"]  # nothing of it is saved from the page
 
         # Completeness counts it as present; only the new indicator is still owed.
