@@ -91,7 +91,7 @@ def test_main_pages_show_no_english_or_developer_text(page, server, username):
     log_in(page, server, username)
     paths = SHARED + PAGES[username]
     # Each role's first indicator page: where a value's provenance names the "system" account.
-    page.goto(f"{server}/evaluation/")
+    page.goto(f"{server}/plans/lucheng-2021-2025/evaluation/")
     indicator = page.locator("main a[href^='/plans/lucheng-2021-2025/evaluation/indicators/']").first.get_attribute(
         "href"
     )
@@ -137,7 +137,7 @@ def test_rules_page_names_parameters_in_words(page, server):
 
 def test_evaluation_method_is_a_page_linked_from_the_overview(page, server):
     log_in(page, server, "demo-leader")
-    page.goto(f"{server}/evaluation/")
+    page.goto(f"{server}/plans/lucheng-2021-2025/evaluation/")
     page.get_by_role("link", name="评估方法").click()
     page.wait_for_url("**/evaluation/methods/")
     assert page.locator("main h1").first.inner_text().startswith("评估方法")
