@@ -63,6 +63,7 @@ def _kinds_for(plan, year: int) -> list[Kind]:
 
 @role_required(*READERS)
 def index(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """The reports of the plan in the URL: what each of its published evaluations offers, and its jobs."""
     return _index(request, get_plan_for_user(request, plan))
 
 
