@@ -28,11 +28,11 @@ PAGES = [
     ("demo-reporter", "/collection/rounds/2025/health/"),
     ("demo-reviewer", "/collection/rounds/2024/health/"),
     ("demo-office", "/collection/rounds/2024/health/history/HEA-04/330302001/"),
-    ("demo-office", "/evaluation/"),
-    ("demo-office", "/evaluation/domains/health/"),
-    ("demo-leader", "/evaluation/indicators/HEA-04/"),
-    ("demo-supervisor", "/evaluation/streets/330302001/"),
-    ("demo-reviewer", "/evaluation/departments/health/"),
+    ("demo-office", "/plans/lucheng-2021-2025/evaluation/"),
+    ("demo-office", "/plans/lucheng-2021-2025/evaluation/domains/health/"),
+    ("demo-leader", "/plans/lucheng-2021-2025/evaluation/indicators/HEA-04/"),
+    ("demo-supervisor", "/plans/lucheng-2021-2025/evaluation/streets/330302001/"),
+    ("demo-reviewer", "/plans/lucheng-2021-2025/evaluation/departments/health/"),
 ]
 
 

@@ -27,8 +27,9 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),  # an unknown path under /api/ gets the API's JSON 404, not a page
     path("collection/", include("childfirst.collection.excel_urls")),
     path("collection/", include("childfirst.collection.urls")),
-    path("evaluation/", include("childfirst.evaluation.urls")),
-    path("reports/", include("childfirst.reports.urls")),
+    # Evaluation and reports name their plan; /evaluation/… and /reports/… are old links (below).
+    path("plans/<slug:plan>/evaluation/", include("childfirst.evaluation.urls")),
+    path("plans/<slug:plan>/reports/", include("childfirst.reports.urls")),
     path("registry/", include("childfirst.registry.urls")),
     path("linkage/", include("childfirst.linkage.urls")),
     # Links from before every page named its plan: on to the user's current plan (plan_views.old_link).

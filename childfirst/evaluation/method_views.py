@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
+from childfirst.plans.access import get_plan_for_user
 
 from .engine import METHOD_VERSION
 
@@ -36,6 +37,13 @@ def methods_html() -> SafeString:
 
 
 @role_required()
-def methods(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """How statuses, forecasts and warnings are computed: the same text as docs/methods.md."""
-    return render(request, "evaluation/methods.html", {"body": methods_html(), "method_version": METHOD_VERSION})
+def methods(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """How statuses, forecasts and warnings are computed: the same text as docs/methods.md. The
+    method is the same for every plan; the page sits under the plan so its way back is that plan's
+    overview (and /evaluation/methods/ is an old link like the others)."""
+    the_plan = get_plan_for_user(request, plan)
+    return render(
+        request,
+        "evaluation/methods.html",
+        {"plan": the_plan, "body": methods_html(), "method_version": METHOD_VERSION},
+    )

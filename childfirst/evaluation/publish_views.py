@@ -16,24 +16,25 @@ from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.collection.completeness import outstanding
 from childfirst.confirm import Confirmation, confirm_response, is_confirmed, posted_reason, reason_missing
-from childfirst.plans.access import visible_plan
+from childfirst.plans.access import get_plan_for_user
 
 from .actions import do_publish
 from .models import Snapshot
 
 
 @role_required(Role.OFFICE)
-def publish(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """GET: the confirmation step for ?year= (what is missing, the reason); POST: publish."""
-    plan = visible_plan(request.user)
+def publish(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """GET: the confirmation step for ?year= (what is missing, the reason); POST: publish the
+    evaluation of the plan in the URL."""
+    the_plan = get_plan_for_user(request, plan)
     data = request.POST if request.method == "POST" else request.GET
     raw_year, note = data.get("year", ""), data.get("note", "").strip()[:200]
-    if not raw_year.isdigit() or not plan.start_year <= int(raw_year) <= plan.end_year:
+    if not raw_year.isdigit() or not the_plan.start_year <= int(raw_year) <= the_plan.end_year:
         messages.error(request, _("Choose the year to publish."))
-        return redirect("evaluation:snapshots")
+        return redirect("evaluation:snapshots", plan=the_plan.code)
     year = int(raw_year)
-    missing = outstanding(plan, year)
-    version = (Snapshot.objects.filter(plan=plan, year=year).aggregate(v=Max("version"))["v"] or 0) + 1
+    missing = outstanding(the_plan, year)
+    version = (Snapshot.objects.filter(plan=the_plan, year=year).aggregate(v=Max("version"))["v"] or 0) + 1
     consequences = [
         _("The %(year)d evaluation is frozen as version %(version)d and shown on the public portal.")
         % {"year": year, "version": version},
@@ -43,8 +44,8 @@ def publish(request: AuthenticatedHttpRequest) -> HttpResponse:
         consequences.append(_("Every department of the %(year)d round is accepted.") % {"year": year})
     step = Confirmation(
         title=_("Publish the %(year)d evaluation?") % {"year": year},
-        action_url=reverse("evaluation:publish"),
-        cancel_url=reverse("evaluation:snapshots"),
+        action_url=reverse("evaluation:publish", args=[the_plan.code]),
+        cancel_url=reverse("evaluation:snapshots", args=[the_plan.code]),
         confirm_label=_("Publish the evaluation") if not missing else _("Publish although incomplete"),
         consequences=consequences,
         reason_label=_("Why publish now?") if missing else "",
@@ -59,7 +60,7 @@ def publish(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_confirmed(request) or reason_missing(request, step):
         return confirm_response(request, step)
     try:
-        snapshot = do_publish(request.user, plan, year, note, reason=posted_reason(request))
+        snapshot = do_publish(request.user, the_plan, year, note, reason=posted_reason(request))
     except ValidationError as exc:  # the round changed since the step was shown: show it again
         step.reason_error = " ".join(exc.messages)
         return confirm_response(request, step, status=409)
@@ -68,4 +69,4 @@ def publish(request: AuthenticatedHttpRequest) -> HttpResponse:
         _("Published the %(year)s evaluation as version %(version)d.")
         % {"year": snapshot.year, "version": snapshot.version},
     )
-    return redirect("evaluation:snapshots")
+    return redirect("evaluation:snapshots", plan=the_plan.code)

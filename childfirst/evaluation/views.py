@@ -22,7 +22,7 @@ from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.areas.access import get_area_for_user
 from childfirst.collection.models import RoundState, SubmissionState
-from childfirst.plans.access import visible_plan
+from childfirst.plans.access import get_plan_for_user
 from childfirst.plans.models import Department, Domain, Goal, Indicator, KeyProject, Measure, Plan
 from childfirst.plans.succession import lineage_of
 from childfirst.spreadsheet import append_row, csv_writer
@@ -107,8 +107,9 @@ def _result_table(rows) -> tuple[list[str], list[list]]:
     return header, body
 
 
-def _context(request: AuthenticatedHttpRequest) -> tuple[Plan, int, Board]:
-    plan = visible_plan(request.user)
+def _context(request: AuthenticatedHttpRequest, code: str) -> tuple[Plan, int, Board]:
+    """The plan named in the URL (404 unknown, 403 not the user's), the year asked for, its board."""
+    plan = get_plan_for_user(request, code)
     year = _year(request, plan)
     return plan, year, board(plan, year)
 
@@ -124,8 +125,8 @@ def _status_chart(counts: list[tuple[Domain, Counter]]) -> dict:
 
 
 @role_required()
-def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    plan, year, the_board = _context(request)
+def overview(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    the_plan, year, the_board = _context(request, plan)
     district = the_board.district
     department = request.GET.get("department", "")
     if department:
@@ -142,23 +143,23 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "evaluation/overview.html",
         {
-            "plan": plan,
+            "plan": the_plan,
             "year": year,
-            "years": range(plan.start_year, plan.end_year + 1),
+            "years": range(the_plan.start_year, the_plan.end_year + 1),
             "warnings": the_board.warnings_first(district),
             "counts": [(domain, [counter[s] for s in STATUS_ORDER]) for domain, counter in counts],
             "totals": [(s, STATUS_LABELS[s], totals[s]) for s in STATUS_ORDER],
             "chart": _status_chart(counts),
-            "departments": Department.objects.filter(area=plan.area, responsibilities__order=0).distinct(),
+            "departments": Department.objects.filter(area=the_plan.area, responsibilities__order=0).distinct(),
             "department": department,
         },
     )
 
 
 @role_required()
-def domain_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    plan, year, the_board = _context(request)
-    domain = get_object_or_404(Domain, plan=plan, code=code)
+def domain_page(request: AuthenticatedHttpRequest, plan: str, code: str) -> HttpResponse:
+    the_plan, year, the_board = _context(request, plan)
+    domain = get_object_or_404(Domain, plan=the_plan, code=code)
     rows = sorted(
         (r for r in the_board.district if r.indicator.domain_id == domain.pk), key=lambda r: r.indicator.order
     )
@@ -170,28 +171,30 @@ def domain_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         request,
         "evaluation/domain.html",
         {
-            "plan": plan,
+            "plan": the_plan,
             "year": year,
             "domain": domain,
             "rows": rows,
-            "domains": plan.domains.all(),
+            "domains": the_plan.domains.all(),
             "chart": _status_chart(the_board.counts_by_domain(rows)),
         },
     )
 
 
 @role_required()
-def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    plan, year, the_board = _context(request)
-    indicator = get_object_or_404(Indicator.objects.catalogue(), plan=plan, code=code)
+def indicator_page(request: AuthenticatedHttpRequest, plan: str, code: str) -> HttpResponse:
+    the_plan, year, the_board = _context(request, plan)
+    indicator = get_object_or_404(Indicator.objects.catalogue(), plan=the_plan, code=code)
     rows = the_board.for_indicator(code)
     if not rows:
         raise Http404
-    district = next(r for r in rows if r.area.pk == plan.area_id)
-    streets = [r for r in rows if r.area.pk != plan.area_id]
+    district = next(r for r in rows if r.area.pk == the_plan.area_id)
+    streets = [r for r in rows if r.area.pk != the_plan.area_id]
     points = the_board.data.points
-    years = list(range(min([plan.start_year, *(y for y in points.get((indicator.pk, plan.area.code), {}))]), year + 1))
-    district_points = points.get((indicator.pk, plan.area.code), {})
+    years = list(
+        range(min([the_plan.start_year, *(y for y in points.get((indicator.pk, the_plan.area.code), {}))]), year + 1)
+    )
+    district_points = points.get((indicator.pk, the_plan.area.code), {})
     provenance = [
         (r.area, y, points.get((indicator.pk, r.area.code), {}).get(y)) for r in [district, *streets] for y in years
     ]
@@ -231,7 +234,7 @@ def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
         request,
         "evaluation/indicator.html",
         {
-            "plan": plan,
+            "plan": the_plan,
             "year": year,
             "indicator": indicator,
             "district": district,
@@ -240,7 +243,9 @@ def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
             "chart": chart,
             "status_label": STATUS_LABELS[district.result.status],
             "lineage": lineage,
-            "lineage_links": [(i, reverse("plans:indicator", args=[i.plan.code, i.code])) for i in lineage.earlier],
+            "lineage_links": [
+                (i, reverse("evaluation:indicator", args=[i.plan.code, i.code])) for i in lineage.earlier
+            ],
         },
     )
 
@@ -277,19 +282,19 @@ def _projection_line(row, first_year: int, target_year: int) -> list[float | Non
 
 
 @role_required()
-def street_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def street_list(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     """The street scorecards' entry (the menu, and the annual report's pointer to them): the streets
     the user may see, each with its indicators by status; a user of one street goes straight to it."""
-    plan, year, the_board = _context(request)
+    the_plan, year, the_board = _context(request, plan)
     streets = [s for s in the_board.data.streets if request.user.can_see_area(s)]
     if len(streets) == 1:
-        return redirect(f"{reverse('evaluation:street', args=[streets[0].code])}?year={year}")
+        return redirect(f"{reverse('evaluation:street', args=[the_plan.code, streets[0].code])}?year={year}")
     rows = [(street, Counter(r.result.status for r in the_board.for_area(street.code))) for street in streets]
     return render(
         request,
         "evaluation/street_list.html",
         {
-            "plan": plan,
+            "plan": the_plan,
             "year": year,
             "rows": [(street, [(s, counts.get(s, 0)) for s in STATUS_ORDER]) for street, counts in rows],
             "statuses": STATUS_ORDER,
@@ -298,9 +303,9 @@ def street_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required()
-def street_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def street_page(request: AuthenticatedHttpRequest, plan: str, code: str) -> HttpResponse:
     area = get_area_for_user(request, code)
-    plan, year, the_board = _context(request)
+    the_plan, year, the_board = _context(request, plan)
     if area.level != "street":
         raise Http404
     district = {r.indicator.code: r for r in the_board.district}
@@ -324,7 +329,7 @@ def street_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         request,
         "evaluation/street.html",
         {
-            "plan": plan,
+            "plan": the_plan,
             "year": year,
             "area": area,
             "rows": rows,
@@ -340,10 +345,10 @@ def street_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 
 @role_required()
-def department_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    plan, year, the_board = _context(request)
-    department = get_object_or_404(Department, area=plan.area, code=code)
-    led = set(plan.indicators.led_by(department).values_list("code", flat=True))
+def department_page(request: AuthenticatedHttpRequest, plan: str, code: str) -> HttpResponse:
+    the_plan, year, the_board = _context(request, plan)
+    department = get_object_or_404(Department, area=the_plan.area, code=code)
+    led = set(the_plan.indicators.led_by(department).values_list("code", flat=True))
     rows = [r for r in the_board.district if r.indicator.code in led]
     header, body = _result_table(rows)
     download = _download(request, f"{department.code}-{year}", header, body)
@@ -354,44 +359,44 @@ def department_page(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
         request,
         "evaluation/department.html",
         {
-            "plan": plan,
+            "plan": the_plan,
             "year": year,
             "department": department,
             "rows": rows,
             "totals": [(s, STATUS_LABELS[s], totals[s]) for s in STATUS_ORDER],
-            "departments": Department.objects.filter(area=plan.area, responsibilities__order=0).distinct(),
+            "departments": Department.objects.filter(area=the_plan.area, responsibilities__order=0).distinct(),
         },
     )
 
 
 @role_required()
-def snapshots(request: AuthenticatedHttpRequest) -> HttpResponse:
+def snapshots(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     """Published evaluations by year and version; the office publishes from here."""
-    plan = visible_plan(request.user)
+    the_plan = get_plan_for_user(request, plan)
     if request.method == "POST":
         # A form from before the confirmation step: it goes through the step (and is refused there).
         if request.user.role != Role.OFFICE:
             raise PermissionDenied
-        return publish(request)
-    published = Snapshot.objects.filter(plan=plan).select_related("published_by")
+        return publish(request, plan)
+    published = Snapshot.objects.filter(plan=the_plan).select_related("published_by")
     return render(
         request,
         "evaluation/snapshots.html",
         {
-            "plan": plan,
+            "plan": the_plan,
             "snapshots": published,
-            "years": range(plan.start_year, plan.end_year + 1),
+            "years": range(the_plan.start_year, the_plan.end_year + 1),
             "can_publish": request.user.role == Role.OFFICE,
         },
     )
 
 
 @role_required()
-def snapshot_diff(request: AuthenticatedHttpRequest, year: int, version: int) -> HttpResponse:
+def snapshot_diff(request: AuthenticatedHttpRequest, plan: str, year: int, version: int) -> HttpResponse:
     """What changed from the previous version to this one, figure by figure."""
-    plan = visible_plan(request.user)
-    new = get_object_or_404(Snapshot, plan=plan, year=year, version=version)
-    old = Snapshot.objects.filter(plan=plan, year=year, version__lt=version).order_by("-version").first()
+    the_plan = get_plan_for_user(request, plan)
+    new = get_object_or_404(Snapshot, plan=the_plan, year=year, version=version)
+    old = Snapshot.objects.filter(plan=the_plan, year=year, version__lt=version).order_by("-version").first()
     changes = diff_snapshots(old, new) if old else []
     header = [_("Indicator"), _("Area"), _("What"), _("Before"), _("After")]
     download = _download(
@@ -402,13 +407,17 @@ def snapshot_diff(request: AuthenticatedHttpRequest, year: int, version: int) ->
     )
     if download:
         return download
-    return render(request, "evaluation/snapshot_diff.html", {"snapshot": new, "previous": old, "changes": changes})
+    return render(
+        request,
+        "evaluation/snapshot_diff.html",
+        {"plan": the_plan, "snapshot": new, "previous": old, "changes": changes},
+    )
 
 
 @role_required()
-def assessments(request: AuthenticatedHttpRequest) -> HttpResponse:
+def assessments(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     """Qualitative goals, measures and key projects: the office's status, evidence and date per year."""
-    plan, year, _the_board = _context(request)
+    the_plan, year, _the_board = _context(request, plan)
     is_office = request.user.role == Role.OFFICE
     if request.method == "POST":
         if not is_office:
@@ -417,7 +426,7 @@ def assessments(request: AuthenticatedHttpRequest) -> HttpResponse:
         target = {"goal": Goal, "measure": Measure, "key_project": KeyProject}.get(kind)
         item = None
         if target and pk.isdigit():
-            in_plan = {"plan": plan} if target is KeyProject else {"domain__plan": plan}
+            in_plan = {"plan": the_plan} if target is KeyProject else {"domain__plan": the_plan}
             item = get_object_or_404(target, pk=pk, **in_plan)
         if item is None:
             raise Http404
@@ -427,7 +436,7 @@ def assessments(request: AuthenticatedHttpRequest) -> HttpResponse:
             day = datetime.date.fromisoformat(request.POST.get("assessed_on", ""))
             do_assess(
                 request.user,
-                plan,
+                the_plan,
                 year=year,
                 status=request.POST.get("status", ""),
                 evidence=request.POST.get("evidence", ""),
@@ -442,7 +451,9 @@ def assessments(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Assessment recorded."))
         return redirect(f"{request.path}?year={year}#{kind}-{pk}")
     latest: dict[str, Assessment] = {}
-    for assessment in Assessment.objects.filter(plan=plan, year=year).select_related("set_by").order_by("set_at", "id"):
+    for assessment in (
+        Assessment.objects.filter(plan=the_plan, year=year).select_related("set_by").order_by("set_at", "id")
+    ):
         if assessment.key_project_id:
             latest[f"key_project-{assessment.key_project_id}"] = assessment
         elif assessment.goal_id:
@@ -455,19 +466,19 @@ def assessments(request: AuthenticatedHttpRequest) -> HttpResponse:
             [(f"goal-{g.pk}", g, latest.get(f"goal-{g.pk}")) for g in domain.goals.all()],
             [(f"measure-{m.pk}", m, latest.get(f"measure-{m.pk}")) for m in domain.measures.all()],
         )
-        for domain in plan.domains.prefetch_related("goals", "measures")
+        for domain in the_plan.domains.prefetch_related("goals", "measures")
     ]
     key_projects = [
         (f"key_project-{p.pk}", p, latest.get(f"key_project-{p.pk}"))
-        for p in plan.key_projects.filter(retired_at__isnull=True).order_by("number")
+        for p in the_plan.key_projects.filter(retired_at__isnull=True).order_by("number")
     ]
     return render(
         request,
         "evaluation/assessments.html",
         {
-            "plan": plan,
+            "plan": the_plan,
             "year": year,
-            "years": range(plan.start_year, plan.end_year + 1),
+            "years": range(the_plan.start_year, the_plan.end_year + 1),
             "domains": domains,
             "key_projects": key_projects,
             "is_office": is_office,

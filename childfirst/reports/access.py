@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
-from childfirst.plans.access import user_can_see_plan
+from childfirst.plans.access import get_plan_for_user
 
 from .models import JobState, ReportJob
 
@@ -21,14 +21,16 @@ def can_generate(user) -> bool:
     return getattr(user, "role", "") == Role.OFFICE
 
 
-def get_job_for_user(request: AuthenticatedHttpRequest, pk: int) -> ReportJob:
-    """The job, if the user reads reports and sees its plan; 403 otherwise. Leaders and evaluators
-    see only finished jobs: a queued or failed one is the office's business."""
+def get_job_for_user(request: AuthenticatedHttpRequest, plan: str, pk: int) -> ReportJob:
+    """The job of the plan in the URL, if the user reads reports and sees that plan (403 otherwise);
+    a job of another plan is a 404. Leaders and evaluators see only finished jobs: a queued or failed
+    one is the office's business."""
     if getattr(request.user, "role", "") not in READERS:
         raise PermissionDenied
-    job = get_object_or_404(ReportJob.objects.select_related("snapshot__plan__area", "requested_by"), pk=pk)
-    if not user_can_see_plan(request.user, job.snapshot.plan):
-        raise PermissionDenied
+    the_plan = get_plan_for_user(request, plan)
+    job = get_object_or_404(
+        ReportJob.objects.select_related("snapshot__plan__area", "requested_by"), pk=pk, snapshot__plan=the_plan
+    )
     if not can_generate(request.user) and job.state != JobState.DONE:
         raise PermissionDenied
     return job

@@ -21,7 +21,8 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.evaluation.models import Snapshot
-from childfirst.plans.access import visible_plan
+from childfirst.plans.access import get_plan_for_user
+from childfirst.plans.models import Plan
 
 from .access import READERS, can_generate, get_job_for_user
 from .actions import do_expire_stale_jobs, do_request_report
@@ -61,8 +62,12 @@ def _kinds_for(plan, year: int) -> list[Kind]:
 
 
 @role_required(*READERS)
-def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    plan = visible_plan(request.user)
+def index(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """The reports of the plan in the URL: what each of its published evaluations offers, and its jobs."""
+    return _index(request, get_plan_for_user(request, plan))
+
+
+def _index(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     do_expire_stale_jobs()
     is_office = can_generate(request.user)
     snapshots = list(Snapshot.objects.filter(plan=plan).select_related("published_by").order_by("-year", "-version"))
@@ -107,14 +112,15 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.OFFICE)
-def request_report(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Queue a report and go straight back to the list: the worker generates it, the page shows progress."""
-    plan = visible_plan(request.user)
+def request_report(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """Queue a report of the plan in the URL and go straight back to the list: the worker generates
+    it, the page shows progress. A snapshot of another plan is a 404."""
+    the_plan = get_plan_for_user(request, plan)
     raw = request.POST.get("snapshot", "")
     if not raw.isdigit():
         messages.error(request, _("Choose the published evaluation to generate the report from."))
-        return redirect("reports:index")
-    snapshot = get_object_or_404(Snapshot.objects.select_related("plan__area"), pk=raw, plan=plan)
+        return redirect("reports:index", plan=the_plan.code)
+    snapshot = get_object_or_404(Snapshot.objects.select_related("plan__area"), pk=raw, plan=the_plan)
     kind = request.POST.get("kind", "")
     try:
         job, created = do_request_report(
@@ -122,7 +128,7 @@ def request_report(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("reports:index")
+        return redirect("reports:index", plan=the_plan.code)
     names = {"report": job.kind_in_sentence, "year": snapshot.year, "version": snapshot.version}
     if created:
         messages.success(
@@ -142,19 +148,23 @@ def request_report(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             % names,
         )
-    return redirect(f"{reverse('reports:index')}#job-{job.pk}")
+    return redirect(f"{reverse('reports:index', args=[the_plan.code])}#job-{job.pk}")
 
 
 @role_required(*READERS)
-def job_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def job_row(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
     """One job's row, which htmx polls while the job is under way; it stops once the job has ended."""
-    job = get_job_for_user(request, pk)
+    job = get_job_for_user(request, plan, pk)
     if job.is_active and do_expire_stale_jobs():
-        job = get_job_for_user(request, pk)
+        job = get_job_for_user(request, plan, pk)
     if not request.headers.get("HX-Request"):
-        return redirect(f"{reverse('reports:index')}#job-{job.pk}")
+        return redirect(f"{reverse('reports:index', args=[plan])}#job-{job.pk}")
     prefetch_related_objects([job], Prefetch("files", ReportFile.objects.without_content()))
-    response = render(request, "reports/_job_row.html", {"job": job, "is_office": can_generate(request.user)})
+    response = render(
+        request,
+        "reports/_job_row.html",
+        {"plan": job.snapshot.plan, "job": job, "is_office": can_generate(request.user)},
+    )
     if not job.is_active:
         # The page's cards and table still say "being generated": this event makes htmx reload them.
         response["HX-Trigger"] = "reportJobEnded"
@@ -169,8 +179,8 @@ def content_disposition(job: ReportJob, fmt: str) -> str:
 
 
 @role_required(*READERS)
-def download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
-    job = get_job_for_user(request, pk)
+def download(request: AuthenticatedHttpRequest, plan: str, pk: int, fmt: str) -> HttpResponse:
+    job = get_job_for_user(request, plan, pk)
     if fmt not in CONTENT_TYPES:
         raise Http404
     stored = get_object_or_404(ReportFile, job=job, format=fmt)

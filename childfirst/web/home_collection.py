@@ -1,5 +1,6 @@
 """The home page's sections for the roles of data collection: a reporter's rounds and what is due
-or returned, a reviewer's submissions awaiting review, the office's round progress and what awaits it.
+or returned, a reviewer's submissions awaiting review (of every plan the user sees: each item names
+its plan when there are several), the office's round progress and what awaits it.
 Each takes the signed-in user and reuses collection's scoped QuerySets; a handful of queries each."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _open_submissions(user: User) -> list[Submission]:
     return list(
         Submission.objects.visible_to(user)
         .filter(round__state=RoundState.OPEN)
-        .select_related("round", "department")
+        .select_related("round__plan", "department")
         .order_by("round__deadline", "department__code")
     )
 
@@ -60,7 +61,7 @@ def reviewer_home(user: User) -> dict[str, Any]:
     awaiting = (
         Submission.objects.visible_to(user)
         .filter(state=SubmissionState.SUBMITTED)
-        .select_related("round", "department", "submitted_by")
+        .select_related("round__plan", "department", "submitted_by")
         .order_by("submitted_at")
     )
     items = [DueItem(s, today) for s in _open_submissions(user)]
@@ -76,19 +77,19 @@ class RoundProgress:
     completeness: RoundCompleteness
 
 
-def office_home(user: User, plan: Plan | None) -> dict[str, Any]:
-    """Round progress of the open rounds, and the submissions approved by their department that
-    wait for the office to accept them."""
-    if plan is None:
-        return {"rounds": [], "to_accept": []}
+def open_rounds(plan: Plan) -> list[RoundProgress]:
+    """The progress of the plan's open rounds."""
     rounds = ReportingRound.objects.filter(plan=plan, state=RoundState.OPEN).select_related("plan__area")
+    return [RoundProgress(r, round_completeness(r)) for r in rounds]
+
+
+def office_home(user: User, plans: list[Plan]) -> dict[str, Any]:
+    """The submissions of every plan the office sees that their department approved and that wait
+    for the office to accept them (each plan's round progress: `home_plans.office_plan_work`)."""
     to_accept = (
         Submission.objects.visible_to(user)
-        .filter(round__plan=plan, state=SubmissionState.APPROVED)
-        .select_related("round", "department")
+        .filter(round__plan__in=plans, state=SubmissionState.APPROVED)
+        .select_related("round__plan", "department")
         .order_by("reviewed_at")
     )
-    return {
-        "rounds": [RoundProgress(r, round_completeness(r)) for r in rounds],
-        "to_accept": list(to_accept),
-    }
+    return {"to_accept": list(to_accept)}

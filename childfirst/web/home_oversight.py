@@ -5,7 +5,6 @@ finished report. Two or three queries whatever the plan's size."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count
 
@@ -51,7 +50,3 @@ def latest_report(plan: Plan | None) -> ReportJob | None:
     if plan is None:
         return None
     return ReportJob.objects.filter(snapshot__plan=plan, state=JobState.DONE).select_related("snapshot").first()
-
-
-def oversight_home(plan: Plan | None) -> dict[str, Any]:
-    return {"summary": status_summary(plan), "latest_report": latest_report(plan)}

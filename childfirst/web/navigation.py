@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area
+from childfirst.plans.access import current_plan
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,28 @@ NAV_ITEMS = [
 ]
 
 
+PLAN_SECTIONS = ("evaluation:", "reports:")
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not getattr(user, "role", ""):
         return {"nav_items": [], "demo_mode": False}
     path = request.path
     items = []
+    plan_code: str | None = None
     for item in NAV_ITEMS:
         if item.visible_to(user.role):
-            url = reverse(item.url_name)
+            if item.url_name.startswith(PLAN_SECTIONS):
+                # Evaluation and reports name their plan: the user's current one; none visible, no item.
+                if plan_code is None:
+                    try:
+                        plan_code = current_plan(request).code
+                    except Http404:
+                        continue
+                url = reverse(item.url_name, kwargs={"plan": plan_code})
+            else:
+                url = reverse(item.url_name)
             current = path == url if url == "/" else path.startswith(url)
             items.append({"label": item.label, "url": url, "current": current})
     # One current item: the most specific (/evaluation/streets/ rather than /evaluation/ as well).

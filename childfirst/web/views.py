@@ -15,11 +15,10 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.notifications.models import Notification
-from childfirst.plans.access import current_plan, user_can_see_plan
-from childfirst.plans.models import Plan
+from childfirst.plans.access import current_plan, plans_for_user
 
 from .home_collection import office_home, reporter_home, reviewer_home
-from .home_oversight import oversight_home
+from .home_plans import office_plan_work, oversight_plan_work
 from .home_registry import director_home, office_registry_home, supervisor_home
 
 # Each role's section of the home page (templates/web/home/).
@@ -42,20 +41,24 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own work, by role (a reporter's due and returned data, a director's visits due …),
     the newest unread notifications, and for the monitoring roles the plan at a glance."""
     user = request.user
-    plans = [p for p in Plan.objects.select_related("area") if user_can_see_plan(user, p)]
-    # The plan the user works on (last opened, else the newest in force): a successor still in
-    # draft does not push the plan in force off the home page.
+    plans = plans_for_user(user)
+    # The plan at a glance is the user's current plan (the one last opened); the others are linked.
     plan = current_plan(request) if plans else None
-    others = [p for p in plans if p != plan]
-    context: dict[str, Any] = {"plan": plan, "other_plans": others, "section": SECTIONS.get(Role(user.role))}
+    context: dict[str, Any] = {
+        "plan": plan,
+        "other_plans": [p for p in plans if p != plan],
+        "several_plans": len(plans) > 1,
+        "section": SECTIONS.get(Role(user.role)),
+    }
     if user.role == Role.DEPT_REPORTER:
         context |= reporter_home(user)
     elif user.role == Role.DEPT_REVIEWER:
         context |= reviewer_home(user)
     elif user.role == Role.OFFICE:
-        context |= office_home(user, plan) | oversight_home(plan) | office_registry_home(user)
+        context |= office_home(user, plans) | office_registry_home(user)
+        context["plan_work"] = office_plan_work(plans)
     elif user.role in (Role.LEADER, Role.EVALUATOR):
-        context |= oversight_home(plan)
+        context["plan_work"] = oversight_plan_work(plans)
     elif user.role == Role.COMMUNITY_DIRECTOR:
         context |= director_home(request)
     elif user.role == Role.STREET_SUPERVISOR:

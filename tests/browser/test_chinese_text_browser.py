@@ -40,21 +40,37 @@ DEV_TEXT = [
     re.compile(r"\b(?:None|True|False)\b"),  # a Python value printed as it is
 ]
 
-SHARED = ["/", "/accounts/me/", "/evaluation/", "/evaluation/methods/", "/indicators/"]
+SHARED = [
+    "/",
+    "/accounts/me/",
+    "/plans/lucheng-2021-2025/evaluation/",
+    "/plans/lucheng-2021-2025/evaluation/methods/",
+    "/indicators/",
+]
 PAGES = {
-    "demo-office": ["/collection/", "/collection/rules/", "/linkage/", "/registry/homes/", "/reports/"],
+    "demo-office": [
+        "/collection/",
+        "/collection/rules/",
+        "/linkage/",
+        "/registry/homes/",
+        "/plans/lucheng-2021-2025/reports/",
+    ],
     "demo-reporter": ["/collection/", "/collection/rules/"],
     "demo-reviewer": ["/collection/"],
     "demo-supervisor": ["/registry/supervision/", "/registry/reports/", "/registry/work/", "/linkage/review/"],
     "demo-director": ["/registry/work/", "/registry/referrals/", "/linkage/tasks/", "/registry/children/"],
-    "demo-leader": ["/evaluation/assessments/", "/evaluation/published/", "/reports/"],
-    "demo-evaluator": ["/evaluation/assessments/"],
+    "demo-leader": [
+        "/plans/lucheng-2021-2025/evaluation/assessments/",
+        "/plans/lucheng-2021-2025/evaluation/published/",
+        "/plans/lucheng-2021-2025/reports/",
+    ],
+    "demo-evaluator": ["/plans/lucheng-2021-2025/evaluation/assessments/"],
 }
 
 
 # The evaluation method is docs/methods.md as written for evaluators: it names the engine's fields
 # and the command that re-checks a result on purpose. Only the denylist applies to it.
-TECHNICAL = {"/evaluation/methods/"}
+TECHNICAL = {"/plans/lucheng-2021-2025/evaluation/methods/"}
 
 
 def offending(text: str, path: str = "") -> list[str]:
@@ -75,8 +91,10 @@ def test_main_pages_show_no_english_or_developer_text(page, server, username):
     log_in(page, server, username)
     paths = SHARED + PAGES[username]
     # Each role's first indicator page: where a value's provenance names the "system" account.
-    page.goto(f"{server}/evaluation/")
-    indicator = page.locator("main a[href^='/evaluation/indicators/']").first.get_attribute("href")
+    page.goto(f"{server}/plans/lucheng-2021-2025/evaluation/")
+    indicator = page.locator("main a[href^='/plans/lucheng-2021-2025/evaluation/indicators/']").first.get_attribute(
+        "href"
+    )
     paths.append(indicator)
     if username == "demo-director":
         # The child's access log after casework, a visit form and the risk checklist were opened:
@@ -119,7 +137,7 @@ def test_rules_page_names_parameters_in_words(page, server):
 
 def test_evaluation_method_is_a_page_linked_from_the_overview(page, server):
     log_in(page, server, "demo-leader")
-    page.goto(f"{server}/evaluation/")
+    page.goto(f"{server}/plans/lucheng-2021-2025/evaluation/")
     page.get_by_role("link", name="评估方法").click()
     page.wait_for_url("**/evaluation/methods/")
     assert page.locator("main h1").first.inner_text().startswith("评估方法")

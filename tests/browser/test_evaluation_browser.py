@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 
 def test_overview_then_indicator_projection(page, server):
     log_in(page, server, "demo-office")
-    page.get_by_role("link", name="监测评估").click()
+    # From the navigation bar (the office's home also links each plan's evaluation).
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="监测评估").click()
     page.wait_for_url("**/evaluation/")
     expect(page.get_by_role("heading", name="预警提示")).to_be_visible()
     assert page.locator("#status-chart svg").count() == 1  # ECharts drew the status chart

@@ -21,7 +21,7 @@ def overflow(page) -> int:
 
 
 def open_publish_dialog(page, server: str, note: str = ""):
-    page.goto(f"{server}/evaluation/published/")
+    page.goto(f"{server}/plans/lucheng-2021-2025/evaluation/published/")
     page.get_by_label("评估年份").select_option("2025")
     if note:
         page.get_by_label("备注").fill(note)
@@ -79,7 +79,7 @@ def test_the_step_without_javascript_is_a_page(browser, server):
     context = browser.new_context(locale="zh-CN", viewport=NARROW, java_script_enabled=False)
     page = context.new_page()
     log_in(page, server, "demo-office")
-    page.goto(f"{server}/evaluation/published/")
+    page.goto(f"{server}/plans/lucheng-2021-2025/evaluation/published/")
     page.get_by_label("评估年份").select_option("2025")
     page.get_by_role("button", name="发布（冻结）评估").click()
     page.wait_for_url("**/evaluation/published/publish/?**")

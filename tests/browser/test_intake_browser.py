@@ -114,7 +114,7 @@ def test_menus_reach_the_street_scorecards_and_the_contact_cards(browser, url):
         page = context.new_page()
         log_in(page, url, "demo-supervisor")
         page.goto(f"{url}/")
-        page.locator("a[href='/evaluation/streets/']").first.click()
+        page.locator("a[href='/plans/lucheng-2021-2025/evaluation/streets/']").first.click()
         page.wait_for_url("**/evaluation/streets/330302001/**")
         shot(page, f"menu-street-scorecard-{size}")
         page.goto(f"{url}/")
@@ -128,7 +128,7 @@ def test_menus_reach_the_street_scorecards_and_the_contact_cards(browser, url):
     office = browser.new_context(locale="zh-CN", viewport=SIZES["desktop"])
     page = office.new_page()
     log_in(page, url, "demo-office")
-    page.goto(f"{url}/evaluation/streets/")
-    assert page.locator("a[href^='/evaluation/streets/330302001/']").count() == 1
+    page.goto(f"{url}/plans/lucheng-2021-2025/evaluation/streets/")
+    assert page.locator("a[href^='/plans/lucheng-2021-2025/evaluation/streets/330302001/']").count() == 1
     shot(page, "menu-street-scorecards-office-desktop")
     office.close()

@@ -120,12 +120,12 @@ def test_supervisor_dashboard_and_mandatory_reports_fit_a_phone(phone, server):
 
 def test_leader_evaluation_fits_a_phone(phone, server):
     log_in(phone, server, "demo-leader")
-    check_fits(phone, server, "/evaluation/", "leader-evaluation")
+    check_fits(phone, server, "/plans/lucheng-2021-2025/evaluation/", "leader-evaluation")
     check_cards(phone)
-    indicator = first_href(phone, "main table", r"^/evaluation/indicators/[^/]+/")
+    indicator = first_href(phone, "main table", r"^/plans/lucheng-2021-2025/evaluation/indicators/[^/]+/")
     check_fits(phone, server, indicator, "leader-indicator")
-    check_fits(phone, server, "/evaluation/assessments/", "leader-assessments")
-    check_fits(phone, server, "/evaluation/methods/", "leader-methods")
+    check_fits(phone, server, "/plans/lucheng-2021-2025/evaluation/assessments/", "leader-assessments")
+    check_fits(phone, server, "/plans/lucheng-2021-2025/evaluation/methods/", "leader-methods")
     check_fits(phone, server, "/", "leader-home")
 
 

@@ -56,7 +56,7 @@ def _pdf_first_pages(path) -> str:
 
 def test_office_generates_and_downloads_the_annual_report_and_midterm_evaluation(page, server, tmp_path):
     log_in(page, server, "demo-office")
-    page.locator('nav.site-nav a[href="/reports/"]').click()
+    page.locator('nav.site-nav a[href="/plans/lucheng-2021-2025/reports/"]').click()
     page.wait_for_url("**/reports/")
     assert page.locator("#card-final button[type=submit]").is_disabled()  # 2025 is not published in the demo
     shot(page, "reports-index")
@@ -87,15 +87,15 @@ def test_office_generates_and_downloads_the_annual_report_and_midterm_evaluation
     # now offers the documents instead of "being generated".
     page.locator('#card-midterm a[href$="report.pdf"]').wait_for(timeout=10_000)
     shot(page, "reports-index-after")
-    page.goto(f"{server}/reports/")
+    page.goto(f"{server}/plans/lucheng-2021-2025/reports/")
     assert page.locator('#card-midterm a[href$="report.pdf"]').count() == 1  # offered again, not regenerated
 
     # A district leader downloads what the office generated, and has nothing to generate.
     page.get_by_role("button", name="退出").click()
     log_in(page, server, "demo-leader")
-    page.locator('nav.site-nav a[href="/reports/"]').click()
+    page.locator('nav.site-nav a[href="/plans/lucheng-2021-2025/reports/"]').click()
     page.wait_for_url("**/reports/")
-    assert page.locator('form[action="/reports/request/"]').count() == 0
+    assert page.locator('form[action="/plans/lucheng-2021-2025/reports/request/"]').count() == 0
     shot(page, "reports-leader")
     with page.expect_download() as info:
         page.locator('#card-midterm a[href$="report.pdf"]').click()

@@ -33,4 +33,13 @@ def test_new_plans_indicator_shows_the_series_across_both_plans(browser, server,
     # The link goes to the same indicator in the 2021–2025 plan.
     page.locator(".lineage a").click()
     page.wait_for_url(f"{server}/plans/lucheng-2021-2025/indicators/HEA-04/")
+
+    # The dashboards' page of it: the same series and targets, with the evaluation of 2026.
+    page.goto(f"{server}/plans/{NEXT_PLAN}/evaluation/indicators/HEA-04/?year=2026")
+    page.locator("#series-chart svg").wait_for()
+    legend = page.locator("#series-chart").inner_text()
+    assert "十四五" in legend and "十五五" in legend
+    assert "接续《鹿城区儿童发展“十四五”规划》的 HEA-04" in page.locator(".lineage").inner_text()
+    shot(page, f"succession-evaluation-{width}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     context.close()

@@ -22,11 +22,11 @@ from childfirst.evaluation.models import Snapshot
 from childfirst.plans.models import Plan
 
 PAGES = [
-    "/evaluation/?year=2024",
-    "/evaluation/domains/health/?year=2024",
-    "/evaluation/indicators/HEA-04/?year=2024",
-    "/evaluation/streets/330302001/?year=2024",
-    "/evaluation/departments/health/?year=2024",
+    "/plans/lucheng-2021-2025/evaluation/?year=2024",
+    "/plans/lucheng-2021-2025/evaluation/domains/health/?year=2024",
+    "/plans/lucheng-2021-2025/evaluation/indicators/HEA-04/?year=2024",
+    "/plans/lucheng-2021-2025/evaluation/streets/330302001/?year=2024",
+    "/plans/lucheng-2021-2025/evaluation/departments/health/?year=2024",
 ]
 
 
@@ -34,7 +34,7 @@ PAGES = [
 class TestDashboards:
     def test_overview_shows_statuses_by_domain_and_warnings_with_reasons(self, client, users, demo):
         client.force_login(users.office)
-        page = client.get("/evaluation/?year=2024")
+        page = client.get("/plans/lucheng-2021-2025/evaluation/?year=2024")
         body = page.content.decode()
         assert page.status_code == 200
         for label in ("已达标", "进展顺利", "预警"):
@@ -48,7 +48,7 @@ class TestDashboards:
 
     def test_indicator_page_shows_projection_and_provenance(self, client, users, demo):
         client.force_login(users.leader)
-        page = client.get("/evaluation/indicators/HEA-04/?year=2024")
+        page = client.get("/plans/lucheng-2021-2025/evaluation/indicators/HEA-04/?year=2024")
         body = page.content.decode()
         assert "2025" in body and "series-data" in body
         chart = page.context["chart"]
@@ -77,8 +77,10 @@ class TestDashboards:
         """A value entered by no account (the demo's import) reads 系统导入, not 'system 填报（system）',
         on the page and in its CSV; the derived flag is 是/否, not True/False."""
         client.force_login(users.evaluator)
-        page = client.get("/evaluation/indicators/HEA-04/?year=2024").content.decode()
-        text = client.get("/evaluation/indicators/HEA-04/?year=2024&format=csv").content.decode("utf-8-sig")
+        page = client.get("/plans/lucheng-2021-2025/evaluation/indicators/HEA-04/?year=2024").content.decode()
+        text = client.get("/plans/lucheng-2021-2025/evaluation/indicators/HEA-04/?year=2024&format=csv").content.decode(
+            "utf-8-sig"
+        )
         rows = list(csv.reader(io.StringIO(text)))
         assert {row[5] for row in rows[1:]} == {"是", "否"}
         for shown in (page, text):
@@ -86,10 +88,10 @@ class TestDashboards:
 
     def test_street_pages_follow_area_scope(self, client, users, demo):
         client.force_login(users.supervisor)  # 五马街道
-        assert client.get("/evaluation/streets/330302001/?year=2024").status_code == 200
-        assert client.get("/evaluation/streets/330302002/?year=2024").status_code == 403
+        assert client.get("/plans/lucheng-2021-2025/evaluation/streets/330302001/?year=2024").status_code == 200
+        assert client.get("/plans/lucheng-2021-2025/evaluation/streets/330302002/?year=2024").status_code == 403
         client.force_login(users.office)
-        assert client.get("/evaluation/streets/330302002/?year=2024").status_code == 200
+        assert client.get("/plans/lucheng-2021-2025/evaluation/streets/330302002/?year=2024").status_code == 200
 
     def test_pages_need_a_login(self, client, demo):
         for url in PAGES:
@@ -151,45 +153,61 @@ class TestSnapshots:
 @pytest.mark.django_db
 def test_published_page_publish_button_and_diff(client, users, demo, plan):
     client.force_login(users.leader)
-    assert client.post("/evaluation/published/", {"year": "2024"}).status_code == 403
+    assert client.post("/plans/lucheng-2021-2025/evaluation/published/", {"year": "2024"}).status_code == 403
     client.force_login(users.office)
     # A form from before the confirmation step publishes nothing: it is shown the step instead.
-    assert client.post("/evaluation/published/", {"year": "2024", "note": "年度监测"}).status_code == 400
+    assert (
+        client.post("/plans/lucheng-2021-2025/evaluation/published/", {"year": "2024", "note": "年度监测"}).status_code
+        == 400
+    )
     assert not Snapshot.objects.filter(year=2024).exists()
     confirmed = {"year": "2024", "confirmed": "yes", "reason": "按期发布"}
-    assert client.post("/evaluation/published/publish/", {**confirmed, "note": "年度监测"}).status_code == 302
+    assert (
+        client.post(
+            "/plans/lucheng-2021-2025/evaluation/published/publish/", {**confirmed, "note": "年度监测"}
+        ).status_code
+        == 302
+    )
     value = DataValue.objects.filter(round__year=2024, indicator__code="HEA-01").first()
     DataValue.objects.filter(pk=value.pk).update(value=value.value + 1)
-    client.post("/evaluation/published/publish/", {**confirmed, "note": "更正"})
-    page = client.get("/evaluation/published/").content.decode()
+    client.post("/plans/lucheng-2021-2025/evaluation/published/publish/", {**confirmed, "note": "更正"})
+    page = client.get("/plans/lucheng-2021-2025/evaluation/published/").content.decode()
     assert "v1" in page and "v2" in page and "更正" in page
-    diff = client.get("/evaluation/published/2024/v2/")
+    diff = client.get("/plans/lucheng-2021-2025/evaluation/published/2024/v2/")
     assert [c.indicator for c in diff.context["changes"]] and all(
         c.indicator == "HEA-01" for c in diff.context["changes"]
     )
     client.force_login(users.evaluator)
-    assert client.get("/evaluation/published/2024/v2/").status_code == 200
+    assert client.get("/plans/lucheng-2021-2025/evaluation/published/2024/v2/").status_code == 200
     client.logout()
-    assert client.get("/evaluation/published/2024/v2/").status_code == 302
+    assert client.get("/plans/lucheng-2021-2025/evaluation/published/2024/v2/").status_code == 302
 
 
 @pytest.mark.django_db
 def test_office_assesses_a_qualitative_goal_with_evidence(client, users, plan):
     goal = plan.domains.get(code="family").goals.get(number=1)
     client.force_login(users.reporter)
-    assert client.post("/evaluation/assessments/?year=2024", {"item": f"goal-{goal.pk}"}).status_code == 403
+    assert (
+        client.post(
+            "/plans/lucheng-2021-2025/evaluation/assessments/?year=2024", {"item": f"goal-{goal.pk}"}
+        ).status_code
+        == 403
+    )
     client.force_login(users.office)
     blank = {"item": f"goal-{goal.pk}", "status": "on_track", "evidence": " ", "assessed_on": "2025-01-15"}
-    refused = client.post("/evaluation/assessments/?year=2024", blank, follow=True)
+    refused = client.post("/plans/lucheng-2021-2025/evaluation/assessments/?year=2024", blank, follow=True)
     assert "请填写评定依据" in refused.content.decode()
-    client.post("/evaluation/assessments/?year=2024",
+    client.post("/plans/lucheng-2021-2025/evaluation/assessments/?year=2024",
                 {"item": f"goal-{goal.pk}", "status": "on_track", "evidence": "开展好家风活动 120 场",
                  "assessed_on": "2025-01-15"})  # fmt: skip
-    page = client.get("/evaluation/assessments/?year=2024").content.decode()
+    page = client.get("/plans/lucheng-2021-2025/evaluation/assessments/?year=2024").content.decode()
     assert "开展好家风活动 120 场" in page and "进展顺利" in page
     assert AuditEvent.objects.filter(action="evaluation.assess", actor=users.office).exists()
     client.force_login(users.evaluator)
-    assert "开展好家风活动 120 场" in client.get("/evaluation/assessments/?year=2024").content.decode()
+    assert (
+        "开展好家风活动 120 场"
+        in client.get("/plans/lucheng-2021-2025/evaluation/assessments/?year=2024").content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from childfirst.evaluation.models import Snapshot
 
 pytestmark = pytest.mark.django_db
 
-URL = "/evaluation/published/publish/"
+URL = "/plans/lucheng-2021-2025/evaluation/published/publish/"
 
 
 def test_outstanding_lists_departments_streets_and_missing_values(plan, round_2025):
@@ -69,7 +69,7 @@ def test_refused_without_confirmation_or_reason_and_nothing_typed_is_lost(client
     assert done.status_code == 302
     snapshot = Snapshot.objects.get(year=2025)
     assert (snapshot.note, snapshot.incomplete_reason) == ("中期", "急需")
-    listed = client.get("/evaluation/published/").content.decode()
+    listed = client.get("/plans/lucheng-2021-2025/evaluation/published/").content.decode()
     assert "急需" in listed
 
 
@@ -93,7 +93,7 @@ def test_another_districts_office_cannot_publish_lucheng(client, second_district
 def test_final_report_card_shows_the_reason_of_an_incomplete_final_year(client, users, plan, round_2025):
     do_publish(users.office, plan, plan.end_year, reason="换届前提交终期评估")
     client.force_login(users.office)
-    page = client.get("/reports/").content.decode()
+    page = client.get("/plans/lucheng-2021-2025/reports/").content.decode()
     assert "换届前提交终期评估" in page
 
 

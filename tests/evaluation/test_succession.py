@@ -212,13 +212,11 @@ class TestPages:
     def later(self, users, plans):
         _earlier, later = plans
         fill(users, later, 2026, 94)
-        # The dashboards show the newest plan in force; make the made-up one that plan here.
-        Plan.objects.exclude(pk=later.pk).update(status=PlanStatus.ENDED)
         return later
 
     def test_evaluation_indicator_page(self, client, users, later):
         client.force_login(users.leader)
-        page = client.get("/evaluation/indicators/HEA-01/?year=2026")
+        page = client.get("/plans/mini-plan-next/evaluation/indicators/HEA-01/?year=2026")
         assert page.status_code == 200
         chart = page.context["chart"]
         assert chart["years"] == ["2024", "2025", "2026", "2027"]
@@ -228,10 +226,11 @@ class TestPages:
         assert "示例后续规划" in second["name"] and second["data"] == [None, 95.0, 95.0, 95.0]
         body = page.content.decode()
         assert "自2025年起含产后42天内的第二次访视" in body and "口径变化" in body
-        assert 'href="/plans/mini-plan/indicators/HEA-01/"' in body
+        assert 'href="/plans/mini-plan/evaluation/indicators/HEA-01/"' in body
         marked = {y for _area, y, p in page.context["provenance"] if p.source.get("plan") == "mini-plan"}
         assert marked == {2024, 2025}
-        csv_text = client.get("/evaluation/indicators/HEA-01/?year=2026&format=csv").content.decode("utf-8-sig")
+        download = client.get("/plans/mini-plan-next/evaluation/indicators/HEA-01/?year=2026&format=csv")
+        csv_text = download.content.decode("utf-8-sig")
         assert "《示例规划》" in csv_text
 
     def test_catalogue_indicator_page(self, client, users, later):

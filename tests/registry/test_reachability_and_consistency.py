@@ -29,20 +29,25 @@ class TestStreetScorecards:
         for role in ("office", "reporter", "supervisor", "director", "leader", "evaluator"):
             client.force_login(getattr(users, role))
             page = client.get("/").content.decode()
-            assert 'href="/evaluation/streets/"' in page, role
+            assert 'href="/plans/lucheng-2021-2025/evaluation/streets/"' in page, role
 
     def test_the_list_shows_the_streets_the_user_may_see(self, client, users, plan):
         client.force_login(users.office)
-        page = client.get("/evaluation/streets/").content.decode()
-        assert f"/evaluation/streets/{WUMA}/" in page and "/evaluation/streets/330302002/" in page
+        page = client.get("/plans/lucheng-2021-2025/evaluation/streets/").content.decode()
+        assert (
+            f"/plans/lucheng-2021-2025/evaluation/streets/{WUMA}/" in page
+            and "/plans/lucheng-2021-2025/evaluation/streets/330302002/" in page
+        )
         assert "街镇记分卡" in page
 
     def test_a_supervisor_goes_to_the_own_street_only(self, client, users, plan):
         client.force_login(users.supervisor)
-        response = client.get("/evaluation/streets/")
-        assert response.status_code == 302 and response.url.startswith(f"/evaluation/streets/{WUMA}/")
+        response = client.get("/plans/lucheng-2021-2025/evaluation/streets/")
+        assert response.status_code == 302 and response.url.startswith(
+            f"/plans/lucheng-2021-2025/evaluation/streets/{WUMA}/"
+        )
         client.force_login(users.other_supervisor)
-        response = client.get("/evaluation/streets/")
+        response = client.get("/plans/lucheng-2021-2025/evaluation/streets/")
         assert response.status_code == 302 and f"/{WUMA}/" not in response.url
 
 

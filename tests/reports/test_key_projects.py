@@ -95,28 +95,40 @@ def test_only_the_office_assesses_key_projects(client, users, plan):
     item = f"key_project-{project.pk}"
     for role in ("reporter", "leader", "evaluator", "supervisor"):
         client.force_login(getattr(users, role))
-        assert client.post("/evaluation/assessments/?year=2024", {"item": item}).status_code == 403, role
+        assert (
+            client.post("/plans/lucheng-2021-2025/evaluation/assessments/?year=2024", {"item": item}).status_code == 403
+        ), role
         with pytest.raises(PermissionDenied):
             do_assess(getattr(users, role), plan, year=2024, status="on_track", evidence="x", assessed_on=DAY,
                       key_project=project)  # fmt: skip
     assert not Assessment.objects.filter(key_project=project).exists()
     client.force_login(users.office)
     blank = {"item": item, "status": "on_track", "evidence": " ", "assessed_on": "2025-01-15"}
-    refused = client.post("/evaluation/assessments/?year=2024", blank, follow=True)
+    refused = client.post("/plans/lucheng-2021-2025/evaluation/assessments/?year=2024", blank, follow=True)
     assert "依据" in refused.content.decode() and not Assessment.objects.filter(key_project=project).exists()
     given = {"item": item, "status": "on_track", "evidence": "示范型儿童之家新增 8 个", "assessed_on": "2025-01-15"}
-    response = client.post("/evaluation/assessments/?year=2024", given)
+    response = client.post("/plans/lucheng-2021-2025/evaluation/assessments/?year=2024", given)
     assert response.status_code == 302 and response.url.endswith(f"#{item}")
     saved = Assessment.objects.get(key_project=project)
     assert (saved.year, saved.status, saved.set_by, saved.goal, saved.measure) == (2024, "on_track", users.office,
                                                                                    None, None)  # fmt: skip
     event = AuditEvent.objects.get(action="evaluation.assess", actor=users.office)
     assert event.detail["key_project"] == "KP2"
-    page = client.get("/evaluation/assessments/?year=2024").content.decode()
+    page = client.get("/plans/lucheng-2021-2025/evaluation/assessments/?year=2024").content.decode()
     assert 'id="key-projects"' in page and "示范型儿童之家新增 8 个" in page
-    assert client.get("/evaluation/assessments/?year=2023").content.decode().count("示范型儿童之家新增 8 个") == 0
+    assert (
+        client.get("/plans/lucheng-2021-2025/evaluation/assessments/?year=2023")
+        .content.decode()
+        .count("示范型儿童之家新增 8 个")
+        == 0
+    )
     # An unknown project, or one of no plan the office sees, is a 404, not a 500.
-    assert client.post("/evaluation/assessments/?year=2024", {**given, "item": "key_project-999999"}).status_code == 404
+    assert (
+        client.post(
+            "/plans/lucheng-2021-2025/evaluation/assessments/?year=2024", {**given, "item": "key_project-999999"}
+        ).status_code
+        == 404
+    )
 
 
 def test_an_assessment_is_of_exactly_one_item(users, plan):
@@ -142,14 +154,14 @@ def test_key_project_pages_for_signed_in_users(client, users, plan, assessed_and
         assert project.name.replace("“", "&ldquo;") in page or project.name in page
         assert f"/plans/{plan.code}/projects/{project.code}/?year=2024" in page
     assert DEMO_ASSESSMENTS["KP4"][2024][1] in page
-    assert "/evaluation/assessments/" not in page  # the leader does not record assessments
+    assert "/plans/lucheng-2021-2025/evaluation/assessments/" not in page  # the leader does not record assessments
     detail = client.get(f"/plans/{plan.code}/projects/KP4/").content.decode()
     assert "HEA-35" in detail and DEMO_ASSESSMENTS["KP4"][2023][1] in detail
     older = client.get(f"/plans/{plan.code}/projects/KP4/?year=2022").content.decode()
     assert DEMO_ASSESSMENTS["KP4"][2022][1] in older and DEMO_ASSESSMENTS["KP4"][2023][1] not in older
     client.force_login(users.office)
     assert (
-        "/evaluation/assessments/?year=2024#key_project-"
+        "/plans/lucheng-2021-2025/evaluation/assessments/?year=2024#key_project-"
         in client.get(f"/plans/{plan.code}/projects/").content.decode()
     )
 

@@ -114,7 +114,9 @@ def progress_seen(monkeypatch) -> list[tuple[int, str]]:
 
 def request_report(client, capture, kind: str, snapshot: Snapshot, **extra):
     with capture(execute=True):
-        return client.post("/reports/request/", {"kind": kind, "snapshot": snapshot.pk, **extra})
+        return client.post(
+            "/plans/lucheng-2021-2025/reports/request/", {"kind": kind, "snapshot": snapshot.pk, **extra}
+        )
 
 
 class TestGenerate:
@@ -125,11 +127,11 @@ class TestGenerate:
         job = ReportJob.objects.get()
         assert job.state == JobState.DONE, job.error
         assert job.filename.endswith("2024年度监测报告-v1")
-        docx = client.get(f"/reports/jobs/{job.pk}/report.docx")
+        docx = client.get(f"/plans/lucheng-2021-2025/reports/jobs/{job.pk}/report.docx")
         titles = [p.text for p in Document(io.BytesIO(docx.content)).paragraphs if p.style.name == "CF Title"]
         assert titles == ["2024年度监测报告"]
         assert unquote(docx["Content-Disposition"].split("filename*=UTF-8''")[1]) == f"{job.filename}.docx"
-        pdf = PdfReader(io.BytesIO(client.get(f"/reports/jobs/{job.pk}/report.pdf").content))
+        pdf = PdfReader(io.BytesIO(client.get(f"/plans/lucheng-2021-2025/reports/jobs/{job.pk}/report.pdf").content))
         assert len(pdf.pages) > 5 and "2024年度监测报告" in pdf.pages[0].extract_text()
         assert AuditEvent.objects.filter(action="reports.download", object_id=str(job.pk)).count() == 2
 
@@ -140,7 +142,7 @@ class TestGenerate:
         client.force_login(users.office)
         response = request_report(client, django_capture_on_commit_callbacks, "annual", published[2024])
         job = ReportJob.objects.get()
-        assert response.status_code == 302 and response.url == f"/reports/#job-{job.pk}"
+        assert response.status_code == 302 and response.url == f"/plans/lucheng-2021-2025/reports/#job-{job.pk}"
         assert (job.state, job.progress, job.error) == (JobState.DONE, 100, "")
         assert job.started_at <= job.finished_at and job.requested_by == users.office
         assert progress_seen[:3] == [(0, _("Starting")), (10, "读取已发布的评估"), (60, "绘制图表")]
@@ -161,19 +163,19 @@ class TestGenerate:
         client.force_login(users.office)
         request_report(client, django_capture_on_commit_callbacks, "annual", published[2024])
         job = ReportJob.objects.get()
-        docx = client.get(f"/reports/jobs/{job.pk}/report.docx")
+        docx = client.get(f"/plans/lucheng-2021-2025/reports/jobs/{job.pk}/report.docx")
         assert docx.status_code == 200
         assert docx["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         disposition = docx["Content-Disposition"]
         assert disposition.startswith('attachment; filename="childfirst-annual-2024-v1.docx"; ')
         assert unquote(disposition.split("filename*=UTF-8''")[1]) == "鹿城区儿童发展规划2024年度监测报告-v1.docx"
         assert Document(io.BytesIO(docx.content)).paragraphs[0].text == "2024年度监测报告"
-        pdf = client.get(f"/reports/jobs/{job.pk}/report.pdf")
+        pdf = client.get(f"/plans/lucheng-2021-2025/reports/jobs/{job.pk}/report.pdf")
         assert pdf["Content-Type"] == "application/pdf"
         assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
         downloads = AuditEvent.objects.filter(action="reports.download", actor=users.office)
         assert sorted(downloads.values_list("detail__format", flat=True)) == ["docx", "pdf"]
-        assert client.get(f"/reports/jobs/{job.pk}/report.xlsx").status_code == 404
+        assert client.get(f"/plans/lucheng-2021-2025/reports/jobs/{job.pk}/report.xlsx").status_code == 404
 
     def test_a_generated_report_is_offered_again_and_can_be_regenerated(
         self, client, users, published, fake_build, django_capture_on_commit_callbacks
@@ -183,7 +185,7 @@ class TestGenerate:
         request_report(client, django_capture_on_commit_callbacks, "annual", published[2023])
         again = request_report(client, django_capture_on_commit_callbacks, "annual", published[2023])
         first = ReportJob.objects.get()
-        assert again.url == f"/reports/#job-{first.pk}"
+        assert again.url == f"/plans/lucheng-2021-2025/reports/#job-{first.pk}"
         already = _(
             "The %(report)s of %(year)d (version %(version)d) has already been generated: download it below, "
             "or generate it again."
@@ -199,11 +201,14 @@ class TestGenerate:
         fake_build()
         client.force_login(users.office)
         refused = request_report(client, django_capture_on_commit_callbacks, "midterm", published[2024])
-        assert refused.url == "/reports/" and not ReportJob.objects.exists()
-        assert escape(unavailable_reason("midterm", published[2024])) in client.get("/reports/").content.decode()
+        assert refused.url == "/plans/lucheng-2021-2025/reports/" and not ReportJob.objects.exists()
+        assert (
+            escape(unavailable_reason("midterm", published[2024]))
+            in client.get("/plans/lucheng-2021-2025/reports/").content.decode()
+        )
         request_report(client, django_capture_on_commit_callbacks, "midterm", published[2023])
         assert ReportJob.objects.get().kind == "midterm"
-        page = client.get("/reports/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/reports/").content.decode()
         not_yet = _("The %(year)d evaluation has not been published yet.")
         assert escape(not_yet % {"year": 2025}) in page  # the final evaluation, greyed out with its reason
         final_card = page.split('id="card-final"')[1].split("</li>")[0]
@@ -224,7 +229,7 @@ class TestNeverBlocks:
         assert response.status_code == 302
         assert (job.state, job.progress, job.files.count()) == (JobState.QUEUED, 0, 0)
         assert HUEY.pending_count() == 1
-        page = client.get("/reports/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/reports/").content.decode()
         assert 'hx-trigger="every 1s"' in page and str(JobState.QUEUED.label) in page
         # What the consumer does, except closing the database connection between tasks, which here
         # would end the test's own transaction.
@@ -242,17 +247,17 @@ class TestNeverBlocks:
             updated_at=timezone.now(), state=JobState.RUNNING, progress=42, step="绘制图表",
         )  # fmt: skip
         client.force_login(users.office)
-        response = client.get(f"/reports/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
+        response = client.get(f"/plans/lucheng-2021-2025/reports/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
         row = response.content.decode()
         assert row.startswith(f'<tr id="job-{job.pk}"') and 'hx-trigger="every 1s"' in row
         assert "HX-Trigger" not in response
         assert 'value="42"' in row and "绘制图表" in row
         ReportJob.objects.filter(pk=job.pk).update(state=JobState.DONE, progress=100)
-        response = client.get(f"/reports/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
+        response = client.get(f"/plans/lucheng-2021-2025/reports/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
         row = response.content.decode()
         assert "hx-trigger" not in row and str(JobState.DONE.label) in row
         assert response["HX-Trigger"] == "reportJobEnded"  # the page reloads its cards and table
-        assert client.get(f"/reports/jobs/{job.pk}/").status_code == 302  # not htmx: the list
+        assert client.get(f"/plans/lucheng-2021-2025/reports/jobs/{job.pk}/").status_code == 302  # not htmx: the list
 
 
 class TestFailures:
@@ -269,7 +274,7 @@ class TestFailures:
             "The report could not be generated because of an internal error. Try again later; if it fails "
             "again, give the system administrator this job number: %(id)d."
         ) % {"id": job.pk}
-        page = client.get("/reports/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/reports/").content.decode()
         assert escape(job.error) in page
         assert "Traceback" not in page and "exploded" not in page and "secret" not in page
         assert "Traceback" in caplog.text and "matplotlib exploded" in caplog.text
@@ -285,7 +290,7 @@ class TestFailures:
         assert (job.state, job.error) == (JobState.FAILED, "2024年没有可用于报告的数据。")
         # a failed job is not offered: the office can simply generate it again
         generate = _("Generate the %(report)s of %(year)s (version %(version)s)")
-        page = client.get("/reports/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/reports/").content.decode()
         assert escape(generate % {"report": KIND_IN_SENTENCE["annual"], "year": 2024, "version": 1}) in page
 
     def test_a_queue_that_is_down_fails_the_job_at_once(
@@ -300,7 +305,10 @@ class TestFailures:
         job = ReportJob.objects.get()
         assert response.status_code == 302
         assert (job.state, job.error) == (JobState.FAILED, str(NOT_QUEUED))
-        assert "queue.internal" in caplog.text and "queue.internal" not in client.get("/reports/").content.decode()
+        assert (
+            "queue.internal" in caplog.text
+            and "queue.internal" not in client.get("/plans/lucheng-2021-2025/reports/").content.decode()
+        )
 
     def test_stale_jobs_are_shown_as_failed(self, client, users, published):
         now = timezone.now()
@@ -317,7 +325,7 @@ class TestFailures:
             requested_at=now - datetime.timedelta(minutes=30), updated_at=now - datetime.timedelta(minutes=2),
         )  # fmt: skip
         client.force_login(users.office)
-        page = client.get("/reports/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/reports/").content.decode()
         silent.refresh_from_db(), waiting.refresh_from_db(), fresh.refresh_from_db()
         assert (silent.state, waiting.state, fresh.state) == (JobState.FAILED, JobState.FAILED, JobState.RUNNING)
         assert (silent.error, waiting.error) == (str(STALLED), str(NOT_TAKEN_UP))
@@ -349,11 +357,19 @@ class TestAccess:
     @pytest.mark.parametrize("role", ["leader", "evaluator"])
     def test_leaders_and_evaluators_download_but_do_not_generate(self, client, users, published, done_job, role):
         client.force_login(getattr(users, role))
-        page = client.get("/reports/").content.decode()
-        assert "/reports/request/" not in page and f"/reports/jobs/{done_job.pk}/report.docx" in page
-        assert client.get(f"/reports/jobs/{done_job.pk}/report.pdf").status_code == 200
+        page = client.get("/plans/lucheng-2021-2025/reports/").content.decode()
+        assert (
+            "/plans/lucheng-2021-2025/reports/request/" not in page
+            and f"/plans/lucheng-2021-2025/reports/jobs/{done_job.pk}/report.docx" in page
+        )
+        assert client.get(f"/plans/lucheng-2021-2025/reports/jobs/{done_job.pk}/report.pdf").status_code == 200
         assert AuditEvent.objects.filter(action="reports.download", actor=getattr(users, role)).count() == 1
-        assert client.post("/reports/request/", {"kind": "annual", "snapshot": published[2023].pk}).status_code == 403
+        assert (
+            client.post(
+                "/plans/lucheng-2021-2025/reports/request/", {"kind": "annual", "snapshot": published[2023].pk}
+            ).status_code
+            == 403
+        )
         assert ReportJob.objects.count() == 1
 
     @pytest.mark.parametrize("role", ["leader", "evaluator"])
@@ -363,39 +379,63 @@ class TestAccess:
             requested_at=timezone.now(), updated_at=timezone.now(), error="出错了",
         )  # fmt: skip
         client.force_login(getattr(users, role))
-        assert "出错了" not in client.get("/reports/").content.decode()
-        assert client.get(f"/reports/jobs/{failed.pk}/", HTTP_HX_REQUEST="true").status_code == 403
+        assert "出错了" not in client.get("/plans/lucheng-2021-2025/reports/").content.decode()
+        assert (
+            client.get(f"/plans/lucheng-2021-2025/reports/jobs/{failed.pk}/", HTTP_HX_REQUEST="true").status_code == 403
+        )
 
     @pytest.mark.parametrize("role", ["reporter", "reviewer", "supervisor", "director"])
     def test_department_and_registry_roles_are_refused(self, client, users, published, done_job, role):
         client.force_login(getattr(users, role))
-        for url in ("/reports/", f"/reports/jobs/{done_job.pk}/", f"/reports/jobs/{done_job.pk}/report.docx"):
+        for url in (
+            "/plans/lucheng-2021-2025/reports/",
+            f"/plans/lucheng-2021-2025/reports/jobs/{done_job.pk}/",
+            f"/plans/lucheng-2021-2025/reports/jobs/{done_job.pk}/report.docx",
+        ):
             assert client.get(url).status_code == 403, url
-        assert client.post("/reports/request/", {"kind": "annual", "snapshot": published[2023].pk}).status_code == 403
+        assert (
+            client.post(
+                "/plans/lucheng-2021-2025/reports/request/", {"kind": "annual", "snapshot": published[2023].pk}
+            ).status_code
+            == 403
+        )
         assert not AuditEvent.objects.filter(action="reports.download").exists()
 
     def test_another_districts_office_is_refused(self, client, users, published, done_job):
         other = Area.objects.create(code="330304", name="瓯海区", level="district")
         stranger = make_user("ouhai-office", Role.OFFICE, area=other.code)
         client.force_login(stranger)
-        for url in (f"/reports/jobs/{done_job.pk}/", f"/reports/jobs/{done_job.pk}/report.docx"):
+        for url in (
+            f"/plans/lucheng-2021-2025/reports/jobs/{done_job.pk}/",
+            f"/plans/lucheng-2021-2025/reports/jobs/{done_job.pk}/report.docx",
+        ):
             assert client.get(url, HTTP_HX_REQUEST="true").status_code == 403, url
-        assert client.post("/reports/request/", {"kind": "annual", "snapshot": published[2023].pk}).status_code == 404
-        assert client.get("/reports/").status_code == 404  # no plan of its own to report on
+        # Lucheng's plan is not the stranger's: its report pages are refused, nothing is queued.
+        assert (
+            client.post(
+                "/plans/lucheng-2021-2025/reports/request/", {"kind": "annual", "snapshot": published[2023].pk}
+            ).status_code
+            == 403
+        )
+        assert client.get("/plans/lucheng-2021-2025/reports/").status_code == 403
+        assert ReportJob.objects.filter(requested_by=stranger).count() == 0
 
     def test_anonymous_is_sent_to_login(self, client, done_job):
-        for url in ("/reports/", f"/reports/jobs/{done_job.pk}/report.docx"):
+        for url in (
+            "/plans/lucheng-2021-2025/reports/",
+            f"/plans/lucheng-2021-2025/reports/jobs/{done_job.pk}/report.docx",
+        ):
             assert client.get(url).url.startswith("/accounts/login/")
 
     def test_the_list_costs_the_same_queries_however_many_jobs(self, client, users, published, done_job):
         client.force_login(users.office)
-        client.get("/reports/")
+        client.get("/plans/lucheng-2021-2025/reports/")
         with CaptureQueriesContext(connection) as one:
-            client.get("/reports/")
+            client.get("/plans/lucheng-2021-2025/reports/")
         for year in (2021, 2022, 2023):
             job, _created = do_request_report(users.office, "annual", published[year])
             tasks.run_report_job(job.pk)
         with CaptureQueriesContext(connection) as four:
-            client.get("/reports/")
+            client.get("/plans/lucheng-2021-2025/reports/")
         assert len(four) == len(one)
         assert ReportFile.objects.count() == 8

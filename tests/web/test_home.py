@@ -88,13 +88,13 @@ class TestEachRoleSeesItsOwnWork:
         assert "/collection/rounds/2025/" in page  # round progress
         assert "<progress" in page
         assert "/collection/rounds/2025/health/" in page  # approved, to accept
-        assert "/evaluation/?year=2024" in page  # the published evaluation's warnings
+        assert "/plans/lucheng-2021-2025/evaluation/?year=2024" in page  # the published evaluation's warnings
         assert "王小明" not in page and "陈小华" not in page  # the office sees no child
 
     def test_leader_sees_status_summary_and_latest_report(self, client, users, work):
         page = home(client, users.leader)
-        assert "2024" in page and "/evaluation/?year=2024" in page
-        assert "/reports/" in page
+        assert "2024" in page and "/plans/lucheng-2021-2025/evaluation/?year=2024" in page
+        assert "/plans/lucheng-2021-2025/reports/" in page
         assert "王小明" not in page
 
     def test_director_sees_own_communitys_visits_due_and_nothing_else(self, client, users, work):

@@ -85,7 +85,7 @@ def test_rules_page_names_rules_and_parameters_in_words(client, users):
 @pytest.mark.parametrize("role", ["office", "leader", "evaluator", "director"])
 def test_evaluation_method_is_a_page(client, users, role):
     client.force_login(getattr(users, role))
-    response = client.get("/evaluation/methods/")
+    response = client.get("/plans/lucheng-2021-2025/evaluation/methods/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1" in html and "评估方法" in html and "<table>" in html
@@ -96,8 +96,8 @@ def test_evaluation_method_is_a_page(client, users, role):
 @pytest.mark.django_db
 def test_overview_links_the_method_instead_of_naming_a_file(client, users, plan):
     client.force_login(users.leader)
-    html = client.get("/evaluation/").content.decode()
-    assert 'href="/evaluation/methods/"' in html and "docs/methods.md" not in html
+    html = client.get("/plans/lucheng-2021-2025/evaluation/").content.decode()
+    assert 'href="/plans/lucheng-2021-2025/evaluation/methods/"' in html and "docs/methods.md" not in html
 
 
 def test_method_page_escapes_raw_html(tmp_path, monkeypatch):
