@@ -24,6 +24,7 @@ from childfirst.areas.access import get_area_for_user
 from childfirst.collection.models import RoundState, SubmissionState
 from childfirst.plans.access import visible_plan
 from childfirst.plans.models import Department, Domain, Goal, Indicator, KeyProject, Measure, Plan
+from childfirst.plans.targets import apply_targets, carried_target, revision_steps, target_line
 from childfirst.spreadsheet import append_row, csv_writer
 
 from .actions import ASSESSABLE, do_assess
@@ -180,11 +181,12 @@ def domain_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @role_required()
 def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     plan, year, the_board = _context(request)
-    indicator = get_object_or_404(Indicator.objects.catalogue(), plan=plan, code=code)
+    indicator = get_object_or_404(Indicator.objects.catalogue().prefetch_related("revisions"), plan=plan, code=code)
     rows = the_board.for_indicator(code)
     if not rows:
         raise Http404
     district = next(r for r in rows if r.area.pk == plan.area_id)
+    apply_targets([indicator], {indicator.pk: carried_target(district.indicator)})  # the year's target
     streets = [r for r in rows if r.area.pk != plan.area_id]
     points = the_board.data.points
     years = list(range(min([plan.start_year, *(y for y in points.get((indicator.pk, plan.area.code), {}))]), year + 1))
@@ -210,6 +212,7 @@ def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
         "target": float(indicator.target)
         if indicator.target is not None and indicator.comparator in (">=", "<=", "<", ">")
         else None,
+        "targets": target_line(indicator, range(years[0], indicator.target_year + 1)),
         "projection": _projection_line(district, years[0], indicator.target_year),
         "streets": [r.area.display_name for r in streets],
         "street_values": [r.result.latest_value for r in streets],
@@ -233,6 +236,7 @@ def indicator_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
             "provenance": [row for row in provenance if row[2] is not None],
             "chart": chart,
             "status_label": STATUS_LABELS[district.result.status],
+            "revisions": revision_steps(indicator),
         },
     )
 
