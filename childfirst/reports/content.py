@@ -9,6 +9,7 @@ are Chinese by design: building runs under zh-hans whatever the caller's languag
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 from collections import Counter, defaultdict
@@ -350,7 +351,17 @@ class Facts:
             for y, p in self.values.get((indicator.pk, self.district.code), {}).items()
             if p.value is not None
         }
-        return engine.evaluate(spec_of(indicator), series, year).status
+        spec = spec_of(indicator)
+        # An earlier year is judged against the target in force then (before a revision: the old one).
+        steps = [step for step in self.revisions if step.revision.indicator_id == indicator.pk]
+        if steps:
+            then = steps[0].before
+            for step in steps:
+                if step.revision.from_year <= year:
+                    then = step.after
+            target = float(then.target) if then.target is not None else None
+            spec = dataclasses.replace(spec, comparator=then.comparator, target=target, target_year=then.target_year)
+        return engine.evaluate(spec, series, year).status
 
     def reporter(self, indicator: Indicator) -> str:
         """The department(s) the indicator's values came from, as their provenance records it."""

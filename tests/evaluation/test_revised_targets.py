@@ -18,7 +18,7 @@ from childfirst.evaluation.data import evaluate_plan
 from childfirst.evaluation.models import SnapshotResult
 from childfirst.plans.revisions import load_revisions
 from childfirst.reports.build import build_report, report_content
-from childfirst.reports.content import Table
+from childfirst.reports.content import Facts, Table
 
 # HEA-17 (0-6岁儿童健康管理率, plan: ≥ 90%) is 95.0% in 2022 and 95.7% in 2024 in the demo values:
 # met under the plan's target, not yet under the revised ≥ 96% from 2023.
@@ -121,6 +121,10 @@ class TestPublished:
         earlier = report_content("annual", snapshots[2022])
         assert "≥ 90%" in cells_of(earlier, "domain-health", "HEA-17")
         assert not [t for t in tables(earlier) if t.key == "revisions"]
+        # An earlier year's status in the 2024 report ("newly achieved") uses that year's target.
+        facts = Facts(snapshots[2024])
+        hea17 = next(i for i in facts.indicators if i.code == "HEA-17")
+        assert facts.status_in(hea17, 2022) == "achieved" and facts.status_in(hea17, 2023) != "achieved"
         docx, pdf = build_report("annual", snapshots[2024], tmp_path)
         document = Document(str(docx))
         revisions = next(t for t in document.tables if t.rows[0].cells[0].text == "代码" and len(t.columns) == 7)
