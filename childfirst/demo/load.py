@@ -24,6 +24,7 @@ from childfirst.linkage.run import execute_run, queue_run
 from childfirst.notifications.models import Notification
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
+from childfirst.plans.revisions import load_revisions
 
 from .homes import load_demo_homes
 from .key_projects import assess_demo_key_projects
@@ -53,6 +54,7 @@ with DEMO_FILE.open(encoding="utf-8") as _stream:
     _DEMO = yaml.safe_load(_stream)
 AREA_FILE = PACKAGE / _DEMO["area_file"]
 PLAN_FILE = PACKAGE / _DEMO["plan_file"]
+REVISIONS_FILE = DEMO_FILE.parent / _DEMO["revisions_file"]
 DISTRICT = _DEMO["district"]
 MERGED_COMMUNITY: dict = _DEMO["merged_community"]
 DEMO_ACCOUNTS = [DemoAccount(**{**spec, "role": Role(spec["role"])}) for spec in _DEMO["accounts"]]
@@ -169,6 +171,8 @@ def load_demo() -> dict[str, int]:
     areas = load_areas(AREA_FILE)
     communities = create_demo_communities()
     plan = load_plan(PLAN_FILE)
+    # Before publishing, so that the published years are evaluated against the targets in force then.
+    revisions = load_revisions(REVISIONS_FILE)
     ensure_demo_accounts()
     values = load_demo_values(plan.plan)
     mark_history_read()
@@ -187,6 +191,7 @@ def load_demo() -> dict[str, int]:
         "areas_created": areas.created + communities,
         "indicators_created": plan.created,
         "indicators": plan.plan.indicators.active().count(),
+        "target_revisions_created": len(revisions.created),
         **values,
         **registry,
         **lists,

@@ -19,11 +19,14 @@ from childfirst.collection.models import DataValue, SubmissionState
 from childfirst.collection.scope import streets_in_year
 from childfirst.collection.totals import derive_total
 from childfirst.plans.models import Indicator, Plan
+from childfirst.plans.targets import apply_targets_in_force
 
 from . import engine
 
 
 def spec_of(indicator: Indicator) -> engine.Spec:
+    """The engine's Spec from the indicator's target: the year's target in force when the instance
+    came from `collect` (plans.targets.apply_targets), else the plan file's."""
     return engine.Spec(
         comparator=indicator.comparator,
         target=float(indicator.target) if indicator.target is not None else None,
@@ -95,8 +98,10 @@ def _source(value: DataValue) -> dict:
 
 
 def collect(plan: Plan, year: int) -> Dataset:
-    """Every accepted value of the plan up to `year`, with derived district totals (one query)."""
+    """Every accepted value of the plan up to `year`, with derived district totals (one query).
+    The indicators carry the targets in force in `year` (revisions applied)."""
     indicators = list(plan.indicators.active().select_related("domain"))
+    apply_targets_in_force(indicators, year)
     values = (
         DataValue.objects.filter(round__plan=plan, round__year__lte=year, submission__state=SubmissionState.ACCEPTED)
         .select_related(

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.plans.access import current_plan, get_plan_for_user, user_can_see_plan, visible_plan
-from childfirst.plans.models import Comparator, Department, Domain, Indicator, Plan, Unit
+from childfirst.plans.models import Comparator, Department, Domain, Indicator, Plan, TargetRevision, Unit
+from childfirst.plans.targets import revision_steps
 
 
 @role_required()
@@ -69,6 +70,7 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
             "domains": domains,
             "key_projects": key_projects,
             "indicator_total": the_plan.indicators.active().count(),
+            "revision_count": TargetRevision.objects.of_plan(the_plan).count(),
         },
     )
 
@@ -137,7 +139,7 @@ def indicator_list(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse
 def indicator_detail(request: AuthenticatedHttpRequest, plan: str, code: str) -> HttpResponse:
     the_plan = get_plan_for_user(request, plan)
     indicator = get_object_or_404(
-        Indicator.objects.catalogue().prefetch_related("measures", "milestones__key_project"),
+        Indicator.objects.catalogue().prefetch_related("measures", "milestones__key_project", "revisions"),
         plan=the_plan,
         code=code,
     )
@@ -150,5 +152,6 @@ def indicator_detail(request: AuthenticatedHttpRequest, plan: str, code: str) ->
             "is_rate": indicator.is_rate,
             "unit_label": Unit(indicator.unit).label,
             "comparator_label": Comparator(indicator.comparator).label,
+            "revisions": revision_steps(indicator),
         },
     )

@@ -83,6 +83,7 @@ PAGES = {
     "plans:domain": "/plans/lucheng-2021-2025/domains/health/",
     "plans:key_project": "/plans/lucheng-2021-2025/projects/KP1/",
     "plans:key_projects": "/plans/lucheng-2021-2025/projects/",
+    "plans:revisions": "/plans/lucheng-2021-2025/revisions/",
     "areas:tree": "/areas/",
     "areas:area": "/areas/330302001/",
     "collection:rounds": "/collection/",
@@ -288,6 +289,7 @@ class TestAreaScope:
             "plans:domain",
             "plans:key_project",
             "plans:key_projects",
+            "plans:revisions",
         ):
             assert client.get(PAGES[name]).status_code == 403, name
         assert client.get("/areas/330302001/").status_code == 403

@@ -21,7 +21,9 @@
     if (series) {
       var lines = [{ name: series.labels.value, type: "line", data: series.values, connectNulls: true, symbolSize: 8 },
                    { name: series.labels.projection, type: "line", data: series.projection, lineStyle: { type: "dashed" }, symbol: "none" }];
-      if (series.target !== null) lines.push({ name: series.labels.target, type: "line", data: series.years.map(function () { return series.target; }), lineStyle: { type: "dotted", color: "#b4232a" }, symbol: "none" });
+      // The target in force each year when given (it steps where a revision takes effect), else one level.
+      var targets = series.targets || series.years.map(function () { return series.target; });
+      if (targets.some(function (t) { return t !== null && t !== undefined; })) lines.push({ name: series.labels.target, type: "line", step: series.targets ? "end" : false, data: targets, lineStyle: { type: "dotted", color: "#b4232a" }, symbol: "none" });
       chart("series-chart", { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 50, right: 20, top: 20, bottom: 40 },
         xAxis: { type: "category", data: series.years }, yAxis: { type: "value", scale: true }, series: lines });
       if (series.streets.length) chart("streets-chart", { tooltip: { trigger: "axis" }, grid: { left: 90, right: 20, top: 10, bottom: 20 },
