@@ -22,11 +22,13 @@ urlpatterns = [
     # The indicator list of the user's plan, for the navigation bar.
     path("indicators/", plan_views.indicators_default, name="indicators"),
     path("plans/", include("childfirst.web.plan_urls")),
+    # Pages of one plan name it in their URL (the plan code is every view's `plan` argument).
+    path("plans/<slug:plan>/collection/", include("childfirst.collection.excel_urls")),
+    path("plans/<slug:plan>/collection/", include("childfirst.collection.urls")),
+    path("plans/<slug:plan>/homes/", include("childfirst.homes.plan_urls")),
     path("areas/", include("childfirst.web.area_urls")),
     path("api/", api.urls),
     re_path(r"^api/", api_not_found),  # an unknown path under /api/ gets the API's JSON 404, not a page
-    path("collection/", include("childfirst.collection.excel_urls")),
-    path("collection/", include("childfirst.collection.urls")),
     path("evaluation/", include("childfirst.evaluation.urls")),
     path("reports/", include("childfirst.reports.urls")),
     path("registry/", include("childfirst.registry.urls")),

@@ -40,7 +40,7 @@ def _open_submissions(user: User) -> list[Submission]:
     return list(
         Submission.objects.visible_to(user)
         .filter(round__state=RoundState.OPEN)
-        .select_related("round", "department")
+        .select_related("round__plan", "department")
         .order_by("round__deadline", "department__code")
     )
 
@@ -60,7 +60,7 @@ def reviewer_home(user: User) -> dict[str, Any]:
     awaiting = (
         Submission.objects.visible_to(user)
         .filter(state=SubmissionState.SUBMITTED)
-        .select_related("round", "department", "submitted_by")
+        .select_related("round__plan", "department", "submitted_by")
         .order_by("submitted_at")
     )
     items = [DueItem(s, today) for s in _open_submissions(user)]
@@ -85,7 +85,7 @@ def office_home(user: User, plan: Plan | None) -> dict[str, Any]:
     to_accept = (
         Submission.objects.visible_to(user)
         .filter(round__plan=plan, state=SubmissionState.APPROVED)
-        .select_related("round", "department")
+        .select_related("round__plan", "department")
         .order_by("reviewed_at")
     )
     return {
