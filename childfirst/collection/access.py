@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
-from childfirst.plans.access import get_plan_for_user
+from childfirst.plans.access import get_plan_for_user, user_can_see_plan
+from childfirst.plans.models import Plan
 
 from .models import OVERSIGHT_ROLES, DataValue, DataValueQuerySet, ReportingRound, Submission, sees_department
 
@@ -27,10 +28,16 @@ def require_collection_role(user: User) -> None:
         raise PermissionDenied
 
 
-def get_round_for_user(request: AuthenticatedHttpRequest, plan: str, year: int) -> ReportingRound:
-    """That year's round of the plan with code `plan` (which becomes the user's current plan)."""
+def get_round_for_user(request: AuthenticatedHttpRequest, plan: str | Plan, year: int) -> ReportingRound:
+    """That year's round of the plan: a page's plan code (which becomes the user's current plan), or
+    the API's plan (`api.plan_for`; an API request has no current plan to remember)."""
     require_collection_role(request.user)
-    the_plan = get_plan_for_user(request, plan)
+    if isinstance(plan, Plan):
+        if not user_can_see_plan(request.user, plan):
+            raise PermissionDenied
+        the_plan = plan
+    else:
+        the_plan = get_plan_for_user(request, plan)
     reporting_round = ReportingRound.objects.filter(plan=the_plan, year=year).first()
     if reporting_round is None:
         raise Http404
@@ -47,7 +54,7 @@ class SubmissionAccess:
 
 
 def get_submission_for_user(
-    request: AuthenticatedHttpRequest, plan: str, year: int, department_code: str
+    request: AuthenticatedHttpRequest, plan: str | Plan, year: int, department_code: str
 ) -> SubmissionAccess:
     """The department's submission in that year's round of the plan, with what the user may do with it."""
     reporting_round = get_round_for_user(request, plan, year)
@@ -72,7 +79,7 @@ def get_submission_for_user(
 
 
 def get_data_values_for_user(
-    request: AuthenticatedHttpRequest, plan: str, year: int, department_code: str | None = None
+    request: AuthenticatedHttpRequest, plan: str | Plan, year: int, department_code: str | None = None
 ) -> DataValueQuerySet:
     """That year's values of the plan that the user may see, of one department when `department_code`
     is given; a department user asking for another department's is refused."""

@@ -251,7 +251,7 @@ def plan_for(request: ApiRequest, code: str | None) -> Plan:
 def submission_for(request: ApiRequest, plan: Plan, year: int, department: str) -> Submission:
     """The shared access helper (request.user is the token's user), with a message for a refusal."""
     try:
-        return get_submission_for_user(request, plan.code, year, department).submission
+        return get_submission_for_user(request, plan, year, department).submission
     except PermissionDenied:
         raise PermissionDenied(_("You can only see and change your own department's data.")) from None
 
@@ -315,7 +315,7 @@ def _text(number: Decimal | None) -> str | None:
 def get_data_values(request: ApiRequest, filters: Query[ValueFilter]):
     """Values of one year, a page at a time (at most 10,000 per page), in a stable order."""
     plan = plan_for(request, filters.plan)
-    values = get_data_values_for_user(request, plan.code, filters.year, filters.department)
+    values = get_data_values_for_user(request, plan, filters.year, filters.department)
     if filters.indicator:
         values = values.filter(indicator__code=filters.indicator)
     if filters.area:

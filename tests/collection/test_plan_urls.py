@@ -264,6 +264,15 @@ class TestApiPlan:
         assert api.post(f"/dataValueSets?plan={MINI}", dry).status_code == 200
         assert api.post(f"/dataValueSets?plan={LUCHENG}", dry).status_code == 404
 
+    def test_api_requests_leave_no_session_behind(self, client, users, round_2025, mini_plan):
+        from django.contrib.sessions.models import Session
+
+        api = Api(client, users.office)
+        assert api.get(f"/rounds?plan={LUCHENG}").status_code == 200
+        response = api.get(f"/dataValueSets?year=2025&plan={LUCHENG}")
+        assert response.status_code == 200 and "sessionid" not in response.cookies
+        assert not Session.objects.exists()
+
     def test_an_unknown_or_unseen_plan(self, client, users, round_2025, second_district):
         api = Api(client, users.office)
         unknown = api.get("/rounds?plan=no-such-plan")
