@@ -41,8 +41,9 @@ def shell_plans(request: HttpRequest) -> ShellPlans:
     cached = getattr(request, "_childfirst_shell_plans", None)
     if cached is not None:
         return cached
-    user = request.user
-    plans = plans_for_user(user) if user.is_authenticated and getattr(user, "role", "") else []  # type: ignore[arg-type]  # authenticated: our User
+    user = getattr(request, "user", None)  # None on a page rendered without the auth middleware
+    signed_in = user is not None and user.is_authenticated and getattr(user, "role", "")
+    plans = plans_for_user(user) if signed_in else []  # type: ignore[arg-type]  # signed in: our User
     current: Plan | None = plans[0] if len(plans) == 1 else None
     if len(plans) > 1:
         try:
