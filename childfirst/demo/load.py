@@ -162,8 +162,8 @@ def mark_history_read() -> int:
     """The demo's closed rounds happened before anyone signed in: their notifications (round opened,
     data approved) are read, so each inbox starts with the current round's news only."""
     closed = Q(pk__in=[])
-    for year in ReportingRound.objects.filter(state=RoundState.CLOSED).values_list("year", flat=True):
-        closed |= Q(url__startswith=reverse("collection:round", args=[year]))
+    for plan, year in ReportingRound.objects.filter(state=RoundState.CLOSED).values_list("plan__code", "year"):
+        closed |= Q(url__startswith=reverse("collection:round", args=[plan, year]))
     return Notification.objects.filter(closed, read_at__isnull=True).update(read_at=timezone.now())
 
 

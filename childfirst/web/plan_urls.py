@@ -12,6 +12,7 @@ app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("<slug:plan>/", views.plan_detail, name="plan"),
+    path("<slug:plan>/switch/", views.switch_plan, name="switch"),
     path("<slug:plan>/indicators/", views.indicator_list, name="indicators"),
     path("<slug:plan>/indicators/<str:code>/", views.indicator_detail, name="indicator"),
     path("<slug:plan>/domains/<slug:domain>/", views.domain_detail, name="domain"),
