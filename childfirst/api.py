@@ -49,6 +49,12 @@ Unknown, revoked or expired tokens, and accounts that are inactive, have no role
 has lapsed, get 401. Tokens are for department reporters and reviewers, the office, leaders and
 evaluators (read only); other roles get 403.
 
+**Plans.** Rounds, submissions and values belong to one plan. Every data-value endpoint takes an
+optional query parameter `plan` (the plan's code, as in its pages' addresses `/plans/<code>/`).
+Without it the request is about the only plan you see; if you see more than one (a plan and its
+successor, say), leaving it out is a 422 whose error names the field `plan` and lists the codes.
+An unknown plan is a 404, one outside your area a 403; a year that is not a round of the plan, 404.
+
 **Language.** Messages are in Chinese; send `Accept-Language: en` for English.
 
 **Errors.** Always JSON: `{"status": "ERROR", "message": "…", "errors": [{"index", "indicator",

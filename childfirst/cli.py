@@ -19,6 +19,7 @@ USAGE = """\
   plan check FILE                只校验不载入 / validate a plan file without loading it
   plan show [--json]             列出指标目录 / list the indicator catalogue
   plan schema                    规划文件的 JSON Schema / the plan file's JSON Schema
+  plan revise FILE [--dry-run]   载入目标调整 / load a plan's target revisions
   areas load FILE                载入区划 / load an area tree
   areas show                     列出区划 / list the area tree
   user create|list …             账号管理 / manage accounts

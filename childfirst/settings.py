@@ -199,6 +199,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "childfirst.web.navigation.navigation",
+                "childfirst.web.plan_switcher.plan_switcher",
                 "childfirst.notifications.context.unread_notifications",
             ],
         },

@@ -22,14 +22,15 @@ urlpatterns = [
     # The indicator list of the user's plan, for the navigation bar.
     path("indicators/", plan_views.indicators_default, name="indicators"),
     path("plans/", include("childfirst.web.plan_urls")),
+    # Pages of one plan name it in their URL (the plan code is every view's `plan` argument).
+    path("plans/<slug:plan>/collection/", include("childfirst.collection.excel_urls")),
+    path("plans/<slug:plan>/collection/", include("childfirst.collection.urls")),
+    path("plans/<slug:plan>/homes/", include("childfirst.homes.plan_urls")),
+    path("plans/<slug:plan>/evaluation/", include("childfirst.evaluation.urls")),
+    path("plans/<slug:plan>/reports/", include("childfirst.reports.urls")),
     path("areas/", include("childfirst.web.area_urls")),
     path("api/", api.urls),
     re_path(r"^api/", api_not_found),  # an unknown path under /api/ gets the API's JSON 404, not a page
-    path("collection/", include("childfirst.collection.excel_urls")),
-    path("collection/", include("childfirst.collection.urls")),
-    # Evaluation and reports name their plan; /evaluation/… and /reports/… are old links (below).
-    path("plans/<slug:plan>/evaluation/", include("childfirst.evaluation.urls")),
-    path("plans/<slug:plan>/reports/", include("childfirst.reports.urls")),
     path("registry/", include("childfirst.registry.urls")),
     path("linkage/", include("childfirst.linkage.urls")),
     # Links from before every page named its plan: on to the user's current plan (plan_views.old_link).

@@ -1,4 +1,4 @@
-"""Logins, logouts, failed logins and plan loads go to the audit log."""
+"""Logins, logouts, failed logins, plan loads and target revisions go to the audit log."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from childfirst.plans.models import Plan
-from childfirst.plans.signals import plan_loaded
+from childfirst.plans.signals import plan_loaded, targets_revised
 
 from .audit import record
 from .models import User
@@ -38,3 +38,11 @@ def _plan_loaded(
 ) -> None:
     # Sent inside the loader's transaction: the row commits or rolls back with the plan.
     record("plan.load", actor=actor, obj=plan, area_code=area_code, **detail)
+
+
+@receiver(targets_revised)
+def _targets_revised(
+    sender: Any, plan: Plan, actor: User | None, area_code: str, detail: dict[str, Any], **kwargs: Any
+) -> None:
+    # As for a plan load: inside the loading transaction.
+    record("plan.revise_targets", actor=actor, obj=plan, area_code=area_code, **detail)

@@ -1,6 +1,9 @@
 """Who may see and change which submission and data value. Every collection view and the API get
 their round, submission and values through these helpers (the rule itself: `models.sees_department`
-and the QuerySets' `visible_to`); refusals raise PermissionDenied (403)."""
+and the QuerySets' `visible_to`); refusals raise PermissionDenied (403).
+
+A round is always reached through its plan (the plan code in the URL or the API's `plan`
+parameter): a year of another plan is a 404, a plan the user cannot see a 403."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
-from childfirst.plans.access import plans_for_user, visible_plan
+from childfirst.plans.access import get_plan_for_user, user_can_see_plan
+from childfirst.plans.models import Plan
 
 from .models import OVERSIGHT_ROLES, DataValue, DataValueQuerySet, ReportingRound, Submission, sees_department
 
@@ -24,18 +28,20 @@ def require_collection_role(user: User) -> None:
         raise PermissionDenied
 
 
-def get_round_for_user(request: AuthenticatedHttpRequest, year: int) -> ReportingRound:
+def get_round_for_user(request: AuthenticatedHttpRequest, plan: str | Plan, year: int) -> ReportingRound:
+    """That year's round of the plan: a page's plan code (which becomes the user's current plan), or
+    the API's plan (`api.plan_for`; an API request has no current plan to remember)."""
     require_collection_role(request.user)
-    plan = visible_plan(request.user)
-    reporting_round = ReportingRound.objects.filter(plan=plan, year=year).select_related("plan__area").first()
-    if reporting_round is None:
-        # Until these URLs name their plan: a year only another visible plan has a round of (a
-        # successor's first year) is that plan's round, so that the home page's links to it work.
-        others = [p.pk for p in plans_for_user(request.user) if p.pk != plan.pk]
-        rounds = ReportingRound.objects.filter(plan__in=others, year=year).select_related("plan__area")
-        reporting_round = rounds.order_by("-plan__end_year").first()
+    if isinstance(plan, Plan):
+        if not user_can_see_plan(request.user, plan):
+            raise PermissionDenied
+        the_plan = plan
+    else:
+        the_plan = get_plan_for_user(request, plan)
+    reporting_round = ReportingRound.objects.filter(plan=the_plan, year=year).first()
     if reporting_round is None:
         raise Http404
+    reporting_round.plan = the_plan  # already read, with its area
     return reporting_round
 
 
@@ -47,16 +53,19 @@ class SubmissionAccess:
     is_office: bool
 
 
-def get_submission_for_user(request: AuthenticatedHttpRequest, year: int, department_code: str) -> SubmissionAccess:
-    """The department's submission in that year's round, with what the user may do with it."""
-    reporting_round = get_round_for_user(request, year)
+def get_submission_for_user(
+    request: AuthenticatedHttpRequest, plan: str | Plan, year: int, department_code: str
+) -> SubmissionAccess:
+    """The department's submission in that year's round of the plan, with what the user may do with it."""
+    reporting_round = get_round_for_user(request, plan, year)
     submission = (
         Submission.objects.filter(round=reporting_round, department__code=department_code)
-        .select_related("round__plan__area", "department", "submitted_by", "reviewed_by", "accepted_by")
+        .select_related("department", "submitted_by", "reviewed_by", "accepted_by")
         .first()
     )
     if submission is None:
         raise Http404
+    submission.round = reporting_round
     user = request.user
     if not sees_department(user, submission.department_id):
         raise PermissionDenied
@@ -70,11 +79,11 @@ def get_submission_for_user(request: AuthenticatedHttpRequest, year: int, depart
 
 
 def get_data_values_for_user(
-    request: AuthenticatedHttpRequest, year: int, department_code: str | None = None
+    request: AuthenticatedHttpRequest, plan: str | Plan, year: int, department_code: str | None = None
 ) -> DataValueQuerySet:
-    """That year's values the user may see, of one department when `department_code` is given;
-    a department user asking for another department's is refused."""
-    reporting_round = get_round_for_user(request, year)
+    """That year's values of the plan that the user may see, of one department when `department_code`
+    is given; a department user asking for another department's is refused."""
+    reporting_round = get_round_for_user(request, plan, year)
     user = request.user
     # getattr: a department user without a department (User.clean forbids it) is refused as well.
     if department_code and user.role in DEPARTMENT_ROLES and department_code != getattr(user.department, "code", None):

@@ -4,6 +4,9 @@ Reading: rounds, and values by year (a department's own; everything for the offi
 evaluators). Writing: a department's reporters post values, which go through the very same
 save_values as the web form and the Excel upload (channel "api"): same validation, all or nothing,
 same history; and the workflow steps go through the same do_* actions.
+
+Every endpoint works on one plan: the `plan` query parameter, or the only plan the caller sees
+(`plan_for`); a year is a round of that plan.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Annotated, Any
 import pydantic
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -25,8 +29,10 @@ from pydantic import BaseModel, ConfigDict, WithJsonSchema
 from childfirst.accounts.http import ApiRequest
 from childfirst.accounts.models import Role, User
 from childfirst.accounts.tokens import API_ROLES
+from childfirst.plans.access import plans_for_user, user_can_see_plan
+from childfirst.plans.models import Plan
 
-from .access import get_data_values_for_user, get_submission_for_user, visible_plan
+from .access import get_data_values_for_user, get_submission_for_user
 from .actions import (
     CollectionError,
     SaveResult,
@@ -216,10 +222,36 @@ def api_user(request: ApiRequest) -> User:
     return user
 
 
-def submission_for(request: ApiRequest, year: int, department: str) -> Submission:
+PLAN_HELP = (
+    "the plan's code (as in its pages' addresses, /plans/<code>/); needed when you see more than one plan, "
+    "and then a request without it gets a 422 listing the codes"
+)
+
+
+def plan_for(request: ApiRequest, code: str | None) -> Plan:
+    """The plan a request is about: `code` when given (404 unknown, 403 not one you see); without
+    it the only plan the caller sees, and with several a 422 naming `plan` and listing their codes."""
+    user = api_user(request)
+    if code:
+        plan = Plan.objects.select_related("area").filter(code=code).first()
+        if plan is None:
+            raise Http404(_("There is no plan %(code)s.") % {"code": code})
+        if not user_can_see_plan(user, plan):
+            raise PermissionDenied(_("You cannot see the plan %(code)s.") % {"code": code})
+        return plan
+    plans = plans_for_user(user)
+    if len(plans) == 1:
+        return plans[0]
+    if not plans:
+        raise Http404(_("You see no plan."))
+    message = _("give the plan: one of %(codes)s") % {"codes": ", ".join(p.code for p in plans)}
+    raise ValidationError([{"loc": ("query", "plan"), "msg": message, "type": "plan_required"}])
+
+
+def submission_for(request: ApiRequest, plan: Plan, year: int, department: str) -> Submission:
     """The shared access helper (request.user is the token's user), with a message for a refusal."""
     try:
-        return get_submission_for_user(request, year, department).submission
+        return get_submission_for_user(request, plan, year, department).submission
     except PermissionDenied:
         raise PermissionDenied(_("You can only see and change your own department's data.")) from None
 
@@ -242,24 +274,27 @@ def submission_out(submission: Submission) -> dict[str, Any]:
 
 # 422: a parameter with a NUL character, refused for every operation (see api._refuse_nul_characters).
 @router.get(
-    "/rounds", response={200: list[RoundOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}, operation_id="listRounds"
+    "/rounds",
+    response={200: list[RoundOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="listRounds",
 )
-def list_rounds(request: ApiRequest):
-    """Reporting rounds of your plan, newest first, with the submissions you can see in each."""
+def list_rounds(request: ApiRequest, plan: Annotated[str | None, Query(description=PLAN_HELP)] = None):
+    """Reporting rounds of one plan, newest first, with the submissions you can see in each."""
     user = api_user(request)
-    plan = visible_plan(user)
-    submissions = Submission.objects.visible_to(user).filter(round__plan=plan).select_related("round", "department")
+    the_plan = plan_for(request, plan)
+    submissions = Submission.objects.visible_to(user).filter(round__plan=the_plan).select_related("round", "department")
     by_round: dict[int, list] = {}
     for submission in submissions.order_by("department__code"):
         by_round.setdefault(submission.round_id, []).append(submission_out(submission))
     return [
-        {"plan": plan.code, "year": r.year, "deadline": r.deadline, "state": r.state,
+        {"plan": the_plan.code, "year": r.year, "deadline": r.deadline, "state": r.state,
          "submissions": by_round.get(r.pk, [])}
-        for r in plan.rounds.order_by("-year")
+        for r in the_plan.rounds.order_by("-year")
     ]  # fmt: skip
 
 
 class ValueFilter(Schema):
+    plan: str | None = Field(None, description=PLAN_HELP)
     year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
     department: str | None = Field(None, description="department code; a department's users see only their own")
     indicator: str | None = Field(None, description="indicator code")
@@ -279,8 +314,8 @@ def _text(number: Decimal | None) -> str | None:
 )
 def get_data_values(request: ApiRequest, filters: Query[ValueFilter]):
     """Values of one year, a page at a time (at most 10,000 per page), in a stable order."""
-    api_user(request)
-    values = get_data_values_for_user(request, filters.year, filters.department)
+    plan = plan_for(request, filters.plan)
+    values = get_data_values_for_user(request, plan, filters.year, filters.department)
     if filters.indicator:
         values = values.filter(indicator__code=filters.indicator)
     if filters.area:
@@ -441,7 +476,7 @@ def parse_value_set(request: ApiRequest) -> DataValueSetIn:
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
         "schema": _inline_refs(DataValueSetIn.model_json_schema())}}}},
 )  # fmt: skip
-def post_data_values(request: ApiRequest):
+def post_data_values(request: ApiRequest, plan: Annotated[str | None, Query(description=PLAN_HELP)] = None):
     """Save a department's values for a year as a draft: all of them, or — on any error — none.
 
     Only the department's reporters, while its submission is a draft or returned. Every item is
@@ -453,13 +488,13 @@ def post_data_values(request: ApiRequest):
     uploaded file is."""
     with paused_gc():
         # The request's objects are freed (with the inner frame) before collection resumes.
-        return _import_value_set(request)
+        return _import_value_set(request, plan)
 
 
-def _import_value_set(request: ApiRequest) -> Status:
+def _import_value_set(request: ApiRequest, plan: str | None) -> Status:
     user = api_user(request)
     payload = parse_value_set(request)
-    submission = submission_for(request, payload.year, payload.department)
+    submission = submission_for(request, plan_for(request, plan), payload.year, payload.department)
     if user.role != Role.DEPT_REPORTER:
         raise PermissionDenied(_("Only the department's reporters enter its values."))
     cells, seen_versions = raw_cells(payload.dataValues, stored_notes(submission, payload.dataValues))
@@ -506,13 +541,14 @@ def submission_step(
     department: str,
     step: Step,
     body: StepIn,
+    plan: Annotated[str | None, Query(description=PLAN_HELP)] = None,
 ):
     """A workflow step on a department's submission: submit (its reporters), approve (its
     reviewers), return (its reviewers or the office, with a reason), accept and reopen (the office,
     reopen with a reason). 409 when the submission changed since `version`, or its state does not
     allow the step; 422 when submission is blocked by missing or unexplained values (listed)."""
     user = api_user(request)
-    submission = submission_for(request, year, department)
+    submission = submission_for(request, plan_for(request, plan), year, department)
     try:
         if step == Step.submit:
             submission = do_submit(user, submission, body.version)

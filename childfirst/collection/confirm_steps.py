@@ -40,8 +40,8 @@ def close_round_step(request: AuthenticatedHttpRequest, reporting_round: Reporti
         )
     step = Confirmation(
         title=_("Close the %(year)d round?") % {"year": reporting_round.year},
-        action_url=reverse("collection:round_state", args=[reporting_round.year]),
-        cancel_url=reverse("collection:round", args=[reporting_round.year]),
+        action_url=reverse("collection:round_state", args=[reporting_round.plan.code, reporting_round.year]),
+        cancel_url=reverse("collection:round", args=[reporting_round.plan.code, reporting_round.year]),
         confirm_label=_("Close the round"),
         consequences=consequences,
         hidden={"step": "close"},

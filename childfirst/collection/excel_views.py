@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -22,9 +22,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @role_required(*OVERSIGHT_ROLES, *DEPARTMENT_ROLES)
 @require_http_methods(["GET", "HEAD"])
-def template(request: AuthenticatedHttpRequest, year: int, department: str) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest, plan: str, year: int, department: str) -> HttpResponse:
     """Everyone who may read the submission gets the same workbook; only reporters can upload it."""
-    access = get_submission_for_user(request, year, department)
+    access = get_submission_for_user(request, plan, year, department)
     submission = access.submission
     response = HttpResponse(build_template(submission), content_type=XLSX)
     name = f"{submission.round.year}-{submission.department.code}-{submission.department.name}.xlsx"
@@ -33,18 +33,11 @@ def template(request: AuthenticatedHttpRequest, year: int, department: str) -> H
     return response
 
 
-def entry_url(year: int, department: str) -> str:
-    try:
-        return reverse("collection:entry", args=[year, department])
-    except NoReverseMatch:  # the entry page lives in the collection app's own URLs
-        return f"/collection/rounds/{year}/{department}/"
-
-
 @role_required(Role.DEPT_REPORTER)
 @require_http_methods(["GET", "POST"])
-def upload(request: AuthenticatedHttpRequest, year: int, department: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, plan: str, year: int, department: str) -> HttpResponse:
     # 403 for another department's reporter (the access helper's rule, as everywhere in collection).
-    access = get_submission_for_user(request, year, department)
+    access = get_submission_for_user(request, plan, year, department)
     submission = access.submission
     result = _handle_upload(request, submission) if request.method == "POST" else None
     return render(
@@ -55,7 +48,7 @@ def upload(request: AuthenticatedHttpRequest, year: int, department: str) -> Htt
             "round": submission.round,
             "access": access,
             "result": result,
-            "entry_url": entry_url(submission.round.year, submission.department.code),
+            "entry_url": reverse("collection:entry", args=[plan, year, submission.department.code]),
             "max_mb": max_upload_bytes() // (1024 * 1024),
         },
         status=422 if result is not None and not result.ok else 200,  # refused: nothing was saved

@@ -23,7 +23,10 @@ def _title(year: int, department: Department) -> str:
 
 
 def _entry_url(submission: Submission) -> str:
-    return reverse("collection:entry", args=[submission.round.year, submission.department.code])
+    reporting_round = submission.round
+    return reverse(
+        "collection:entry", args=[reporting_round.plan.code, reporting_round.year, submission.department.code]
+    )
 
 
 def tell_round_opened(reporting_round: ReportingRound, departments: list[Department]) -> None:
@@ -31,7 +34,7 @@ def tell_round_opened(reporting_round: ReportingRound, departments: list[Departm
     by_department = {d.pk: d for d in departments}
     for reporter in users_of_departments(by_department, Role.DEPT_REPORTER):
         department = by_department[reporter.department_id]  # type: ignore[index]  # filtered on these ids
-        url = reverse("collection:entry", args=[reporting_round.year, department.code])
+        url = reverse("collection:entry", args=[reporting_round.plan.code, reporting_round.year, department.code])
         notify([reporter], Kind.ROUND_OPENED, _title(reporting_round.year, department), url)
 
 
@@ -58,7 +61,7 @@ def do_notify_deadline_near(today: datetime.date, days: int) -> int:
         round__deadline__gte=today,
         round__deadline__lte=today + datetime.timedelta(days=days),
         state__in=list(EDITABLE_STATES),
-    ).select_related("round", "department")
+    ).select_related("round__plan", "department")
     written = 0
     for submission in pending:
         reporters = users_of_departments([submission.department_id], Role.DEPT_REPORTER)

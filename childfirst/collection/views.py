@@ -25,6 +25,7 @@ from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
 from childfirst.confirm import is_confirmed
+from childfirst.plans.access import get_plan_for_user
 from childfirst.plans.models import Indicator
 
 from . import actions
@@ -35,7 +36,6 @@ from .access import (
     get_round_for_user,
     get_submission_for_user,
     require_collection_role,
-    visible_plan,
 )
 from .completeness import round_completeness
 from .confirm_steps import close_round_step
@@ -49,40 +49,40 @@ COLLECTION_ROLES = tuple(OVERSIGHT_ROLES | DEPARTMENT_ROLES)
 
 
 @role_required(*COLLECTION_ROLES)
-def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    plan = visible_plan(request.user)
-    rounds = list(ReportingRound.objects.filter(plan=plan))
+def round_list(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    the_plan = get_plan_for_user(request, plan)
+    rounds = list(ReportingRound.objects.filter(plan=the_plan))
     progress = {r.pk: round_completeness(r) for r in rounds}
     rows = [(r, progress[r.pk]) for r in rounds]
     return render(
         request,
         "collection/round_list.html",
-        {"plan": plan, "rows": rows, "can_open": request.user.role == Role.OFFICE, "today": timezone.localdate()},
+        {"plan": the_plan, "rows": rows, "can_open": request.user.role == Role.OFFICE, "today": timezone.localdate()},
     )
 
 
 @role_required(Role.OFFICE)
 @require_POST
-def round_open(request: AuthenticatedHttpRequest) -> HttpResponse:
-    plan = visible_plan(request.user)
+def round_open(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    the_plan = get_plan_for_user(request, plan)
     try:
         year = int(request.POST.get("year", ""))
         deadline = datetime.date.fromisoformat(request.POST.get("deadline", ""))
     except ValueError:
         messages.error(request, _("Give the year and a deadline like 2026-03-31."))
-        return redirect("collection:rounds")
+        return redirect("collection:rounds", plan=plan)
     try:
-        actions.do_open_round(request.user, plan, year, deadline)
+        actions.do_open_round(request.user, the_plan, year, deadline)
     except actions.CollectionError as exc:
         messages.error(request, str(exc))
-        return redirect("collection:rounds")
+        return redirect("collection:rounds", plan=plan)
     messages.success(request, _("The %(year)s round is open.") % {"year": year})
-    return redirect("collection:round", year=year)
+    return redirect("collection:round", plan=plan, year=year)
 
 
 @role_required(*COLLECTION_ROLES)
-def round_detail(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
-    reporting_round = get_round_for_user(request, year)
+def round_detail(request: AuthenticatedHttpRequest, plan: str, year: int) -> HttpResponse:
+    reporting_round = get_round_for_user(request, plan, year)
     completeness = round_completeness(reporting_round)
     return render(
         request,
@@ -98,9 +98,9 @@ def round_detail(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
 
 @role_required(Role.OFFICE)
 @require_POST
-def round_state(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+def round_state(request: AuthenticatedHttpRequest, plan: str, year: int) -> HttpResponse:
     """Close, reopen or send reminders for a round (the office's buttons on the round page)."""
-    reporting_round = get_round_for_user(request, year)
+    reporting_round = get_round_for_user(request, plan, year)
     step = request.POST.get("step")
     try:
         if step == "close":
@@ -118,16 +118,16 @@ def round_state(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
             raise PermissionDenied
     except actions.CollectionError as exc:
         messages.error(request, str(exc))
-    return redirect("collection:round", year=year)
+    return redirect("collection:round", plan=plan, year=year)
 
 
 @role_required(*COLLECTION_ROLES)
-def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> HttpResponse:
+def entry(request: AuthenticatedHttpRequest, plan: str, year: int, department: str) -> HttpResponse:
     """The department's values for the round: view for everyone allowed, edit for its reporters.
 
     Saving keeps every valid row and refuses only the bad ones, which come back as typed with their
     error beside the input; after a save the page returns to the domain and row the user was at."""
-    access = get_submission_for_user(request, year, department)
+    access = get_submission_for_user(request, plan, year, department)
     submission = access.submission
     rules = current_rules()
     posted = request.POST if request.method == "POST" else None
@@ -142,7 +142,7 @@ def entry(request: AuthenticatedHttpRequest, year: int, department: str) -> Http
         domain, at = posted.get("go") or posted.get("domain", ""), posted.get("at", "")
         refused_form = _save(request, form, rules)
         if refused_form is None:
-            return redirect(_back_to(year, department, domain, at))
+            return redirect(_back_to(plan, year, department, domain, at))
         form, failed = refused_form, True
     domain = form.show(domain, _indicator_of(at))
     review = actions.review_submission(submission, rules)
@@ -231,9 +231,9 @@ def _as_typed_here(finding: Finding) -> Finding:
     return replace(finding, message=f"{finding.message}; {kept}")
 
 
-def _back_to(year: int, department: str, domain: str, at: str) -> str:
+def _back_to(plan: str, year: int, department: str, domain: str, at: str) -> str:
     """The entry page at the domain, the indicator unfolded and the row the user saved from."""
-    url = reverse("collection:entry", args=[year, department])
+    url = reverse("collection:entry", args=[plan, year, department])
     query = {"domain": domain} if domain else {}
     if at and all(ch.isalnum() or ch in "-_" for ch in at):  # an id from the page, never a free text
         query["open"] = at
@@ -261,8 +261,8 @@ WORKFLOW: dict[str, tuple[Callable[..., Any], Promise]] = {
 
 @role_required(*COLLECTION_ROLES)
 @require_POST
-def workflow(request: AuthenticatedHttpRequest, year: int, department: str, step: str) -> HttpResponse:
-    access = get_submission_for_user(request, year, department)
+def workflow(request: AuthenticatedHttpRequest, plan: str, year: int, department: str, step: str) -> HttpResponse:
+    access = get_submission_for_user(request, plan, year, department)
     if step not in WORKFLOW:
         raise PermissionDenied
     action, done = WORKFLOW[step]
@@ -281,13 +281,13 @@ def workflow(request: AuthenticatedHttpRequest, year: int, department: str, step
         messages.error(request, str(exc))
     else:
         messages.success(request, str(done))
-    return redirect("collection:entry", year=year, department=department)
+    return redirect("collection:entry", plan=plan, year=year, department=department)
 
 
 @role_required(*OVERSIGHT_ROLES)
-def round_export(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+def round_export(request: AuthenticatedHttpRequest, plan: str, year: int) -> HttpResponse:
     """The year's values as CSV (what `childfirst data export` writes), derived district totals included."""
-    reporting_round = get_round_for_user(request, year)
+    reporting_round = get_round_for_user(request, plan, year)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="childfirst-{reporting_round.plan.code}-{year}.csv"'
     write_csv(export_rows(reporting_round.plan, year), response, labelled=True)
@@ -297,9 +297,9 @@ def round_export(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
 
 @role_required(*COLLECTION_ROLES)
 def value_history(
-    request: AuthenticatedHttpRequest, year: int, department: str, indicator: str, area: str
+    request: AuthenticatedHttpRequest, plan: str, year: int, department: str, indicator: str, area: str
 ) -> HttpResponse:
-    access = get_submission_for_user(request, year, department)
+    access = get_submission_for_user(request, plan, year, department)
     the_indicator = get_object_or_404(Indicator, plan=access.submission.round.plan, code=indicator)
     value = access.submission.values.filter(indicator=the_indicator, area__code=area).select_related("area").first()
     changes = ValueChange.objects.filter(data_value=value).select_related("changed_by", "import_batch") if value else []
@@ -311,10 +311,12 @@ def value_history(
 
 
 @role_required(*COLLECTION_ROLES)
-def rules(request: AuthenticatedHttpRequest) -> HttpResponse:
+def rules(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """The validation rules (the same for every plan; the page sits under a plan for its navigation)."""
     require_collection_role(request.user)
+    the_plan = get_plan_for_user(request, plan)
     rows = [
         (rule, NAMES.get(rule.code, rule.code), DESCRIPTIONS.get(rule.code, ""), describe_params(rule.params or {}))
         for rule in ValidationRule.objects.all()
     ]
-    return render(request, "collection/rules.html", {"rows": rows})
+    return render(request, "collection/rules.html", {"rows": rows, "plan": the_plan})

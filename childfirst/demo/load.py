@@ -24,6 +24,7 @@ from childfirst.linkage.run import execute_run, queue_run
 from childfirst.notifications.models import Notification
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
+from childfirst.plans.revisions import load_revisions
 
 from .homes import load_demo_homes
 from .key_projects import assess_demo_key_projects
@@ -56,6 +57,7 @@ AREA_FILE = PACKAGE / _DEMO["area_file"]
 PLAN_FILE = PACKAGE / _DEMO["plan_file"]
 NEXT_PLAN_FILE = PACKAGE / _DEMO["next_plan_file"]
 NEXT_ROUND: dict = _DEMO["next_round"]
+REVISIONS_FILE = DEMO_FILE.parent / _DEMO["revisions_file"]
 DISTRICT = _DEMO["district"]
 MERGED_COMMUNITY: dict = _DEMO["merged_community"]
 DEMO_ACCOUNTS = [DemoAccount(**{**spec, "role": Role(spec["role"])}) for spec in _DEMO["accounts"]]
@@ -163,8 +165,8 @@ def mark_history_read() -> int:
     """The demo's closed rounds happened before anyone signed in: their notifications (round opened,
     data approved) are read, so each inbox starts with the current round's news only."""
     closed = Q(pk__in=[])
-    for year in ReportingRound.objects.filter(state=RoundState.CLOSED).values_list("year", flat=True):
-        closed |= Q(url__startswith=reverse("collection:round", args=[year]))
+    for plan, year in ReportingRound.objects.filter(state=RoundState.CLOSED).values_list("plan__code", "year"):
+        closed |= Q(url__startswith=reverse("collection:round", args=[plan, year]))
     return Notification.objects.filter(closed, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -172,6 +174,8 @@ def load_demo() -> dict[str, int]:
     areas = load_areas(AREA_FILE)
     communities = create_demo_communities()
     plan = load_plan(PLAN_FILE)
+    # Before publishing, so that the published years are evaluated against the targets in force then.
+    revisions = load_revisions(REVISIONS_FILE)
     ensure_demo_accounts()
     values = load_demo_values(plan.plan)
     mark_history_read()
@@ -196,6 +200,7 @@ def load_demo() -> dict[str, int]:
         "indicators": plan.plan.indicators.active().count(),
         "next_plan_indicators": next_plan.plan.indicators.active().count(),
         **next_round,
+        "target_revisions_created": len(revisions.created),
         **values,
         **registry,
         **lists,

@@ -20,6 +20,7 @@ from . import engine
 from .completeness_record import completeness_record
 from .data import collect, evaluate_dataset
 from .models import Assessment, Snapshot, SnapshotResult, SnapshotValue
+from .snapshot_targets import evaluated_target
 
 
 def _is_office(actor: User | None, plan: Plan) -> bool:
@@ -65,6 +66,7 @@ def do_publish(actor: User | None, plan: Plan, year: int, note: str = "", *, rea
             projected=row.result.projected, pace_ratio=row.result.pace_ratio, cagr_ratio=row.result.cagr_ratio,
             target_for_latest=row.result.target_for_latest,
             warnings=[{"code": w.code, "params": w.params} for w in row.result.warnings],
+            **evaluated_target(row.indicator),
         )
         for row in rows
     )  # fmt: skip

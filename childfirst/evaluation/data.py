@@ -27,11 +27,14 @@ from childfirst.collection.scope import streets_in_year
 from childfirst.collection.totals import derive_total
 from childfirst.plans.models import Indicator, Plan
 from childfirst.plans.succession import earlier_indicators
+from childfirst.plans.targets import apply_targets_in_force
 
 from . import engine
 
 
 def spec_of(indicator: Indicator) -> engine.Spec:
+    """The engine's Spec from the indicator's target: the year's target in force when the instance
+    came from `collect` (plans.targets.apply_targets), else the plan file's."""
     return engine.Spec(
         comparator=indicator.comparator,
         target=float(indicator.target) if indicator.target is not None else None,
@@ -109,8 +112,10 @@ def _plan_source(value: DataValue) -> dict:
 
 def collect(plan: Plan, year: int) -> Dataset:
     """Every accepted value of the plan up to `year`, with derived district totals, and of the
-    earlier plans its indicators continue for the years it has none of its own (one query)."""
+    earlier plans its indicators continue for the years it has none of its own (one query).
+    The indicators carry the targets in force in `year` (revisions applied)."""
     indicators = list(plan.indicators.active().select_related("domain"))
+    apply_targets_in_force(indicators, year)
     by_id = {i.pk: i for i in indicators}
     earlier = earlier_indicators(indicators)
     values = (

@@ -21,9 +21,11 @@ from django.db.models import Prefetch
 from django.utils.translation import get_language
 
 from childfirst.plans.models import Indicator, KeyProject, Plan
+from childfirst.plans.targets import original_target
 
 from .labels import STATUS_ORDER
 from .models import Assessment, Snapshot, SnapshotResult, SnapshotValue
+from .snapshot_targets import result_target
 
 # A milestone counts as done when its indicator (or, lacking a figure, the office) says so.
 DONE = "achieved"
@@ -216,12 +218,14 @@ def key_project_progress(plan: Plan, snapshot: Snapshot, *, live_assessments: bo
 
     def linked_view(indicator: Indicator) -> LinkedIndicator:
         result = results.get((snapshot.pk, indicator.pk))
+        # The target the snapshot's year was evaluated against (a revision may have come since).
+        target = (result_target(result) if result else None) or original_target(indicator)
         return LinkedIndicator(
             code=indicator.code,
             name=indicator.name,
             name_en=indicator.name_en,
-            target_display=indicator.target_display,
-            target_year=indicator.target_year,
+            target_display=target.display(indicator),
+            target_year=target.target_year,
             unit_symbol=indicator.unit_symbol,
             status=result.status if result else None,
             latest_value=result.latest_value if result else None,

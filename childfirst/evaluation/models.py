@@ -63,6 +63,13 @@ class SnapshotResult(models.Model):
     cagr_ratio = models.FloatField(null=True)
     target_for_latest = models.FloatField(null=True)
     warnings = models.JSONField(default=list)
+    # The target the year was evaluated against (plans.targets: the plan file's or a revision's), so a
+    # published evaluation keeps it when a target is revised later; the revision named by its document.
+    comparator = models.CharField(_("comparator"), max_length=20, blank=True)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=4, null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    revision_document = models.CharField(_("target revision"), max_length=200, blank=True)
+    revision_decided_on = models.DateField(_("revision decided on"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from childfirst.plans.models import Indicator
-from childfirst.plans.succession import Lineage, target_in_year
+from childfirst.plans.succession import Lineage
+from childfirst.plans.targets import target_line
 
 from .dashboard import board
 from .data import Point
@@ -47,15 +48,14 @@ def district_series(indicator: Indicator, lineage: Lineage) -> DistrictSeries | 
         for y, p in sorted(figures.items())
     ]
     years = list(range(rows[0].year, max(indicator.target_year, rows[-1].year) + 1))
-    level = lineage.target_lines(years)
-    # A plan of its own draws its one target (as the dashboards do); a lineage draws one per plan.
-    own = target_in_year(indicator, indicator.target_year)
-    target = float(own) if own is not None and not level else None
+    per_plan = lineage.target_lines(years)
     chart = {
         "years": [str(y) for y in years],
         "values": [figures[y].value if y in figures else None for y in years],
-        "target": target,
-        "targets": level,
+        "target": None,
+        # A plan of its own draws its target in force each year (as the dashboards do); a lineage one line per plan.
+        "targets": None if per_plan else target_line(indicator, years),
+        "plan_targets": per_plan,
         "projection": [None] * len(years),
         "streets": [],
         "street_values": [],

@@ -25,6 +25,7 @@ from childfirst.collection.models import RoundState, SubmissionState
 from childfirst.plans.access import get_plan_for_user
 from childfirst.plans.models import Department, Domain, Goal, Indicator, KeyProject, Measure, Plan
 from childfirst.plans.succession import lineage_of
+from childfirst.plans.targets import apply_targets, carried_target, revision_steps, target_line
 from childfirst.spreadsheet import append_row, csv_writer
 
 from .actions import ASSESSABLE, do_assess
@@ -184,11 +185,12 @@ def domain_page(request: AuthenticatedHttpRequest, plan: str, code: str) -> Http
 @role_required()
 def indicator_page(request: AuthenticatedHttpRequest, plan: str, code: str) -> HttpResponse:
     the_plan, year, the_board = _context(request, plan)
-    indicator = get_object_or_404(Indicator.objects.catalogue(), plan=the_plan, code=code)
+    indicator = get_object_or_404(Indicator.objects.catalogue().prefetch_related("revisions"), plan=the_plan, code=code)
     rows = the_board.for_indicator(code)
     if not rows:
         raise Http404
     district = next(r for r in rows if r.area.pk == the_plan.area_id)
+    apply_targets([indicator], {indicator.pk: carried_target(district.indicator)})  # the year's target
     streets = [r for r in rows if r.area.pk != the_plan.area_id]
     points = the_board.data.points
     years = list(
@@ -218,11 +220,12 @@ def indicator_page(request: AuthenticatedHttpRequest, plan: str, code: str) -> H
         "target": float(indicator.target)
         if indicator.target is not None and indicator.comparator in (">=", "<=", "<", ">")
         else None,
+        "targets": target_line(indicator, range(years[0], indicator.target_year + 1)),
         "projection": _projection_line(district, years[0], indicator.target_year),
         "streets": [r.area.display_name for r in streets],
         "street_values": [r.result.latest_value for r in streets],
         "district_value": district.result.latest_value,
-        "targets": lineage.target_lines(chart_years),  # one per plan when the series spans plans
+        "plan_targets": lineage.target_lines(chart_years),  # one line per plan when the series spans plans
         "labels": {
             "value": _("District"),
             "projection": _("Projection"),
@@ -246,6 +249,7 @@ def indicator_page(request: AuthenticatedHttpRequest, plan: str, code: str) -> H
             "lineage_links": [
                 (i, reverse("evaluation:indicator", args=[i.plan.code, i.code])) for i in lineage.earlier
             ],
+            "revisions": revision_steps(indicator),
         },
     )
 

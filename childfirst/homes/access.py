@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area, Level
+from childfirst.plans.access import current_plan, plans_for_user
 
 from .models import HOME_READERS, ChildrensHome
 
@@ -29,6 +31,16 @@ def can_manage_community(user: User, community: Area) -> bool:
     if user.role == Role.COMMUNITY_DIRECTOR:
         return user.area_id == community.pk
     return user.can_see_area(community)
+
+
+def user_district(request: AuthenticatedHttpRequest) -> Area:
+    """The district whose homes the user reads: the district of their area scope; for a user with
+    no area scope, the district of the plans they see (of their current plan when those span several)."""
+    scope = request.user.scope_area()
+    if scope is not None:
+        return scope if scope.level == Level.DISTRICT else get_object_or_404(Area, code=scope.district_code)
+    districts = {plan.area for plan in plans_for_user(request.user)}
+    return districts.pop() if len(districts) == 1 else current_plan(request).area
 
 
 @dataclass(frozen=True)

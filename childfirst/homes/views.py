@@ -16,8 +16,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,14 +27,14 @@ from django.views.decorators.http import require_POST
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
-from childfirst.areas.models import Area, Level
+from childfirst.areas.models import Level
 from childfirst.confirm import is_confirmed
-from childfirst.plans.access import visible_plan
+from childfirst.plans.access import current_plan, get_plan_for_user
 from childfirst.plans.models import Indicator, Plan
 from childfirst.registry.aggregates import read_mapping
 
 from . import actions as actions
-from .access import HomeAccess, get_community_for_user, get_home_for_user, get_street_for_user
+from .access import HomeAccess, get_community_for_user, get_home_for_user, get_street_for_user, user_district
 from .confirm_steps import close_home_step
 from .coverage import Coverage, coverage, street_rows, year_end
 from .forms import ActivityForm, CloseForm, HomeForm, LinkForm, ReasonForm, ReopenForm, StandardItemForm, TypeForm
@@ -56,10 +57,6 @@ def _day(year: int) -> datetime.date:
     return min(year_end(year), timezone.localdate())  # as aggregates.reading_day
 
 
-def _user_district(request: AuthenticatedHttpRequest) -> Area:
-    return visible_plan(request.user).area
-
-
 def _failed(form: forms.Form, error: actions.HomeError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error))
@@ -76,17 +73,31 @@ def homes_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     if scope is not None and scope.level in (Level.STREET, Level.COMMUNITY):
         return redirect("registry:homes_street", code=scope.street_code)
     year = _year(request)
-    district = _user_district(request)
+    district = user_district(request)
     result = coverage(district, _day(year))
     return render(
         request,
         "homes/overview.html",
-        {"coverage": result, "year": year, "years": _years(), "district": district},
+        {
+            "coverage": result,
+            "year": year,
+            "years": _years(),
+            "district": district,
+            "coverage_plan": _coverage_plan(request),
+        },
     )
 
 
 def _years() -> list[int]:
     return list(range(timezone.localdate().year, 2020, -1))
+
+
+def _coverage_plan(request: AuthenticatedHttpRequest) -> str | None:
+    """The plan whose indicator coverage these pages link to: the user's current plan (None without one)."""
+    try:
+        return current_plan(request).code
+    except Http404:
+        return None
 
 
 @role_required(*READERS)
@@ -113,6 +124,7 @@ def street_homes(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "can_print": request.user.role in (Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR),
             "standard_size": len(StandardItem.values),
             "back_to_district": (scope := request.user.scope_area()) is None or scope.level == Level.DISTRICT,
+            "coverage_plan": _coverage_plan(request),
         },
     )
 
@@ -177,23 +189,32 @@ def coverage_lines(
 
 
 @role_required(*READERS)
-def homes_coverage(request: AuthenticatedHttpRequest) -> HttpResponse:
+def homes_coverage_old_link(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """/registry/homes/coverage/ from before the page named its plan: on to the current plan's."""
+    query = request.META.get("QUERY_STRING", "")
+    url = reverse("homes:coverage", kwargs={"plan": current_plan(request).code})
+    return redirect(url + (f"?{query}" if query else ""))
+
+
+@role_required(*READERS)
+def homes_coverage(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     """Plan key project 2's indicators from the homes, year by year, for the user's area (the
     district, or the supervisor's or director's street), with numerators and denominators."""
-    plan = visible_plan(request.user)
+    the_plan = get_plan_for_user(request, plan)
     scope = request.user.scope_area()
-    area = plan.area
+    area = the_plan.area
     if scope is not None and scope.level != Level.DISTRICT:
         street = scope.street()
         assert street is not None  # a street's or community's scope lies in a street
         area = street
-    codes = coverage_codes(plan)
-    indicators = {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=[code for code, _a in codes])}
-    series = [(y, coverage(area, _day(y))) for y in range(plan.start_year, timezone.localdate().year + 1)]
+    codes = coverage_codes(the_plan)
+    indicators = {i.code: i for i in Indicator.objects.filter(plan=the_plan, code__in=[code for code, _a in codes])}
+    series = [(y, coverage(area, _day(y))) for y in range(the_plan.start_year, timezone.localdate().year + 1)]
     return render(
         request,
         "homes/coverage.html",
         {
+            "plan": the_plan,
             "area": area,
             "lines": coverage_lines(codes, indicators, series, area.level == Level.DISTRICT),
             "series": series,

@@ -23,14 +23,20 @@ def plain_number(value: Decimal | float | int | None) -> str:
 
 
 def target_display(indicator: Indicator) -> str:
+    return spec_display(indicator, indicator.comparator, indicator.target)
+
+
+def spec_display(indicator: Indicator, comparator_code: str, target: Decimal | float | None) -> str:
+    """A target of `indicator` (its unit and baseline) as the plan would say it, e.g. for a revision's
+    old and new target."""
     from .models import Comparator
 
-    comparator = Comparator(indicator.comparator)
+    comparator = Comparator(comparator_code)
     unit = indicator.unit_symbol
     if comparator in (Comparator.GE, Comparator.LE, Comparator.LT, Comparator.GT):
-        return f"{SYMBOLS[comparator]} {plain_number(indicator.target)}{unit}"
+        return f"{SYMBOLS[comparator]} {plain_number(target)}{unit}"
     if comparator == Comparator.ANNUAL_DECREASE:
-        text = _("decrease by ≥ %(points)s percentage points a year") % {"points": plain_number(indicator.target)}
+        text = _("decrease by ≥ %(points)s percentage points a year") % {"points": plain_number(target)}
         if indicator.baseline_year:
             text += _(" (from %(year)s)") % {"year": indicator.baseline_year}
         return text

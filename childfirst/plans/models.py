@@ -7,6 +7,8 @@ keeps its data.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -266,6 +268,8 @@ class Indicator(BilingualName, models.Model):
     continues_note = models.TextField(_("change of definition"), blank=True)
 
     objects = IndicatorQuerySet.as_manager()
+    # Set by plans.targets.apply_targets on instances that carry one year's target.
+    revision_in_force: TargetRevision | None = None
 
     class Meta:
         ordering = ["plan", "domain__number", "order"]
@@ -275,6 +279,12 @@ class Indicator(BilingualName, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.display_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An instance carrying a year's revised target would write it over the plan file's.
+        if hasattr(self, "_plan_target"):
+            raise ValueError("this indicator carries one year's target (plans.targets.apply_targets); reload it")
+        super().save(*args, **kwargs)
 
     @property
     def is_rate(self) -> bool:
@@ -315,3 +325,44 @@ class Responsibility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} → {self.department_id}"
+
+
+class TargetRevisionQuerySet(models.QuerySet["TargetRevision"]):
+    def of_plan(self, plan: Plan) -> TargetRevisionQuerySet:
+        """A plan's revisions in catalogue order, then by the year they take effect."""
+        return (
+            self.filter(indicator__plan=plan)
+            .select_related("indicator", "indicator__domain")
+            .order_by("indicator__domain__number", "indicator__order", "from_year")
+        )
+
+    def in_force(self, year: int) -> TargetRevisionQuerySet:
+        """Revisions that have taken effect by `year` (from_year ≤ year); the last per indicator wins."""
+        return self.filter(from_year__lte=year).order_by("indicator_id", "from_year")
+
+
+class TargetRevision(models.Model):
+    """A change of an indicator's target decided during the plan (e.g. at the mid-term), from
+    `from_year` on. The plan file keeps the original target; earlier years keep theirs. Loaded from a
+    revisions file (plans/revisions.py); comparator and target year left blank stay as they were."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="revisions")
+    from_year = models.PositiveSmallIntegerField(_("applies from"))
+    comparator = models.CharField(_("comparator"), max_length=20, choices=Comparator.choices, blank=True)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=4, null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"))
+    document = models.CharField(_("decision document"), max_length=200)
+    reason = models.TextField(_("reason"), blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"))
+
+    objects = TargetRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "from_year"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "from_year"], name="one_target_revision_per_year")]
+        verbose_name = _("target revision")
+        verbose_name_plural = _("target revisions")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} from {self.from_year}"

@@ -8,3 +8,7 @@ from django.dispatch import Signal
 # (a user or None for the system), `area_code` and `detail` (identifiers and counts). The audit
 # log (accounts) receives it, so the audit row commits or rolls back with the load.
 plan_loaded = Signal()
+
+# Sent inside the transaction that loads a revisions file (plans/revisions.py), with `plan`,
+# `actor`, `area_code` and `detail`; accounts writes the audit row as for plan_loaded.
+targets_revised = Signal()

@@ -1,8 +1,8 @@
 """One series across a plan and the plans before it: an indicator's lineage (the indicators it
 continues, `continues:` in the plan file) and the target each plan sets in its own years.
 
-The target per year lives in `target_in_year` alone, so that a target revised from a year on can
-be answered there without touching the pages that draw it.
+Which target holds in a year is plans.targets' answer (a target revised from a year on): each
+plan's line asks it, limited to that plan's years.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .models import Comparator, Indicator, Plan
+from .targets import original_target, target_in_force, target_line
 
 # Comparators whose target is a level that a chart can draw as a line.
 LEVEL_COMPARATORS = {Comparator.GE, Comparator.LE, Comparator.LT, Comparator.GT}
@@ -56,14 +57,13 @@ def earlier_plan_ids(plan: Plan) -> set[int]:
 
 
 def target_in_year(indicator: Indicator, year: int) -> Decimal | None:
-    """The level target the indicator's plan sets for `year` (its own years only), else None.
-    The one place that answers "which target holds in this year" (see the module's note)."""
+    """The level target the indicator's plan has in force in `year` (revisions applied: plans.targets),
+    in that plan's own years only, else None."""
     plan = indicator.plan
-    if indicator.comparator not in LEVEL_COMPARATORS or indicator.target is None:
+    if not plan.start_year <= year <= max(plan.end_year, original_target(indicator).target_year):
         return None
-    if not plan.start_year <= year <= max(plan.end_year, indicator.target_year):
-        return None
-    return indicator.target
+    spec = target_in_force(indicator, year)
+    return spec.target if spec.comparator in LEVEL_COMPARATORS else None
 
 
 @dataclass(frozen=True)
@@ -86,17 +86,22 @@ def target_segments(chain: list[Indicator]) -> list[TargetSegment]:
     segments = []
     for indicator in chain:
         plan = indicator.plan
-        first, last = plan.start_year, max(plan.end_year, indicator.target_year)
+        first, last = plan.start_year, max(plan.end_year, original_target(indicator).target_year)
         segments.append(TargetSegment(indicator, plan, first, last, target_in_year(indicator, last)))
     return segments
 
 
 def targets_by_year(chain: list[Indicator], years: list[int]) -> list[list[float | None]]:
-    """For a chart: one list per plan of the lineage, the target in each of `years` (None outside
-    that plan's years), so each plan's target is drawn in its own years only."""
-    return [
-        [float(t) if (t := target_in_year(indicator, y)) is not None else None for y in years] for indicator in chain
-    ]
+    """For a chart: one list per plan of the lineage, the target in force in each of `years` (a
+    revision makes it step; None outside that plan's years), so each plan's target is drawn in its
+    own years only. One query per plan (plans.targets.target_line)."""
+    lines = []
+    for indicator in chain:
+        plan = indicator.plan
+        last = max(plan.end_year, original_target(indicator).target_year)
+        line = target_line(indicator, years)
+        lines.append([v if plan.start_year <= y <= last else None for y, v in zip(years, line, strict=True)])
+    return lines
 
 
 @dataclass

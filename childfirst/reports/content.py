@@ -9,6 +9,7 @@ are Chinese by design: building runs under zh-hans whatever the caller's languag
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 from collections import Counter, defaultdict
@@ -22,7 +23,9 @@ from childfirst.areas.models import Area
 from childfirst.evaluation import engine
 from childfirst.evaluation.labels import STATUS_LABELS, STATUS_ORDER
 from childfirst.evaluation.models import Snapshot, SnapshotResult, SnapshotValue
-from childfirst.plans.models import Domain, Indicator
+from childfirst.evaluation.snapshot_targets import apply_result_targets
+from childfirst.plans.models import Domain, Indicator, TargetRevision
+from childfirst.plans.targets import RevisionStep, plan_revision_steps
 
 from . import charts
 
@@ -248,6 +251,8 @@ class Facts:
             .prefetch_related("measures__domain", "responsibilities__department")
             .order_by("domain__number", "order")
         )
+        # The targets the snapshot was evaluated against, not today's (a revision may have come since).
+        apply_result_targets((r for r in results if r.area_id == self.district.pk), self.indicators)
         self.by_id = {i.pk: i for i in self.indicators}
         self.domains: list[Domain] = sorted({i.domain for i in self.indicators}, key=lambda d: d.number)
         self.result: dict[tuple[int, str], SnapshotResult] = {(r.indicator_id, r.area.code): r for r in results}
@@ -257,6 +262,15 @@ class Facts:
         self.values: dict[tuple[int, str], dict[int, SnapshotValue]] = defaultdict(dict)
         for v in SnapshotValue.objects.filter(snapshot=snapshot).select_related("area").order_by("year"):
             self.values[(v.indicator_id, v.area.code)][v.year] = v
+
+    @cached_property
+    def revisions(self) -> list[RevisionStep]:
+        """The target revisions this snapshot was evaluated with: in force by its year and loaded
+        before it was published, in catalogue order."""
+        revisions = TargetRevision.objects.of_plan(self.plan).filter(
+            from_year__lte=self.year, loaded_at__lte=self.snapshot.published_at, indicator_id__in=self.by_id
+        )
+        return plan_revision_steps(revisions)
 
     # what the sections ask
 
@@ -337,7 +351,17 @@ class Facts:
             for y, p in self.values.get((indicator.pk, self.district.code), {}).items()
             if p.value is not None
         }
-        return engine.evaluate(spec_of(indicator), series, year).status
+        spec = spec_of(indicator)
+        # An earlier year is judged against the target in force then (before a revision: the old one).
+        steps = [step for step in self.revisions if step.revision.indicator_id == indicator.pk]
+        if steps:
+            then = steps[0].before
+            for step in steps:
+                if step.revision.from_year <= year:
+                    then = step.after
+            target = float(then.target) if then.target is not None else None
+            spec = dataclasses.replace(spec, comparator=then.comparator, target=target, target_year=then.target_year)
+        return engine.evaluate(spec, series, year).status
 
     def reporter(self, indicator: Indicator) -> str:
         """The department(s) the indicator's values came from, as their provenance records it."""
@@ -434,6 +458,7 @@ def method_section(n: int, facts: Facts, kind: str) -> Section:
             f"（系统“评估方法”页面，方法版本{engine.METHOD_VERSION}）。"
         ),
     )
+    section.add(*revisions_blocks(facts))
     if kind != "annual":
         section.add(
             Paragraph(
@@ -443,6 +468,40 @@ def method_section(n: int, facts: Facts, kind: str) -> Section:
             )
         )
     return section
+
+
+def revisions_blocks(facts: Facts) -> list:
+    """目标调整: each target revised by the report's year, old → new, with its decision."""
+    steps = facts.revisions
+    if not steps:
+        return [Paragraph("本规划期内截至本年度未调整指标目标，各指标均按规划原定目标评估。")]
+    rows = [
+        [
+            step.revision.indicator.code,
+            facts.named(step.revision.indicator),
+            step.old_display,
+            step.new_display,
+            f"{step.revision.from_year}年起",
+            long_date(step.revision.decided_on),
+            step.revision.document,
+        ]
+        for step in steps
+    ]
+    return [
+        Paragraph(
+            f"目标调整：截至{facts.year}年，有{len(steps)}项指标的目标经决定调整（见下表）。"
+            "各年度按当年有效的目标评估：调整前的年份按原目标，调整起始年份及以后按调整后的目标；"
+            "本报告各表所列目标均为本年度评估所依据的目标。"
+        ),
+        Table(
+            "目标调整",
+            ["代码", "指标", "原目标", "调整后目标", "适用年份", "决定日期", "依据文件"],
+            rows,
+            [1.5, 3.4, 1.8, 1.8, 1.5, 2.0, 3.5],
+            "llcccll",
+            key="revisions",
+        ),
+    ]
 
 
 def appendix_sections(n: int, facts: Facts) -> Section:

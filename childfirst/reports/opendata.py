@@ -23,7 +23,9 @@ from django.utils import timezone
 from childfirst.areas.models import Area
 from childfirst.evaluation.labels import STATUS_LABELS, STATUS_ORDER
 from childfirst.evaluation.models import Snapshot, SnapshotResult, SnapshotValue
+from childfirst.evaluation.snapshot_targets import apply_result_targets
 from childfirst.plans.models import Comparator, Domain, Indicator, Unit
+from childfirst.plans.targets import apply_targets, carried_target
 from childfirst.spreadsheet import csv_writer
 
 CSV_HEADER = ["Year", "街镇", "Value"]
@@ -99,8 +101,10 @@ def publication(snapshot: Snapshot, *, codes: list[str] | None = None, values: b
     if codes is not None:
         results = results.filter(indicator__code__in=codes)
         rows = rows.filter(indicator__code__in=codes)
+    result_rows = list(results)
+    apply_result_targets(result_rows)  # the targets this snapshot was evaluated against
     figures: dict[int, IndicatorFigures] = {}
-    for result in sorted(results, key=lambda r: (r.indicator.domain.number, r.indicator.order, r.indicator.code)):
+    for result in sorted(result_rows, key=lambda r: (r.indicator.domain.number, r.indicator.order, r.indicator.code)):
         figures[result.indicator_id] = IndicatorFigures(
             indicator=result.indicator,
             status=result.status,
@@ -132,6 +136,7 @@ def metadata(pub: Publication) -> list[dict]:
             "responsibilities__department"
         )
     }
+    apply_targets(indicators.values(), {f.indicator.pk: carried_target(f.indicator) for f in pub.indicators})
     records = []
     for f in pub.indicators:
         indicator = indicators[f.indicator.pk]

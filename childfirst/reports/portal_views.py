@@ -174,7 +174,7 @@ def indicator_page(request: HttpRequest, plan: str, code: str) -> HttpResponse:
     lineage = lineage_of(indicator)
     published = set(published_plans().values_list("pk", flat=True))
     series_chart = _series_chart(figures)
-    series_chart["targets"] = lineage.target_lines([int(y) for y in series_chart["years"]])
+    series_chart["plan_targets"] = lineage.target_lines([int(y) for y in series_chart["years"]])
     street_years = sorted({y for series in figures.streets.values() for y, _v in series})
     street_table = [(area, [dict(series).get(y) for y in street_years]) for area, series in figures.streets.items()]
     latest = street_years[-1] if street_years else None

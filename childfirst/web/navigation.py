@@ -1,18 +1,23 @@
-"""The navigation bar by role, and the demo-data banner flag, for every template."""
+"""The navigation bar by role, and the demo-data banner flag, for every template.
+
+Items for pages of one plan link to that page of the user's current plan (`plan_switcher.shell_plans`);
+a user who sees no plan does not get them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.accounts.models import Role
 from childfirst.areas.models import Area
-from childfirst.plans.access import current_plan
+from childfirst.plans.models import Plan
+
+from .plan_switcher import shell_plans
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class NavItem:
     label: str | Promise
     url_name: str
     roles: frozenset[Role] | None = None  # None: every role
+    per_plan: bool = False  # a page of one plan: its URL takes the current plan's code
 
     def visible_to(self, role: str) -> bool:
         return self.roles is None or role in self.roles
@@ -28,15 +34,16 @@ class NavItem:
 NAV_ITEMS = [
     NavItem(_("Home"), "home"),
     NavItem(_("Plan catalogue"), "plans:list"),
-    NavItem(_("Evaluation"), "evaluation:overview"),
-    NavItem(_("Street scorecards"), "evaluation:streets"),
-    NavItem(_("Indicators"), "indicators"),
+    NavItem(_("Evaluation"), "evaluation:overview", per_plan=True),
+    NavItem(_("Street scorecards"), "evaluation:streets", per_plan=True),
+    NavItem(_("Indicators"), "plans:indicators", per_plan=True),
     NavItem(
         _("Data collection"),
         "collection:rounds",
         frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR}),
+        per_plan=True,
     ),
-    NavItem(_("Reports"), "reports:index", frozenset({Role.OFFICE, Role.LEADER, Role.EVALUATOR})),
+    NavItem(_("Reports"), "reports:index", frozenset({Role.OFFICE, Role.LEADER, Role.EVALUATOR}), per_plan=True),
     NavItem(
         _("Children"),
         "registry:children",
@@ -61,32 +68,27 @@ NAV_ITEMS = [
 ]
 
 
-PLAN_SECTIONS = ("evaluation:", "reports:")
-
-
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not getattr(user, "role", ""):
         return {"nav_items": [], "demo_mode": False}
     path = request.path
+    plan = shell_plans(request).current
     items = []
-    plan_code: str | None = None
     for item in NAV_ITEMS:
-        if item.visible_to(user.role):
-            if item.url_name.startswith(PLAN_SECTIONS):
-                # Evaluation and reports name their plan: the user's current one; none visible, no item.
-                if plan_code is None:
-                    try:
-                        plan_code = current_plan(request).code
-                    except Http404:
-                        continue
-                url = reverse(item.url_name, kwargs={"plan": plan_code})
-            else:
-                url = reverse(item.url_name)
-            current = path == url if url == "/" else path.startswith(url)
-            items.append({"label": item.label, "url": url, "current": current})
+        if not item.visible_to(user.role) or (item.per_plan and plan is None):
+            continue
+        url = _url(item, plan)
+        current = path == url if url == "/" else path.startswith(url)
+        items.append({"label": item.label, "url": url, "current": current})
     # One current item: the most specific (/evaluation/streets/ rather than /evaluation/ as well).
     longest = max((len(str(i["url"])) for i in items if i["current"]), default=0)
     for i in items:
         i["current"] = bool(i["current"]) and len(str(i["url"])) == longest
     return {"nav_items": items, "demo_mode": Area.objects.filter(is_synthetic=True).exists()}
+
+
+def _url(item: NavItem, plan: Plan | None) -> str:
+    if not item.per_plan or plan is None:
+        return reverse(item.url_name)
+    return reverse(item.url_name, kwargs={"plan": plan.code})

@@ -8,14 +8,16 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.evaluation.series import district_series
-from childfirst.plans.access import current_plan, get_plan_for_user, user_can_see_plan, visible_plan
-from childfirst.plans.models import Comparator, Department, Domain, Indicator, Plan, Unit
+from childfirst.plans.access import current_plan, get_plan_for_user, user_can_see_plan
+from childfirst.plans.models import Comparator, Department, Domain, Indicator, Plan, TargetRevision, Unit
 from childfirst.plans.succession import lineage_of
+from childfirst.plans.targets import revision_steps
 
 
 @role_required()
@@ -40,11 +42,34 @@ def old_link(request: AuthenticatedHttpRequest, section: str, rest: str = "") ->
     return redirect(f"/plans/{plan.code}/{section}/{rest}" + (f"?{query}" if query else ""))
 
 
+# Where the plan switcher's `to` goes in the chosen plan (see plan_switcher.SECTIONS).
+SWITCH_TARGETS = {
+    "collection": "collection:rounds",
+    "evaluation": "evaluation:overview",
+    "reports": "reports:index",
+    "catalogue": "plans:plan",
+}
+
+
+@role_required()
+@require_GET
+def switch_plan(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """Make `plan` the user's current plan and open the same section of it (?to=, see SWITCH_TARGETS;
+    anything else opens its catalogue page)."""
+    the_plan = get_plan_for_user(request, plan)  # 404 unknown, 403 not visible; remembers it
+    target = SWITCH_TARGETS.get(request.GET.get("to", ""), "plans:plan")
+    try:
+        url = reverse(target, kwargs={"plan": the_plan.code})
+    except NoReverseMatch:  # a section whose pages do not name their plan: its own page, now of this plan
+        url = reverse(target)
+    return redirect(url)
+
+
 @role_required()
 def indicators_default(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The indicator list of the newest plan the user can see."""
+    """The indicator list of the user's current plan (an old link: the navigation names the plan)."""
     try:
-        return redirect("plans:indicators", plan=visible_plan(request.user).code)
+        return redirect("plans:indicators", plan=current_plan(request).code)
     except Http404:
         return render(request, "plans/plan_list.html", {"plans": []})
 
@@ -72,6 +97,7 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
             "domains": domains,
             "key_projects": key_projects,
             "indicator_total": the_plan.indicators.active().count(),
+            "revision_count": TargetRevision.objects.of_plan(the_plan).count(),
         },
     )
 
@@ -140,7 +166,7 @@ def indicator_list(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse
 def indicator_detail(request: AuthenticatedHttpRequest, plan: str, code: str) -> HttpResponse:
     the_plan = get_plan_for_user(request, plan)
     indicator = get_object_or_404(
-        Indicator.objects.catalogue().prefetch_related("measures", "milestones__key_project"),
+        Indicator.objects.catalogue().prefetch_related("measures", "milestones__key_project", "revisions"),
         plan=the_plan,
         code=code,
     )
@@ -157,5 +183,6 @@ def indicator_detail(request: AuthenticatedHttpRequest, plan: str, code: str) ->
             "is_rate": indicator.is_rate,
             "unit_label": Unit(indicator.unit).label,
             "comparator_label": Comparator(indicator.comparator).label,
+            "revisions": revision_steps(indicator),
         },
     )

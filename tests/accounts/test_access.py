@@ -83,16 +83,21 @@ PAGES = {
     "plans:domain": "/plans/lucheng-2021-2025/domains/health/",
     "plans:key_project": "/plans/lucheng-2021-2025/projects/KP1/",
     "plans:key_projects": "/plans/lucheng-2021-2025/projects/",
+    "plans:revisions": "/plans/lucheng-2021-2025/revisions/",
+    # The plan switcher: makes the plan current and opens its catalogue page (no ?to=).
+    "plans:switch": "/plans/lucheng-2021-2025/switch/",
+    # The homes' readers only; every role and the other district: tests/collection/test_plan_urls.py.
+    "homes:coverage": "/plans/lucheng-2021-2025/homes/coverage/",
     "areas:tree": "/areas/",
     "areas:area": "/areas/330302001/",
-    "collection:rounds": "/collection/",
-    "collection:rules": "/collection/rules/",
-    "collection:round": "/collection/rounds/2025/",
-    "collection:entry": "/collection/rounds/2025/health/",
-    "collection:history": "/collection/rounds/2025/health/history/HEA-04/330302001/",
-    "collection:round_export": "/collection/rounds/2025/values.csv",
-    "collection_excel:template": "/collection/rounds/2025/health/template.xlsx",
-    "collection_excel:upload": "/collection/rounds/2025/health/upload/",
+    "collection:rounds": "/plans/lucheng-2021-2025/collection/",
+    "collection:rules": "/plans/lucheng-2021-2025/collection/rules/",
+    "collection:round": "/plans/lucheng-2021-2025/collection/rounds/2025/",
+    "collection:entry": "/plans/lucheng-2021-2025/collection/rounds/2025/health/",
+    "collection:history": "/plans/lucheng-2021-2025/collection/rounds/2025/health/history/HEA-04/330302001/",
+    "collection:round_export": "/plans/lucheng-2021-2025/collection/rounds/2025/values.csv",
+    "collection_excel:template": "/plans/lucheng-2021-2025/collection/rounds/2025/health/template.xlsx",
+    "collection_excel:upload": "/plans/lucheng-2021-2025/collection/rounds/2025/health/upload/",
     "evaluation:overview": "/plans/lucheng-2021-2025/evaluation/",
     "evaluation:domain": "/plans/lucheng-2021-2025/evaluation/domains/health/",
     "evaluation:indicator": "/plans/lucheng-2021-2025/evaluation/indicators/HEA-04/",
@@ -174,8 +179,9 @@ def test_anonymous_is_sent_to_login(client, round_2025, name):
     assert response.url.startswith("/accounts/login/")
 
 
-# evaluation:street follows the area scope; tests/evaluation/test_evaluation.py covers it
-SCOPED = {"accounts:users", "accounts:user_create", "accounts:lockouts", "evaluation:street"}
+# evaluation:street follows the area scope; tests/evaluation/test_evaluation.py covers it. homes:coverage
+# is for the homes' readers: tests/collection/test_plan_urls.py tries every role and the other district.
+SCOPED = {"accounts:users", "accounts:user_create", "accounts:lockouts", "evaluation:street", "homes:coverage"}
 
 
 @pytest.mark.django_db
@@ -288,6 +294,7 @@ class TestAreaScope:
             "plans:domain",
             "plans:key_project",
             "plans:key_projects",
+            "plans:revisions",
         ):
             assert client.get(PAGES[name]).status_code == 403, name
         assert client.get("/areas/330302001/").status_code == 403

@@ -40,6 +40,7 @@ DEV_TEXT = [
     re.compile(r"\b(?:None|True|False)\b"),  # a Python value printed as it is
 ]
 
+COLLECTION = "/plans/lucheng-2021-2025/collection/"
 SHARED = [
     "/",
     "/accounts/me/",
@@ -49,14 +50,14 @@ SHARED = [
 ]
 PAGES = {
     "demo-office": [
-        "/collection/",
-        "/collection/rules/",
+        COLLECTION,
+        f"{COLLECTION}rules/",
         "/linkage/",
         "/registry/homes/",
         "/plans/lucheng-2021-2025/reports/",
     ],
-    "demo-reporter": ["/collection/", "/collection/rules/"],
-    "demo-reviewer": ["/collection/"],
+    "demo-reporter": [COLLECTION, f"{COLLECTION}rules/"],
+    "demo-reviewer": [COLLECTION],
     "demo-supervisor": ["/registry/supervision/", "/registry/reports/", "/registry/work/", "/linkage/review/"],
     "demo-director": ["/registry/work/", "/registry/referrals/", "/linkage/tasks/", "/registry/children/"],
     "demo-leader": [
@@ -129,7 +130,7 @@ def test_access_log_reads_in_chinese(page, server):
 
 def test_rules_page_names_parameters_in_words(page, server):
     log_in(page, server, "demo-office")
-    text = visible_text(page, server, "/collection/rules/")
+    text = visible_text(page, server, f"{COLLECTION}rules/")
     assert "同比变化异常" in text and "启用指标自身历史所需的往年变化个数" in text
     assert not offending(text)
     shot(page, "chinese-rules")

@@ -13,7 +13,7 @@ from .conftest import log_in, shot
 
 pytestmark = pytest.mark.browser
 
-ENTRY = "/collection/rounds/2025/health/"
+ENTRY = "/plans/lucheng-2021-2025/collection/rounds/2025/health/"
 SCALE_BY_UNIT = {"%": 100, "‰": 1000, "每千名儿童": 1000, "每千人口": 1000, "每10万": 100000}
 
 
@@ -112,7 +112,7 @@ def test_template_upload_fix_submit_approve_accept(page, server, tmp_path):
     assert "妇儿工委办已接收" in page.locator(".state").first.inner_text()
     shot(page, "entry-accepted")
 
-    page.goto(f"{server}/collection/rounds/2025/")
+    page.goto(f"{server}/plans/lucheng-2021-2025/collection/rounds/2025/")
     row = page.locator("table.data tr", has_text="区卫健局")
     assert "妇儿工委办已接收" in row.inner_text() and "100%" in row.inner_text()
     shot(page, "round-completeness")

@@ -14,7 +14,7 @@ from .conftest import ARTIFACTS, log_in, shot
 
 pytestmark = pytest.mark.browser
 
-ENTRY = "/collection/rounds/2025/health/"
+ENTRY = "/plans/lucheng-2021-2025/collection/rounds/2025/health/"
 # Per width, two indicators the demo leaves empty for 2025: all 14 streets of the first, 6 of the second.
 INDICATORS = {1366: ("HEA-18", "HEA-19"), 390: ("HEA-20", "HEA-25")}
 

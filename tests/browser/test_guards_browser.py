@@ -139,7 +139,7 @@ def test_closing_the_round_asks_first_from_a_post_form(browser, server):
     context = browser.new_context(locale="zh-CN", viewport=NARROW)
     page = context.new_page()
     log_in(page, server, "demo-office")
-    page.goto(f"{server}/collection/rounds/2025/")
+    page.goto(f"{server}/plans/lucheng-2021-2025/collection/rounds/2025/")
     page.get_by_role("button", name="关闭轮次").focus()
     page.keyboard.press("Enter")
     dialog = page.locator("dialog#confirm-dialog[open]")

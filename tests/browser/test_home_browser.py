@@ -30,7 +30,7 @@ def test_reporter_finds_returned_data_in_the_inbox(page, server):
     # The office reopens the health department's accepted 2024 data for correction …
     log_in(page, server, "demo-office")
     page.wait_for_url(f"{server}/")
-    page.goto(f"{server}/collection/rounds/2024/health/")
+    page.goto(f"{server}/plans/lucheng-2021-2025/collection/rounds/2024/health/")
     page.get_by_label("重新开放原因").fill("第3项指标口径需更正")
     page.get_by_role("button", name="重新开放以更正").click()
     page.wait_for_load_state()
@@ -53,7 +53,7 @@ def test_reporter_finds_returned_data_in_the_inbox(page, server):
     page.wait_for_url(f"{server}/inbox/")
     assert page.locator(".inbox-item.unread").count() == unread - 1
     page.locator(".inbox-item", has_text="数据被退回修改").first.get_by_role("link").click()
-    page.wait_for_url("**/collection/rounds/2024/health/")
+    page.wait_for_url("**/plans/lucheng-2021-2025/collection/rounds/2024/health/")
     assert "第3项指标口径需更正" in page.content()
 
 

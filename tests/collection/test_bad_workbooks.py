@@ -43,7 +43,7 @@ def test_web_upload_refuses(case, client, users, health, template):
     name, content = builder(template)
     client.force_login(users.reporter)
     before = snapshot()
-    url = reverse("collection_excel:upload", args=[2025, "health"])
+    url = reverse("collection_excel:upload", args=["lucheng-2021-2025", 2025, "health"])
     response = client.post(url, {"file": SimpleUploadedFile(name, content)})
     assert response.status_code == 422
     assert message in response.content.decode()

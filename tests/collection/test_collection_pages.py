@@ -17,7 +17,8 @@ from childfirst.collection.models import DataValue
 
 from .test_collection_workflow import fill_everything
 
-ENTRY = "/collection/rounds/2025/health/"
+COLLECTION = "/plans/lucheng-2021-2025/collection"
+ENTRY = f"{COLLECTION}/rounds/2025/health/"
 
 
 def form_data(page_context, **values: str) -> dict[str, str]:
@@ -85,11 +86,11 @@ class TestEntryPage:
             client.force_login(user)
             assert client.get(ENTRY).status_code == 403
             assert client.post(f"{ENTRY}do/submit/", {"version": "1"}).status_code == 403
-            assert client.get("/collection/rounds/2025/health/history/HEA-04/330302001/").status_code == 403
+            assert client.get(f"{COLLECTION}/rounds/2025/health/history/HEA-04/330302001/").status_code == 403
         client.force_login(users.supervisor)
-        assert client.get("/collection/").status_code == 403
-        assert client.get("/collection/rounds/2025/").status_code == 403
-        assert client.get("/collection/rules/").status_code == 403
+        assert client.get(f"{COLLECTION}/").status_code == 403
+        assert client.get(f"{COLLECTION}/rounds/2025/").status_code == 403
+        assert client.get(f"{COLLECTION}/rules/").status_code == 403
 
 
 @pytest.mark.django_db
@@ -142,7 +143,7 @@ class TestWorkflowPages:
             **{"HEA-04|330302001|numerator": "90", "HEA-04|330302001|denominator": "100"},
         )
         client.post(ENTRY, data)
-        page = client.get("/collection/rounds/2025/health/history/HEA-04/330302001/").content.decode()
+        page = client.get(f"{COLLECTION}/rounds/2025/health/history/HEA-04/330302001/").content.decode()
         assert "网页填报" in page and "草稿" in page
         assert "95" in page and "90" in page  # old → new
         assert "reporter" in page
@@ -152,27 +153,28 @@ class TestWorkflowPages:
 class TestRoundPages:
     def test_office_opens_and_closes_a_round(self, client, users, plan):
         client.force_login(users.office)
-        response = client.post("/collection/rounds/open/", {"year": "2024", "deadline": "2025-03-31"}, follow=True)
+        response = client.post(f"{COLLECTION}/rounds/open/", {"year": "2024", "deadline": "2025-03-31"}, follow=True)
         assert "2024 年填报轮次已开启" in response.content.decode()
         # Closing goes through the confirmation step: without it nothing changes.
-        step = client.post("/collection/rounds/2024/state/", {"step": "close"})
+        step = client.post(f"{COLLECTION}/rounds/2024/state/", {"step": "close"})
         assert step.status_code == 400 and 'name="confirmed"' in step.content.decode()
         assert plan.rounds.get(year=2024).state == "open"
-        dialog = client.post("/collection/rounds/2024/state/", {"step": "close"}, headers={"X-Confirm-Step": "1"})
+        dialog = client.post(f"{COLLECTION}/rounds/2024/state/", {"step": "close"}, headers={"X-Confirm-Step": "1"})
         assert dialog.status_code == 200 and "个部门尚未接收" in dialog.content.decode()
-        client.post("/collection/rounds/2024/state/", {"step": "close", "confirmed": "yes"})
+        client.post(f"{COLLECTION}/rounds/2024/state/", {"step": "close", "confirmed": "yes"})
         assert plan.rounds.get(year=2024).state == "closed"
-        bad = client.post("/collection/rounds/open/", {"year": "2024", "deadline": "soon"}, follow=True)
+        bad = client.post(f"{COLLECTION}/rounds/open/", {"year": "2024", "deadline": "soon"}, follow=True)
         assert "截止日期" in bad.content.decode()
 
     def test_only_the_office_opens_closes_and_reminds(self, client, users, round_2025):
         for user in (users.reporter, users.reviewer, users.leader, users.evaluator):
             client.force_login(user)
             assert (
-                client.post("/collection/rounds/open/", {"year": "2024", "deadline": "2025-03-31"}).status_code == 403
+                client.post(f"{COLLECTION}/rounds/open/", {"year": "2024", "deadline": "2025-03-31"}).status_code == 403
             )
             assert (
-                client.post("/collection/rounds/2025/state/", {"step": "close", "confirmed": "yes"}).status_code == 403
+                client.post(f"{COLLECTION}/rounds/2025/state/", {"step": "close", "confirmed": "yes"}).status_code
+                == 403
             )
 
     def test_completeness_and_overdue_with_reminders(self, client, users, round_2025, health):
@@ -180,35 +182,35 @@ class TestRoundPages:
         users.reporter.save()
         fill_everything(health, users.reporter)
         client.force_login(users.office)
-        page = client.get("/collection/rounds/2025/").content.decode()
+        page = client.get(f"{COLLECTION}/rounds/2025/").content.decode()
         assert "按部门" in page and "区卫健局" in page and "按街镇" in page and "五马街道" in page
         round_2025.deadline = datetime.date(2020, 1, 1)
         round_2025.save()
-        page = client.get("/collection/rounds/2025/").content.decode()
+        page = client.get(f"{COLLECTION}/rounds/2025/").content.decode()
         assert "逾期" in page
-        client.post("/collection/rounds/2025/state/", {"step": "remind"})
+        client.post(f"{COLLECTION}/rounds/2025/state/", {"step": "remind"})
         assert len(mail.outbox) == 1 and "区卫健局" in mail.outbox[0].subject
         assert mail.outbox[0].to == ["reporter@example.org"]
 
     def test_round_list_and_rules_page(self, client, users, round_2025):
         client.force_login(users.evaluator)
-        assert "2025" in client.get("/collection/").content.decode()
-        rules = client.get("/collection/rules/").content.decode()
+        assert "2025" in client.get(f"{COLLECTION}/").content.decode()
+        rules = client.get(f"{COLLECTION}/rules/").content.decode()
         assert "同比变化异常" in rules and "1.4826" in rules and "街镇数值明显偏离" in rules
         assert "yoy_change" not in rules and "min_history" not in rules  # names in words, not codes
 
     def test_round_page_lists_only_own_department_links_for_department_users(self, client, users, round_2025):
         client.force_login(users.reporter)
-        page = client.get("/collection/rounds/2025/").content.decode()
-        assert 'href="/collection/rounds/2025/health/"' in page
-        assert 'href="/collection/rounds/2025/education/"' not in page
+        page = client.get(f"{COLLECTION}/rounds/2025/").content.decode()
+        assert f'href="{COLLECTION}/rounds/2025/health/"' in page
+        assert f'href="{COLLECTION}/rounds/2025/education/"' not in page
 
 
 @pytest.mark.django_db
 def test_round_csv_download_for_the_office(client, users, health):
     fill_everything(health, users.reporter)
     client.force_login(users.office)
-    response = client.get("/collection/rounds/2025/values.csv")
+    response = client.get(f"{COLLECTION}/rounds/2025/values.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads the file as UTF-8
     text = response.content.decode("utf-8-sig")
@@ -222,7 +224,7 @@ def test_round_csv_download_for_the_office(client, users, health):
     assert "web" not in {r[channel] for r in rows[1:]} and "草稿" in {r[state] for r in rows[1:]}
     # An English reader gets English ones.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    english = client.get("/collection/rounds/2025/values.csv").content
+    english = client.get(f"{COLLECTION}/rounds/2025/values.csv").content
     assert english.startswith(b"\xef\xbb\xbf")
     header = next(csv.reader(io.StringIO(english.decode("utf-8-sig"))))
     assert header[:3] == ["Year", "Indicator code", "Indicator"] and "Derived district total" in header

@@ -343,11 +343,12 @@ class TestSecondDistrict:
             assert visible_plan(user) == lucheng
         # The pages: each office's round list shows its own plan only.
         client.force_login(users.office)
-        page = client.get("/collection/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/collection/").content.decode()
         assert lucheng.name in page and d.plan.name not in page
         client.force_login(d.office)
-        page = client.get("/collection/").content.decode()
+        page = client.get(f"/plans/{d.plan.code}/collection/").content.decode()
         assert d.plan.name in page and lucheng.name not in page
+        assert client.get("/plans/lucheng-2021-2025/collection/").status_code == 403
         # The made-up district's reporter cannot enter Lucheng's health values, nor the reverse.
         lucheng_health = Submission.objects.get(round=round_2025, department__code="health")
         with pytest.raises(PermissionDenied):

@@ -503,8 +503,8 @@ class TestRefused:
 
 def urls(year: int = 2025, department: str = "health") -> tuple[str, str]:
     return (
-        reverse("collection_excel:template", args=[year, department]),
-        reverse("collection_excel:upload", args=[year, department]),
+        reverse("collection_excel:template", args=["lucheng-2021-2025", year, department]),
+        reverse("collection_excel:upload", args=["lucheng-2021-2025", year, department]),
     )
 
 
@@ -527,7 +527,7 @@ class TestWeb:
         assert result.ok and result.created == 2
         assert stored("HEA-27", DISTRICT).value == 90 and stored("HEA-01", DISTRICT).channel == Channel.EXCEL
         html = response.content.decode()
-        assert "/collection/rounds/2025/health/" in html
+        assert "/plans/lucheng-2021-2025/collection/rounds/2025/health/" in html
         assert "90%" in html  # the notice on reading 0.9 as 90%
 
     def test_errors_shown_as_a_table(self, client, health, users):

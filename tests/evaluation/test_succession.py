@@ -32,7 +32,7 @@ from childfirst.collection.review import review_submission
 from childfirst.collection.scope import expected_for, streets_in_year
 from childfirst.evaluation.data import collect, evaluate_dataset
 from childfirst.plans.loader import load_plan
-from childfirst.plans.models import Plan, PlanStatus
+from childfirst.plans.models import Plan
 from childfirst.plans.succession import lineage, target_segments, targets_by_year
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -183,11 +183,9 @@ class TestNoDoubleEntry:
 
     def test_entry_page_shows_it_read_only(self, client, users, plans):
         _earlier, later = plans
-        # The collection pages show the newest plan in force; make the made-up one that plan here.
-        Plan.objects.exclude(pk=later.pk).update(status=PlanStatus.ENDED)
         do_open_round(users.office, later, 2025, datetime.date(2026, 3, 31))
         client.force_login(users.reporter)
-        page = client.get(reverse("collection:entry", args=[2025, "health"]) + "?open=HEA-01")
+        page = client.get(reverse("collection:entry", args=[later.code, 2025, "health"]) + "?open=HEA-01")
         body = page.content.decode()
         assert page.status_code == 200
         assert "已在《示例规划》中报送" in body
@@ -221,7 +219,7 @@ class TestPages:
         chart = page.context["chart"]
         assert chart["years"] == ["2024", "2025", "2026", "2027"]
         assert chart["values"][:3] == [88.0, 91.0, 94.0]
-        first, second = chart["targets"]
+        first, second = chart["plan_targets"]
         assert "示例规划" in first["name"] and "≥ 90%" in first["name"] and first["data"] == [90.0, 90.0, None, None]
         assert "示例后续规划" in second["name"] and second["data"] == [None, 95.0, 95.0, 95.0]
         body = page.content.decode()
@@ -243,13 +241,13 @@ class TestPages:
             (2025, 91.0, "示例规划", True),
             (2026, 94.0, "示例后续规划", False),
         ]
-        assert len(series.chart["targets"]) == 2 and series.chart["target"] is None
+        assert len(series.chart["plan_targets"]) == 2 and series.chart["targets"] is None
         body = page.content.decode()
         assert "取《示例规划》中已接收的数值" in body  # the baseline is read, not typed
         assert 'href="/plans/mini-plan/indicators/HEA-01/"' in body
         # An indicator of one plan keeps its single target line.
         single = client.get("/plans/mini-plan-next/indicators/HEA-03/").context["series"]
-        assert single.chart["targets"] == [] and single.chart["target"] == 92.0
+        assert single.chart["plan_targets"] == [] and single.chart["targets"] == [92.0, 92.0]
 
     def test_portal_indicator_page(self, client, users, later):
         from childfirst.evaluation.actions import do_publish
@@ -259,7 +257,7 @@ class TestPages:
         assert page.status_code == 200
         chart = page.context["series_chart"]
         assert chart["years"] == ["2024", "2025", "2026"] and chart["values"] == [88.0, 91.0, 94.0]
-        assert [len(t["data"]) for t in chart["targets"]] == [3, 3]
+        assert [len(t["data"]) for t in chart["plan_targets"]] == [3, 3]
         assert [p for _y, _v, p in page.context["series_rows"]] == ["示例规划", "示例规划", "示例后续规划"]
         body = page.content.decode()
         assert "接续《示例规划》的 HEA-01" in body

@@ -74,7 +74,7 @@ class TestDemoPlan:
         series = page.context["series"]
         assert [r.year for r in series.rows][:4] == [2021, 2022, 2023, 2024]
         assert {r.plan_name for r in series.rows} == {"鹿城区儿童发展“十四五”规划"}
-        names = [t["name"] for t in series.chart["targets"]]
+        names = [t["name"] for t in series.chart["plan_targets"]]
         assert len(names) == 2 and "十四五" in names[0] and "十五五" in names[1]
         assert series.chart["years"][0] == "2021" and series.chart["years"][-1] == "2030"
         body = page.content.decode()
@@ -84,6 +84,6 @@ class TestDemoPlan:
         page = client.get(reverse("evaluation:indicator", args=[next_plan.code, "HEA-04"]) + "?year=2026")
         chart = page.context["chart"]
         assert chart["years"][0] == "2021" and chart["values"][0] is not None
-        first, second = chart["targets"]
+        first, second = chart["plan_targets"]
         assert first["data"][:5] == [90.0] * 5 and first["data"][5] is None
         assert second["data"][:5] == [None] * 5 and second["data"][5:] == [94.0] * 5

@@ -329,8 +329,8 @@ class TestPages:
 
     def test_coverage_page(self, client, users, homes):
         client.force_login(users.office)
-        page = client.get("/registry/homes/coverage/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/homes/coverage/").content.decode()
         assert "WEL-13" in page and "WEL-15" in page and "3/56" in page and "5/57" in page
         client.force_login(users.supervisor)
-        page = client.get("/registry/homes/coverage/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/homes/coverage/").content.decode()
         assert "WEL-15" not in page and "2/4" in page  # 五马 in 2024: 2 of 4 communities

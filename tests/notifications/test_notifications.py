@@ -40,7 +40,7 @@ class TestCollectionEvents:
         assert kinds(users.reporter) == [Kind.ROUND_OPENED]
         assert kinds(users.education_reporter) == [Kind.ROUND_OPENED]
         note = Notification.objects.get(recipient=users.reporter)
-        assert note.url == "/collection/rounds/2025/health/"
+        assert note.url == "/plans/lucheng-2021-2025/collection/rounds/2025/health/"
         assert "2025" in note.title
         assert kinds(users.reviewer) == [] and kinds(users.director) == []
 
@@ -54,7 +54,7 @@ class TestCollectionEvents:
         assert kinds(users.education_reporter) == []  # another department's reporter
         note = Notification.objects.get(recipient=users.reporter)
         assert "第3行" not in note.title  # the reason is on the entry page, not in the inbox
-        assert note.url == "/collection/rounds/2025/health/"
+        assert note.url == "/plans/lucheng-2021-2025/collection/rounds/2025/health/"
 
         Submission.objects.filter(pk=health.pk).update(state="submitted")
         health.refresh_from_db()

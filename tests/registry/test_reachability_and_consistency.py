@@ -22,6 +22,8 @@ from .test_registry_casework import make_child
 
 WUMA, WUMA_1, SONGTAI_1 = "330302001", "330302001001", "330302002001"
 
+CIVIL_AFFAIRS_2025 = "/plans/lucheng-2021-2025/collection/rounds/2025/civil-affairs/"
+
 
 @pytest.mark.django_db
 class TestStreetScorecards:
@@ -169,7 +171,7 @@ class TestAcceptShowsPlatformDifferences:
         )
         type(submission).objects.filter(pk=submission.pk).update(state="approved")
         client.force_login(users.office)
-        page = client.get("/collection/rounds/2025/civil-affairs/").content.decode()
+        page = client.get(CIVIL_AFFAIRS_2025).content.decode()
         section = page[page.index('class="notice prefill-differences"') :]
         section = section[: section.index("</section>")]
         assert "1 项数值与儿童信息平台不一致" in section
@@ -184,4 +186,4 @@ class TestAcceptShowsPlatformDifferences:
         )
         type(submission).objects.filter(pk=submission.pk).update(state="approved")
         client.force_login(users.office)
-        assert "prefill-differences" not in client.get("/collection/rounds/2025/civil-affairs/").content.decode()
+        assert "prefill-differences" not in client.get(CIVIL_AFFAIRS_2025).content.decode()

@@ -178,7 +178,7 @@ class TestEntryPage:
     def test_a_suggestion_with_a_one_click_fill(self, client, homes, civil):
         reporter, _submission = civil
         client.force_login(reporter)
-        page = client.get("/collection/rounds/2025/civil-affairs/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/collection/rounds/2025/civil-affairs/").content.decode()
         label = escape(str(SOURCE_LABELS["registry"]))
         assert f"{label}: 2 / 4 = 50" in page  # WEL-13 五马
         assert 'data-prefill data-numerator="2" data-denominator="4"' in page
@@ -187,7 +187,7 @@ class TestEntryPage:
 
     def test_no_suggestion_for_other_departments(self, client, users, round_2025, homes):
         client.force_login(users.reporter)
-        page = client.get("/collection/rounds/2025/health/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/collection/rounds/2025/health/").content.decode()
         assert escape(str(SOURCE_LABELS["registry"])) not in page and "data-prefill" not in page
 
     def test_an_entered_value_that_differs_is_flagged_not_offered(self, client, homes, civil):
@@ -195,7 +195,7 @@ class TestEntryPage:
         cell = RawCell("WEL-13", WUMA, numerator="1", denominator="4")
         save_values(reporter, submission, [cell], channel=Channel.WEB)
         client.force_login(reporter)
-        page = client.get("/collection/rounds/2025/civil-affairs/").content.decode()
+        page = client.get("/plans/lucheng-2021-2025/collection/rounds/2025/civil-affairs/").content.decode()
         row = one_row(page, "WEL-13|330302001")
         assert "data-prefill" not in row and "tag warn" in row
 

@@ -71,23 +71,23 @@ class TestEachRoleSeesItsOwnWork:
         page = home(client, users.reporter)
         assert "退回修改" in page or "Returned" in page
         assert "第3行数据有误" in page
-        assert "/collection/rounds/2025/health/" in page
-        assert "/collection/rounds/2025/education/" not in page  # another department's
+        assert "/plans/lucheng-2021-2025/collection/rounds/2025/health/" in page
+        assert "/plans/lucheng-2021-2025/collection/rounds/2025/education/" not in page  # another department's
 
     def test_reviewer_sees_only_their_departments_submissions_awaiting_review(self, client, users, work):
         page = home(client, users.reviewer)
         assert "没有等待您审核的报送" in page  # education's is submitted, not health's
         set_state(work["health"], "submitted", submitted_at=timezone.now())
         page = home(client, users.reviewer)
-        assert "/collection/rounds/2025/health/" in page
-        assert "/collection/rounds/2025/education/" not in page
+        assert "/plans/lucheng-2021-2025/collection/rounds/2025/health/" in page
+        assert "/plans/lucheng-2021-2025/collection/rounds/2025/education/" not in page
 
     def test_office_sees_round_progress_warnings_and_what_awaits_it(self, client, users, work):
         set_state(work["health"], "approved")
         page = home(client, users.office)
-        assert "/collection/rounds/2025/" in page  # round progress
+        assert "/plans/lucheng-2021-2025/collection/rounds/2025/" in page  # round progress
         assert "<progress" in page
-        assert "/collection/rounds/2025/health/" in page  # approved, to accept
+        assert "/plans/lucheng-2021-2025/collection/rounds/2025/health/" in page  # approved, to accept
         assert "/plans/lucheng-2021-2025/evaluation/?year=2024" in page  # the published evaluation's warnings
         assert "王小明" not in page and "陈小华" not in page  # the office sees no child
 

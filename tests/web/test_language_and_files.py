@@ -74,7 +74,7 @@ def test_rules_page_names_rules_and_parameters_in_words(client, users):
 
     load_rules()
     client.force_login(users.office)
-    text = visible(client.get("/collection/rules/").content.decode())
+    text = visible(client.get("/plans/lucheng-2021-2025/collection/rules/").content.decode())
     assert "同比变化异常" in text and "街镇数值明显偏离" in text
     assert "启用指标自身历史所需的往年变化个数" in text and "百分比（百分点）" in text
     assert not IDENTIFIER.findall(text), IDENTIFIER.findall(text)

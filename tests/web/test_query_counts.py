@@ -65,7 +65,7 @@ def test_child_list_queries_do_not_grow_with_children(client, users, django_asse
 @pytest.mark.django_db
 def test_entry_page_queries_are_bounded(client, users, health, django_assert_max_num_queries):
     client.force_login(users.reporter)
-    url = reverse("collection:entry", args=[health.round.year, health.department.code])
+    url = reverse("collection:entry", args=[health.round.plan.code, health.round.year, health.department.code])
     with django_assert_max_num_queries(ENTRY_PAGE_MAX):
         response = client.get(url)
     assert response.status_code == 200

@@ -39,6 +39,10 @@ class Command(BaseCommand):
                     "comparator": row.indicator.comparator,
                     "target": float(row.indicator.target) if row.indicator.target is not None else None,
                     "target_year": row.indicator.target_year,
+                    # The decision that set the target in force this year (None: the plan's own).
+                    "target_revision": row.indicator.revision_in_force.document
+                    if row.indicator.revision_in_force
+                    else None,
                     **row.result.as_dict(),
                 }
                 for row in rows

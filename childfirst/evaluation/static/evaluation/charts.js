@@ -22,13 +22,20 @@
       var lines = [{ name: series.labels.value, type: "line", data: series.values, connectNulls: true, symbolSize: 8 }];
       if (series.projection.some(function (v) { return v !== null; }))  // none on the catalogue's page
         lines.push({ name: series.labels.projection, type: "line", data: series.projection, lineStyle: { type: "dashed" }, symbol: "none" });
-      var TARGET_COLORS = ["#7a5195", "#b4232a", "#ef5675", "#ffa600"];
-      if (series.targets && series.targets.length) {
-        // A series across plans: each plan's target in its own years, one named line per plan.
-        series.targets.forEach(function (t, i) { lines.push({ name: t.name, type: "line", data: t.data, lineStyle: { type: "dotted", width: 2, color: TARGET_COLORS[(i + TARGET_COLORS.length - series.targets.length) % TARGET_COLORS.length] }, itemStyle: { color: TARGET_COLORS[(i + TARGET_COLORS.length - series.targets.length) % TARGET_COLORS.length] }, symbol: "none" }); });
-      } else if (series.target !== null) lines.push({ name: series.labels.target, type: "line", data: series.years.map(function () { return series.target; }), lineStyle: { type: "dotted", color: "#b4232a" }, symbol: "none" });
-      var many = series.targets && series.targets.length;  // the plans' names need room below
-      chart("series-chart", { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 50, right: 20, top: 20, bottom: many ? 90 : 40 },
+      var planTargets = series.plan_targets || [];
+      if (planTargets.length) {
+        // A series across plans: each plan's target (in force each year) in its own years, one named line per plan.
+        var colors = ["#7a5195", "#b4232a", "#ef5675", "#ffa600"];
+        planTargets.forEach(function (t, i) {
+          var c = colors[(i + colors.length - planTargets.length) % colors.length];
+          lines.push({ name: t.name, type: "line", step: "end", data: t.data, lineStyle: { type: "dotted", width: 2, color: c }, itemStyle: { color: c }, symbol: "none" });
+        });
+      } else {
+        // The target in force each year when given (it steps where a revision takes effect), else one level.
+        var targets = series.targets || series.years.map(function () { return series.target; });
+        if (targets.some(function (t) { return t !== null && t !== undefined; })) lines.push({ name: series.labels.target, type: "line", step: series.targets ? "end" : false, data: targets, lineStyle: { type: "dotted", color: "#b4232a" }, symbol: "none" });
+      }
+      chart("series-chart", { tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 50, right: 20, top: 20, bottom: planTargets.length ? 90 : 40 },
         xAxis: { type: "category", data: series.years }, yAxis: { type: "value", scale: true }, series: lines });
       if (series.streets.length) chart("streets-chart", { tooltip: { trigger: "axis" }, grid: { left: 90, right: 20, top: 10, bottom: 20 },
         xAxis: { type: "value", scale: true }, yAxis: { type: "category", data: series.streets, inverse: true },

@@ -18,9 +18,9 @@
     },
     series: function (d) {
       var lines = [{ name: d.labels.value, type: "line", data: d.values, connectNulls: true, symbolSize: 7, itemStyle: { color: "#0b5cad" } }];
-      var colors = ["#7a5195", "#b4232a", "#ef5675"], many = d.targets && d.targets.length;
-      if (many) d.targets.forEach(function (t, i) {  // a series across plans: each plan's target in its own years
-        var c = colors[(i + colors.length - d.targets.length) % colors.length];
+      var colors = ["#7a5195", "#b4232a", "#ef5675"], many = d.plan_targets && d.plan_targets.length;
+      if (many) d.plan_targets.forEach(function (t, i) {  // a series across plans: each plan's target in its own years
+        var c = colors[(i + colors.length - d.plan_targets.length) % colors.length];
         lines.push({ name: t.name, type: "line", data: t.data, lineStyle: { type: "dashed", color: c }, itemStyle: { color: c }, symbol: "none" });
       });
       else if (d.target !== null) lines.push({ name: d.labels.target, type: "line", data: d.years.map(function () { return d.target; }),

@@ -1,0 +1,95 @@
+"""The plan switcher in the header, with a second plan of the district loaded beside the demo's (a
+draft with made-up data): it shows the current plan, opens from the keyboard, goes to the same
+section of the other plan and makes it current; at 390 px it fits the screen open and closed.
+Screenshots: test-artifacts/plan-switcher-*.png."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import DATA
+
+from .conftest import copy_of_demo, log_in, server_env, serving, shot
+from .test_phone_browser import PHONE, WIDTH
+
+pytestmark = pytest.mark.browser
+
+LUCHENG = "/plans/lucheng-2021-2025"
+MINI = "/plans/mini-plan"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_var) -> Iterator[str]:
+    """The demo with tests/data/mini-plan.yaml loaded as a draft, synthetic second plan of Lucheng."""
+    var = copy_of_demo(tmp_path_factory, demo_var)
+    folder = tmp_path_factory.mktemp("second-plan")
+    text = (DATA / "mini-plan.yaml").read_text(encoding="utf-8")
+    (folder / "mini-plan.yaml").write_text(
+        text.replace("  version: v1\n", "  version: v1\n  status: draft\n  synthetic: true\n", 1), encoding="utf-8"
+    )
+    shutil.copy(DATA / "mini-plan.txt", folder)
+    command = [sys.executable, "-m", "childfirst", "plan", "load", str(folder / "mini-plan.yaml")]
+    subprocess.run(command, env=server_env(var), check=True, capture_output=True)
+    with serving(var) as url:
+        yield url
+
+
+def summary_text(page) -> str:
+    return page.locator(".plan-switch summary").inner_text()
+
+
+def test_switching_by_keyboard_goes_to_the_same_section_of_the_other_plan(browser, server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 800})
+    page = context.new_page()
+    log_in(page, server, "demo-office")
+    page.goto(f"{server}{LUCHENG}/collection/")
+    assert "鹿城区" in summary_text(page) and "示例规划" not in summary_text(page)
+    assert not page.locator(".plan-switch ul").is_visible()
+    shot(page, "plan-switcher-1366-closed")
+
+    page.locator(".plan-switch summary").focus()
+    page.keyboard.press("Enter")
+    other = page.locator(".plan-switch ul a")
+    assert other.count() == 1 and other.is_visible()
+    assert "示例规划" in other.inner_text() and "规划草案" in other.inner_text() and "演示数据" in other.inner_text()
+    shot(page, "plan-switcher-1366-open")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.plan-switch') !== null")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == f"{server}{MINI}/collection/"
+    assert "示例规划" in summary_text(page)
+    assert page.locator('.site-nav a[aria-current="page"]').get_attribute("href") == f"{MINI}/collection/"
+
+    # The current plan stays current on pages without a plan of their own, and back again.
+    page.goto(f"{server}/")
+    assert "示例规划" in summary_text(page)
+    page.locator(".plan-switch summary").click()
+    page.locator(".plan-switch ul a").click()
+    assert page.url == f"{server}{LUCHENG}/"
+    assert "鹿城区" in summary_text(page)
+    context.close()
+
+
+def test_the_switcher_fits_a_phone(browser, server):
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    log_in(page, server, "demo-office")
+    page.goto(f"{server}{LUCHENG}/collection/rounds/2025/")
+    width = page.evaluate(WIDTH)
+    assert width["scroll"] <= PHONE["width"], width
+    shot(page, "plan-switcher-390-closed")
+    page.locator(".plan-switch summary").click()
+    link = page.locator(".plan-switch ul a")
+    assert link.is_visible() and link.bounding_box()["height"] >= 44
+    width = page.evaluate(WIDTH)
+    assert width["scroll"] <= PHONE["width"], width
+    shot(page, "plan-switcher-390-open")
+    link.click()
+    assert page.url == f"{server}{MINI}/collection/"
+    context.close()
