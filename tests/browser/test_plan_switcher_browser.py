@@ -1,42 +1,19 @@
-"""The plan switcher in the header, with a second plan of the district loaded beside the demo's (a
-draft with made-up data): it shows the current plan, opens from the keyboard, goes to the same
+"""The plan switcher in the header, with the demo's second plan of the district (its made-up 2026–2030
+successor, a draft with made-up data): it shows the current plan, opens from the keyboard, goes to the same
 section of the other plan and makes it current; at 390 px it fits the screen open and closed.
 Screenshots: test-artifacts/plan-switcher-*.png."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
-
 import pytest
 
-from tests.conftest import DATA
-
-from .conftest import copy_of_demo, log_in, server_env, serving, shot
+from .conftest import log_in, shot
 from .test_phone_browser import PHONE, WIDTH
 
 pytestmark = pytest.mark.browser
 
 LUCHENG = "/plans/lucheng-2021-2025"
-MINI = "/plans/mini-plan"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, demo_var) -> Iterator[str]:
-    """The demo with tests/data/mini-plan.yaml loaded as a draft, synthetic second plan of Lucheng."""
-    var = copy_of_demo(tmp_path_factory, demo_var)
-    folder = tmp_path_factory.mktemp("second-plan")
-    text = (DATA / "mini-plan.yaml").read_text(encoding="utf-8")
-    (folder / "mini-plan.yaml").write_text(
-        text.replace("  version: v1\n", "  version: v1\n  status: draft\n  synthetic: true\n", 1), encoding="utf-8"
-    )
-    shutil.copy(DATA / "mini-plan.txt", folder)
-    command = [sys.executable, "-m", "childfirst", "plan", "load", str(folder / "mini-plan.yaml")]
-    subprocess.run(command, env=server_env(var), check=True, capture_output=True)
-    with serving(var) as url:
-        yield url
+NEXT = "/plans/lucheng-2026-2030-demo"
 
 
 def summary_text(page) -> str:
@@ -48,7 +25,7 @@ def test_switching_by_keyboard_goes_to_the_same_section_of_the_other_plan(browse
     page = context.new_page()
     log_in(page, server, "demo-office")
     page.goto(f"{server}{LUCHENG}/collection/")
-    assert "鹿城区" in summary_text(page) and "示例规划" not in summary_text(page)
+    assert "鹿城区" in summary_text(page) and "十五五" not in summary_text(page)
     assert not page.locator(".plan-switch ul").is_visible()
     shot(page, "plan-switcher-1366-closed")
 
@@ -56,23 +33,23 @@ def test_switching_by_keyboard_goes_to_the_same_section_of_the_other_plan(browse
     page.keyboard.press("Enter")
     other = page.locator(".plan-switch ul a")
     assert other.count() == 1 and other.is_visible()
-    assert "示例规划" in other.inner_text() and "规划草案" in other.inner_text() and "演示数据" in other.inner_text()
+    assert "十五五" in other.inner_text() and "规划草案" in other.inner_text() and "演示数据" in other.inner_text()
     shot(page, "plan-switcher-1366-open")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('.plan-switch') !== null")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url == f"{server}{MINI}/collection/"
-    assert "示例规划" in summary_text(page)
-    assert page.locator('.site-nav a[aria-current="page"]').get_attribute("href") == f"{MINI}/collection/"
+    assert page.url == f"{server}{NEXT}/collection/"
+    assert "十五五" in summary_text(page)
+    assert page.locator('.site-nav a[aria-current="page"]').get_attribute("href") == f"{NEXT}/collection/"
 
     # The current plan stays current on pages without a plan of their own, and back again.
     page.goto(f"{server}/")
-    assert "示例规划" in summary_text(page)
+    assert "十五五" in summary_text(page)
     page.locator(".plan-switch summary").click()
     page.locator(".plan-switch ul a").click()
     assert page.url == f"{server}{LUCHENG}/"
-    assert "鹿城区" in summary_text(page)
+    assert "十四五" in summary_text(page)
     context.close()
 
 
@@ -91,5 +68,5 @@ def test_the_switcher_fits_a_phone(browser, server):
     assert width["scroll"] <= PHONE["width"], width
     shot(page, "plan-switcher-390-open")
     link.click()
-    assert page.url == f"{server}{MINI}/collection/"
+    assert page.url == f"{server}{NEXT}/collection/"
     context.close()
