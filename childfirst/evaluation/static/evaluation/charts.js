@@ -28,7 +28,10 @@
         var colors = ["#7a5195", "#b4232a", "#ef5675", "#ffa600"];
         planTargets.forEach(function (t, i) {
           var c = colors[(i + colors.length - planTargets.length) % colors.length];
-          lines.push({ name: t.name, type: "line", step: "end", data: t.data, lineStyle: { type: "dotted", width: 2, color: c }, itemStyle: { color: c }, symbol: "none" });
+          // Step only where a revision changes it: a step line would run on into the next plan's first year.
+          var levels = t.data.filter(function (v) { return v !== null; });
+          var revised = levels.some(function (v) { return v !== levels[0]; });
+          lines.push({ name: t.name, type: "line", step: revised ? "end" : false, data: t.data, lineStyle: { type: "dotted", width: 2, color: c }, itemStyle: { color: c }, symbol: "none" });
         });
       } else {
         // The target in force each year when given (it steps where a revision takes effect), else one level.
