@@ -127,6 +127,21 @@ class TestSeries:
         ]
         assert targets_by_year(chain, [2020, 2021, 2025, 2026]) == [[None, 90.0, 90.0, None], [None, None, 95.0, 95.0]]
 
+    def test_a_revised_target_steps_within_its_own_plans_years(self, plans):
+        """Each plan's line asks plans.targets for the target in force: a revision of the earlier
+        plan's target from 2023 shows in 2023–2025 and nowhere in the later plan's years."""
+        from django.utils import timezone
+
+        from childfirst.plans.models import TargetRevision
+
+        earlier, later = plans
+        TargetRevision.objects.create(
+            indicator=earlier.indicators.get(code="HEA-01"), from_year=2023, target=Decimal("92"),
+            decided_on=datetime.date(2023, 6, 30), document="（测试）中期调整", loaded_at=timezone.now(),
+        )  # fmt: skip
+        chain = lineage(later.indicators.get(code="HEA-01"))
+        assert targets_by_year(chain, [2022, 2023, 2025, 2026]) == [[90.0, 92.0, 92.0, None], [None, None, 95.0, 95.0]]
+
 
 @pytest.mark.django_db
 class TestNoDoubleEntry:
