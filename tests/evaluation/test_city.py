@@ -107,7 +107,7 @@ class TestCityFigures:
 
 @pytest.mark.django_db
 class TestCityScope:
-    def test_who_sees_what(self, city, plan):
+    def test_who_sees_what(self, client, city, plan):
         city_office, second = city["city_office"], city["second"]
         madeup, madeup2, city_plan = second.plan, city["third"], city["plan"]
         for seen in (city_plan, madeup, madeup2):
@@ -119,6 +119,12 @@ class TestCityScope:
         assert not user_can_see_plan(city["third_office"], madeup)
         assert city_office.can_see_area(Area.objects.get(code="990102001001"))
         assert city_office.can_see_area(Area.objects.get(code="990101001"))
+        client.force_login(city_office)
+        listing = client.get("/plans/").content.decode()
+        assert all(p.name in listing for p in (city_plan, madeup, madeup2)) and plan.name not in listing
+        client.force_login(second.office)
+        assert client.get("/plans/madeup2-2021-2025/").status_code == 403
+        assert client.get("/areas/990102/").status_code == 403
 
     def test_the_city_tree(self, city):
         city_area = Area.objects.get(code="990100")
