@@ -33,6 +33,14 @@ def user_can_see_plan(user: User, plan: Plan) -> bool:
     return scope.contains(plan.area) or plan.area.contains(scope)
 
 
+def acts_on_plan(user: User, plan: Plan) -> bool:
+    """Whether the user's scope is the plan's own area (or unlimited): an office acts on (opens rounds,
+    accepts, publishes) only such plans. Seeing is wider: a city office reads its districts' plans and
+    a district's users the city's plan, but neither runs the other's."""
+    scope = user.scope_area()
+    return scope is None or scope.pk == plan.area_id
+
+
 def plans_for_user(user: User) -> list[Plan]:
     """The plans the user may see, newest first (the model's ordering)."""
     return [plan for plan in Plan.objects.select_related("area") if user_can_see_plan(user, plan)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from childfirst.accounts.models import Role
 from childfirst.areas.loader import load_areas
@@ -14,7 +15,9 @@ from childfirst.areas.models import Area
 from childfirst.collection import actions
 from childfirst.collection.entries import RawCell
 from childfirst.collection.models import Channel, DataValue, Submission
+from childfirst.collection.scope import round_indicators
 from childfirst.datafile import DataFileInvalid
+from childfirst.evaluation.actions import do_publish
 from childfirst.evaluation.city import describe
 from childfirst.evaluation.data import collect, evaluate_plan
 from childfirst.plans.access import user_can_see_plan
@@ -82,8 +85,10 @@ class TestCityFigures:
         [row] = evaluate_plan(city["plan"], 2025)
         assert row.area.code == "990100" and row.result.latest_value == pytest.approx(92.8)
         assert row.result.status == "not_achieved"  # 92.8% in the target year, below ≥ 95%
-        # Derived, never typed: the city plan has no values of its own.
+        # Derived, never typed: the city plan has no values of its own, and no round asks for them.
         assert not DataValue.objects.filter(round__plan=city["plan"]).exists()
+        assert round_indicators(city["plan"], 2025) == []
+        assert [i.code for i in round_indicators(city["third"], 2025)] == ["HEA-01"]
 
     def test_years_without_data_are_empty_and_drafts_do_not_count(self, city):
         run_second_district_round(city["second"], 2024, {"990101001": "90", "990101002": "90"}, deaths="3.5")
@@ -125,6 +130,20 @@ class TestCityScope:
         client.force_login(second.office)
         assert client.get("/plans/madeup2-2021-2025/").status_code == 403
         assert client.get("/areas/990102/").status_code == 403
+
+    def test_a_city_office_reads_its_districts_plans_but_runs_only_its_own(self, city):
+        city_office, second = city["city_office"], city["second"]
+        with pytest.raises(PermissionDenied):
+            actions.do_open_round(city_office, second.plan, 2025, datetime.date(2026, 3, 31))
+        madeup_round = actions.do_open_round(second.office, second.plan, 2025, datetime.date(2026, 3, 31))
+        submission = Submission.objects.get(round=madeup_round, department__code="health")
+        with pytest.raises(PermissionDenied):
+            actions.do_accept(city_office, submission, submission.version)
+        with pytest.raises(PermissionDenied):
+            do_publish(city_office, second.plan, 2025, reason="not the city's")
+        with pytest.raises(PermissionDenied):
+            do_publish(second.office, city["plan"], 2025, reason="not the district's")
+        assert do_publish(city_office, city["plan"], 2025, reason="测试").plan == city["plan"]
 
     def test_the_city_tree(self, city):
         city_area = Area.objects.get(code="990100")
