@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from .models import Plan
+from .models import Plan, PlanStatus
 
 
 def plan_records() -> list[dict[str, Any]]:
@@ -48,7 +48,7 @@ def plan_lines() -> list[str]:
         synthetic = "  " + _("(made up)") if record["synthetic"] else ""
         lines.append(
             f"  {record['code']}  {record['name']}  {record['area']} {record['area_name']}  "
-            f"{record['start_year']}–{record['end_year']}  {Plan(status=record['status']).get_status_display()}"
+            f"{record['start_year']}–{record['end_year']}  {PlanStatus(record['status']).label}"
             f"  {record['indicators']} {_('indicators')}{synthetic}"
         )
     return lines

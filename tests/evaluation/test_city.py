@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.template import Context, Template
 
 from childfirst.accounts.models import Role
 from childfirst.areas.loader import load_areas
@@ -73,6 +74,10 @@ class TestCityFigures:
         assert [d["code"] for d in one.source["derived_from_districts"]] == ["990101"]
         assert one.source["districts_missing"] == [{"code": "990102", "name": "示例虚构二区"}]
         assert describe(one.source) == "由2个区中的1个区汇总（示例虚构区）；缺：示例虚构二区"
+        # As the indicator page's provenance column shows it.
+        column = Template("{% load evaluation_tags %}{{ source|city_provenance }}")
+        shown = column.render(Context({"source": one.source}))
+        assert shown == describe(one.source)
 
         # 990102 reports the district as a whole: 45 of 50.
         run_third_district_round(city, 2025, visited="45", born="50")
@@ -127,8 +132,12 @@ class TestCityScope:
         client.force_login(city_office)
         listing = client.get("/plans/").content.decode()
         assert all(p.name in listing for p in (city_plan, madeup, madeup2)) and plan.name not in listing
+        tree = client.get("/areas/").content.decode()
+        assert all(name in tree for name in ("示例虚构市", "示例虚构区", "示例虚构二区", "东虚街道", "南拟街道"))
+        assert client.get("/areas/990102001/").status_code == 200
         client.force_login(second.office)
         assert client.get("/plans/madeup2-2021-2025/").status_code == 403
+        assert client.get("/areas/990100/").status_code == 403
         assert client.get("/areas/990102/").status_code == 403
 
     def test_a_city_office_reads_its_districts_plans_but_runs_only_its_own(self, city):
