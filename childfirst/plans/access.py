@@ -47,10 +47,13 @@ def plans_for_user(user: User) -> list[Plan]:
 
 
 def visible_plan(user: User) -> Plan:
-    """The newest plan in force the user can see (else the newest draft or ended one); 404 when none."""
+    """The newest plan in force the user can see (else the newest draft or ended one), a plan of the
+    user's own area first (a city's office sees its districts' plans, a district's users the city's);
+    404 when none."""
     plans = plans_for_user(user)
     if not plans:
         raise Http404
+    plans = [p for p in plans if acts_on_plan(user, p)] or plans
     return next((p for p in plans if p.status == PlanStatus.IN_FORCE), plans[0])
 
 

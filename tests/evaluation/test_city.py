@@ -21,7 +21,7 @@ from childfirst.datafile import DataFileInvalid
 from childfirst.evaluation.actions import do_publish
 from childfirst.evaluation.city import describe
 from childfirst.evaluation.data import collect, evaluate_plan
-from childfirst.plans.access import user_can_see_plan
+from childfirst.plans.access import user_can_see_plan, visible_plan
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Plan
 
@@ -134,6 +134,9 @@ class TestCityScope:
         assert all(p.name in listing for p in (city_plan, madeup, madeup2)) and plan.name not in listing
         tree = client.get("/areas/").content.decode()
         assert all(name in tree for name in ("示例虚构市", "示例虚构区", "示例虚构二区", "东虚街道", "南拟街道"))
+        assert '<th scope="col">区县</th>' in tree  # the city's rows are districts
+        assert visible_plan(city_office) == city_plan  # its own plan first, not a district's
+        assert visible_plan(second.office) == madeup and visible_plan(second.reporter) == madeup
         assert client.get("/areas/990102001/").status_code == 200
         client.force_login(second.office)
         assert client.get("/plans/madeup2-2021-2025/").status_code == 403
