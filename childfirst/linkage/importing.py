@@ -405,7 +405,7 @@ def district_of(user: User | None, code: str | None = None) -> Area:
             raise PermissionDenied(_("This district is outside your scope."))
         return district
     scope = user.scope_area() if user is not None else None
-    if scope is not None:
+    if scope is not None and scope.level != Level.CITY:  # a city's office names one of its districts
         return Area.objects.get(code=scope.district_code)
     districts = list(Area.objects.filter(level=Level.DISTRICT)[:2])
     if len(districts) != 1:

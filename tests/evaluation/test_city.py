@@ -157,6 +157,30 @@ class TestCityScope:
             do_publish(second.office, city["plan"], 2025, reason="not the district's")
         assert do_publish(city_office, city["plan"], 2025, reason="测试").plan == city["plan"]
 
+    def test_the_city_office_pages_open(self, client, city):
+        """Every page a city office reaches from the navigation answers, none with an error: the pages
+        written for a district's office take a city scope too."""
+        client.force_login(city["city_office"])
+        pages = [
+            "/", "/plans/", "/indicators/", "/areas/", "/areas/990100/", "/collection/", "/evaluation/",
+            "/reports/", "/registry/children/", "/registry/homes/", "/registry/homes/coverage/",
+            "/registry/reports/", "/linkage/", "/linkage/tasks/", "/inbox/", "/open/",
+        ]  # fmt: skip
+        for url in pages:
+            response = client.get(url, follow=True)
+            assert response.status_code in (200, 403), (url, response.status_code)
+        assert client.get("/registry/homes/coverage/").status_code == 200
+
+    def test_a_city_office_names_the_district_of_a_department_list(self, city):
+        from django.core.exceptions import ValidationError
+
+        from childfirst.linkage.importing import district_of
+
+        with pytest.raises(ValidationError):
+            district_of(city["city_office"])  # never the city itself
+        assert district_of(city["city_office"], "990102").code == "990102"
+        assert district_of(city["third_office"]).code == "990102"
+
     def test_the_city_tree(self, city):
         city_area = Area.objects.get(code="990100")
         assert city_area.level == "city" and city_area.prefix == "9901"
