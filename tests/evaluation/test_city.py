@@ -171,15 +171,15 @@ class TestCityScope:
             assert response.status_code in (200, 403), (url, response.status_code)
         assert client.get("/registry/homes/coverage/").status_code == 200
 
-    def test_a_city_office_names_the_district_of_a_department_list(self, city):
-        from django.core.exceptions import ValidationError
-
+    def test_department_lists_stay_with_the_districts(self, client, city):
         from childfirst.linkage.importing import district_of
 
-        with pytest.raises(ValidationError):
-            district_of(city["city_office"])  # never the city itself
-        assert district_of(city["city_office"], "990102").code == "990102"
+        for code in (None, "990102"):
+            with pytest.raises(PermissionDenied):
+                district_of(city["city_office"], code)  # lists name children: never the city's
         assert district_of(city["third_office"]).code == "990102"
+        client.force_login(city["city_office"])
+        assert client.get("/linkage/").status_code == 403
 
     def test_the_city_tree(self, city):
         city_area = Area.objects.get(code="990100")
