@@ -145,6 +145,14 @@ def test_demo_data_is_idempotent_and_plan_show_json(tmp_path_factory, demo_var):
     text = run_cli("--lang", "en", "plan", "show", var=tmp_path)
     assert text.returncode == 0 and "indicators" in text.stdout
 
+    listed = run_cli("plan", "list", "--json", var=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert [(p["code"], p["area"], p["indicators"]) for p in json.loads(listed.stdout)] == [
+        ("lucheng-2021-2025", "330302", len(records))
+    ]
+    unknown = run_cli("evaluate", "--year", "2024", "--plan", "nosuch", var=tmp_path)
+    assert unknown.returncode == 1 and "nosuch" in unknown.stderr and "lucheng-2021-2025" in unknown.stderr
+
     counts = run_cli(
         "shell", "-c",
         "from childfirst.accounts.models import User; from childfirst.areas.models import Area;"
