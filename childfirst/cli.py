@@ -17,6 +17,7 @@ USAGE = """\
   serve [--host H] [--port P] [--no-worker]   启动网站及报告生成进程 / run the web app and the report worker
   plan load FILE                 载入或更新规划 / load or update a plan file
   plan check FILE                只校验不载入 / validate a plan file without loading it
+  plan list [--json]             列出已载入的规划 / list the loaded plans
   plan show [--json]             列出指标目录 / list the indicator catalogue
   plan schema                    规划文件的 JSON Schema / the plan file's JSON Schema
   plan revise FILE [--dry-run]   载入目标调整 / load a plan's target revisions
@@ -43,6 +44,11 @@ USAGE = """\
   backup --out FILE              备份整个数据库（不含密钥）/ back up the whole database (keys excluded)
   restore FILE                   恢复到空数据库并逐表核对 / restore into an empty database, verified
   cleanup [--dry-run]            按保存规则清理旧报告文件和导入原件 / drop documents past retention
+
+作用于单个规划的命令（plan show、data template|import|export、evaluate、publish、report、registry aggregates）
+可加 --plan CODE；不加时使用唯一的规划，载入多个规划时拒绝并列出它们。
+Commands that work on one plan take --plan CODE; without it they use the only plan loaded, and refuse
+(listing the plans) when several are loaded.
 
 Django's own commands (migrate, shell, …) work too. `childfirst COMMAND --help` for details.
 Database: DATABASE_URL (default: SQLite file under var/).

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from childfirst.datafile import DataFile, Path_, Problem, raise_if
 
-from .models import CODE_LENGTH, Area, Level
+from .models import CITY_SUFFIX, CODE_LENGTH, Area, Level, code_prefix
 
 
 class AreaSpec(BaseModel):
@@ -27,7 +27,7 @@ class AreaSpec(BaseModel):
     code: str = Field(min_length=1)
     name: str = Field(min_length=1)
     name_en: str = ""
-    level: Literal["district", "street", "community"]
+    level: Literal["city", "district", "street", "community"]
     kind: str = ""
     valid_from: datetime.date = datetime.date(2000, 1, 1)
     valid_to: datetime.date | None = None
@@ -78,14 +78,18 @@ def _check(datafile: DataFile, spec_file: AreaFile) -> list[Problem]:
                     },
                 )
             )
-        if parent is not None and not spec.code.startswith(parent.code):
+        elif spec.level == "city" and not spec.code.endswith(CITY_SUFFIX):
+            problems.append(datafile.problem(path + ("code",), _("a city code ends in 00")))
+        if parent is not None and not spec.code.startswith(code_prefix(parent.code, parent.level)):
             problems.append(
                 datafile.problem(
                     path + ("code",),
                     _("code %(code)s does not start with its parent's code %(parent)s")
-                    % {"code": spec.code, "parent": parent.code},
+                    % {"code": spec.code, "parent": code_prefix(parent.code, parent.level)},
                 )
             )
+        if parent is not None and spec.level == "city":
+            problems.append(datafile.problem(path + ("level",), _("a city is the top of its tree")))
         if spec.code in seen:
             problems.append(datafile.problem(path + ("code",), _("code %(code)s appears twice") % {"code": spec.code}))
         seen[spec.code] = path

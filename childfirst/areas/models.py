@@ -1,9 +1,11 @@
-"""The area tree: district → street/town → community/village.
+"""The area tree: (city →) district → street/town → community/village.
 
 Codes are hierarchical (GB/T 2260 six digits for the district, then three digits for the
 street/town and three for the community/village), so an area's subtree is every code that
-starts with its own. A restructuring never edits history: the old area gets a `valid_to`
-date and the new one a `valid_from`, with `replaced_by` pointing forward.
+starts with its prefix: its own code, except for a city, whose six digits end in "00" and whose
+districts share its first four (city xxyy00 holds districts xxyy01, xxyy02 …). A restructuring
+never edits history: the old area gets a `valid_to` date and the new one a `valid_from`, with
+`replaced_by` pointing forward.
 """
 
 from __future__ import annotations
@@ -19,12 +21,26 @@ from childfirst.bilingual import BilingualName
 
 
 class Level(models.TextChoices):
+    CITY = "city", _("City")
     DISTRICT = "district", _("District/County")
     STREET = "street", _("Street/Town")
     COMMUNITY = "community", _("Community/Village")
 
 
-CODE_LENGTH = {Level.DISTRICT: 6, Level.STREET: 9, Level.COMMUNITY: 12}
+CODE_LENGTH = {Level.CITY: 6, Level.DISTRICT: 6, Level.STREET: 9, Level.COMMUNITY: 12}
+# A city's code is its prefix (the province and city digits of GB/T 2260) followed by "00".
+CITY_PREFIX_LENGTH = 4
+CITY_SUFFIX = "00"
+
+
+def code_prefix(code: str, level: str) -> str:
+    """What every code in the area's subtree starts with: a city's first four digits, else the code."""
+    return code[:CITY_PREFIX_LENGTH] if level == Level.CITY else code
+
+
+def city_code(code: str) -> str:
+    """The code of the city a district (or anything below it) lies in."""
+    return code[:CITY_PREFIX_LENGTH] + CITY_SUFFIX
 
 
 def district_code(code: str) -> str:
@@ -47,14 +63,17 @@ class AreaQuerySet(models.QuerySet["Area"]):
 
     def within(self, area: Area) -> AreaQuerySet:
         """`area` itself and everything below it."""
-        return self.filter(code__startswith=area.code)
+        return self.filter(code__startswith=area.prefix)
 
     def within_any(self, areas: list[Area]) -> AreaQuerySet:
         """Areas inside any of `areas`; none when the list is empty."""
         condition = Q(pk__in=[])
         for area in areas:
-            condition |= Q(code__startswith=area.code)
+            condition |= Q(code__startswith=area.prefix)
         return self.filter(condition)
+
+    def districts(self) -> AreaQuerySet:
+        return self.filter(level=Level.DISTRICT)
 
     def streets(self) -> AreaQuerySet:
         return self.filter(level=Level.STREET)
@@ -107,6 +126,11 @@ class Area(BilingualName, models.Model):
         return self.valid_from <= day and (self.valid_to is None or self.valid_to > day)
 
     @property
+    def prefix(self) -> str:
+        """What the code of every area in this one's subtree starts with (see `code_prefix`)."""
+        return code_prefix(self.code, self.level)
+
+    @property
     def street_code(self) -> str:
         """The code of this area's street/town (its own code for a street)."""
         return street_code(self.code)
@@ -116,19 +140,20 @@ class Area(BilingualName, models.Model):
         return district_code(self.code)
 
     def street(self) -> Area | None:
-        """This area's street/town (itself for a street; None for a district). One query."""
-        if self.level == Level.DISTRICT:
+        """This area's street/town (itself for a street; None for a district or city). One query."""
+        if self.level in (Level.CITY, Level.DISTRICT):
             return None
         if self.level == Level.STREET:
             return self
         return Area.objects.get(code=self.street_code)
 
     def contains(self, other: Area) -> bool:
-        return other.code.startswith(self.code)
+        return other.code.startswith(self.prefix)
 
     def ancestors(self) -> list[Area]:
-        """From the top of the tree down to the parent, by code prefixes (one query)."""
+        """From the district down to the parent, by code prefixes (one query)."""
         prefixes = [
             self.code[:n] for n in (CODE_LENGTH[Level.DISTRICT], CODE_LENGTH[Level.STREET]) if n < len(self.code)
         ]
-        return list(Area.objects.filter(code__in=prefixes).order_by("code"))
+        # Never the city: callers take the first ancestor as the district (a child's, a notice's).
+        return list(Area.objects.filter(code__in=prefixes).exclude(level=Level.CITY).order_by("code"))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
-from childfirst.plans.access import user_can_see_plan
+from childfirst.plans.access import acts_on_plan
 from childfirst.plans.models import Plan
 
 from . import notices
@@ -75,8 +75,9 @@ def _require(condition: bool, message: str | None = None) -> None:
 
 
 def _is_office(user: User | None, plan: Plan) -> bool:
-    """The office of the plan's district (None: the console). An office never acts on another district's plan."""
-    return user is None or (user.role == Role.OFFICE and user_can_see_plan(user, plan))
+    """The office of the plan's own area (None: the console). An office never acts on another district's
+    plan, nor a city office on its districts' plans or a district office on the city's."""
+    return user is None or (user.role == Role.OFFICE and acts_on_plan(user, plan))
 
 
 def _of_department(user: User | None, submission: Submission, role: Role) -> bool:

@@ -830,17 +830,25 @@ def _problem_of(finding: Finding, sheet: _Sheet) -> Problem:
 
 
 def import_workbook(
-    content: bytes, *, user: User | None, file_name: str, expect: Submission | None = None
+    content: bytes, *, user: User | None, file_name: str, expect: Submission | None = None, plan: str | None = None
 ) -> ImportResult:
     """Validate the whole workbook; save its values as a draft through channel "excel" only if
     nothing is wrong. `user` None is the system (command line with --as-system). `expect`, when
-    given, is the submission the file must belong to (the web page it was uploaded on)."""
+    given, is the submission the file must belong to (the web page it was uploaded on); `plan`, when
+    given, the code of the plan the template must name (`data import --plan CODE`)."""
     result = ImportResult()
     try:
         if problem := check_name(file_name):
             raise _Refused(problem)
         book, scan = _open(content)
         meta = _read_meta(book)
+        if plan is not None and meta.plan != plan:
+            raise _Refused(
+                Problem(
+                    reason=_("This template is for plan %(template)s, not for plan %(plan)s (--plan).")
+                    % {"template": meta.plan, "plan": plan}
+                )
+            )
         submission = _submission_of(meta, expect)
         result.submission = submission
         _check_may_upload(user, submission)

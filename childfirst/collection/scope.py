@@ -3,7 +3,8 @@
 An indicator is reported by its lead department (first responsible unit), per street/town
 where the catalogue says so (the streets that exist at the end of the round's year), else
 for the plan's district. A round for a year before the plan starts is a baseline round: it
-asks only for indicators whose baseline is that year.
+asks only for indicators whose baseline is that year. A city plan's indicators summed from its
+districts (`from_districts`) are never asked for.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from .succession import Carried, carried_values
 
 
 def round_indicators(plan: Plan, year: int) -> list[Indicator]:
-    indicators = plan.indicators.active().select_related("domain").prefetch_related("responsibilities")
+    # A city's indicator summed from its districts is derived at evaluation: nobody enters it.
+    indicators = (
+        plan.indicators.active().filter(from_districts="").select_related("domain").prefetch_related("responsibilities")
+    )
     if year < plan.start_year:
         indicators = indicators.filter(baseline_year=year)
     return list(indicators)

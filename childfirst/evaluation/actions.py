@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
 from childfirst.collection.completeness import outstanding
-from childfirst.plans.access import user_can_see_plan
+from childfirst.plans.access import acts_on_plan
 from childfirst.plans.models import Goal, KeyProject, Measure, Plan
 
 from . import engine
@@ -24,8 +24,9 @@ from .snapshot_targets import evaluated_target
 
 
 def _is_office(actor: User | None, plan: Plan) -> bool:
-    """The office of the plan's district (None: the console); never another district's office."""
-    return actor is None or (actor.role == Role.OFFICE and user_can_see_plan(actor, plan))
+    """The office of the plan's own area (None: the console); never another district's office, nor a city's
+    office on its districts' plans (it reads them) or a district's on the city's."""
+    return actor is None or (actor.role == Role.OFFICE and acts_on_plan(actor, plan))
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from childfirst.plans.succession import earlier_indicators
 from childfirst.plans.targets import apply_targets_in_force
 
 from . import engine
+from .city import derive_from_districts
 
 
 def spec_of(indicator: Indicator) -> engine.Spec:
@@ -178,6 +179,15 @@ def collect(plan: Plan, year: int) -> Dataset:
                 "streets_expected": total.areas_expected,
                 **(_plan_source(group[0]) if group[0].round.plan_id != plan.pk else {}),
             },
+        )
+    # A city plan's indicators summed from its districts (evaluation/city.py); empty for a district.
+    for (indicator_id, data_year), figure in derive_from_districts(plan, year, indicators).items():
+        points[(indicator_id, plan.area.code)][data_year] = Point(
+            value=None if figure.value is None else float(figure.value),
+            numerator=None if figure.numerator is None else float(figure.numerator),
+            denominator=None if figure.denominator is None else float(figure.denominator),
+            derived=True,
+            source=figure.source,
         )
     return Dataset(plan, year, indicators, streets_in_year(plan, year), dict(points), dict(late))
 

@@ -29,6 +29,7 @@ from childfirst.plans.targets import apply_targets, carried_target, revision_ste
 from childfirst.spreadsheet import append_row, csv_writer
 
 from .actions import ASSESSABLE, do_assess
+from .city import describe as describe_city
 from .dashboard import Board, board
 from .diff import diff_snapshots
 from .labels import STATUS_LABELS, STATUS_ORDER, account_label, channel_label
@@ -256,6 +257,8 @@ def indicator_page(request: AuthenticatedHttpRequest, plan: str, code: str) -> H
 
 def _provenance_text(point) -> str:
     source = point.source
+    if point.derived and "derived_from_districts" in source:
+        return describe_city(source)
     # A point an earlier plan's series lends (evaluation/data.py) says which plan it is from.
     of_plan = f"《{source['plan_name']}》 " if source.get("plan_name") else ""
     if point.derived:

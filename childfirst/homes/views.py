@@ -123,7 +123,8 @@ def street_homes(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # Contact cards are printed by the community's director or the street's supervisor.
             "can_print": request.user.role in (Role.STREET_SUPERVISOR, Role.COMMUNITY_DIRECTOR),
             "standard_size": len(StandardItem.values),
-            "back_to_district": (scope := request.user.scope_area()) is None or scope.level == Level.DISTRICT,
+            "back_to_district": (scope := request.user.scope_area()) is None
+            or scope.level in (Level.CITY, Level.DISTRICT),
             "coverage_plan": _coverage_plan(request),
         },
     )
@@ -203,7 +204,7 @@ def homes_coverage(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse
     the_plan = get_plan_for_user(request, plan)
     scope = request.user.scope_area()
     area = the_plan.area
-    if scope is not None and scope.level != Level.DISTRICT:
+    if scope is not None and scope.level not in (Level.CITY, Level.DISTRICT):
         street = scope.street()
         assert street is not None  # a street's or community's scope lies in a street
         area = street
@@ -216,7 +217,7 @@ def homes_coverage(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse
         {
             "plan": the_plan,
             "area": area,
-            "lines": coverage_lines(codes, indicators, series, area.level == Level.DISTRICT),
+            "lines": coverage_lines(codes, indicators, series, area.level in (Level.CITY, Level.DISTRICT)),
             "series": series,
         },
     )

@@ -397,6 +397,10 @@ def compute_changes(list_import: ListImport) -> dict[str, Any]:
 def district_of(user: User | None, code: str | None = None) -> Area:
     """The district an import belongs to: the user's (the office's scope), else the one named, else the
     only district of the area tree. ValidationError when it cannot be told."""
+    scope = user.scope_area() if user is not None else None
+    if scope is not None and scope.level == Level.CITY:
+        # Lists name children: they stay with the districts' offices; a city monitors counts only.
+        raise PermissionDenied(_("Department lists are imported by a district's office, not a city's."))
     if code:
         district = Area.objects.filter(code=code, level=Level.DISTRICT).first()
         if district is None:
@@ -404,7 +408,6 @@ def district_of(user: User | None, code: str | None = None) -> Area:
         if user is not None and not user.can_see_area(district):
             raise PermissionDenied(_("This district is outside your scope."))
         return district
-    scope = user.scope_area() if user is not None else None
     if scope is not None:
         return Area.objects.get(code=scope.district_code)
     districts = list(Area.objects.filter(level=Level.DISTRICT)[:2])

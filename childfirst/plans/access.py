@@ -33,16 +33,27 @@ def user_can_see_plan(user: User, plan: Plan) -> bool:
     return scope.contains(plan.area) or plan.area.contains(scope)
 
 
+def acts_on_plan(user: User, plan: Plan) -> bool:
+    """Whether the user's scope is the plan's own area (or unlimited): an office acts on (opens rounds,
+    accepts, publishes) only such plans. Seeing is wider: a city office reads its districts' plans and
+    a district's users the city's plan, but neither runs the other's."""
+    scope = user.scope_area()
+    return scope is None or scope.pk == plan.area_id
+
+
 def plans_for_user(user: User) -> list[Plan]:
     """The plans the user may see, newest first (the model's ordering)."""
     return [plan for plan in Plan.objects.select_related("area") if user_can_see_plan(user, plan)]
 
 
 def visible_plan(user: User) -> Plan:
-    """The newest plan in force the user can see (else the newest draft or ended one); 404 when none."""
+    """The newest plan in force the user can see (else the newest draft or ended one), a plan of the
+    user's own area first (a city's office sees its districts' plans, a district's users the city's);
+    404 when none."""
     plans = plans_for_user(user)
     if not plans:
         raise Http404
+    plans = [p for p in plans if acts_on_plan(user, p)] or plans
     return next((p for p in plans if p.status == PlanStatus.IN_FORCE), plans[0])
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from childfirst.areas.models import Area
+from childfirst.areas.models import Area, Level
 from childfirst.datafile import DataFile, DataFileInvalid, Path_, Problem, raise_if
 
 from .models import (
@@ -33,6 +33,7 @@ from .models import (
     Milestone,
     Plan,
     Responsibility,
+    Unit,
 )
 from .schema import DomainSpec, IndicatorSpec, KeyProjectSpec, PlanFile, PlanInfo
 from .signals import plan_loaded
@@ -117,9 +118,12 @@ def check_plan_file(datafile: DataFile, spec: PlanFile, source_text: str | None)
             problem(("plan", "succeeds"), _("plan %(code)s is for another area") % {"code": plan.succeeds})
         elif predecessor.start_year >= plan.start_year:
             problem(("plan", "succeeds"), _("plan %(code)s does not start earlier") % {"code": plan.succeeds})
+    area = Area.objects.filter(code=plan.area).first()
     for i_index, indicator in enumerate(spec.indicators):
         if indicator.continues:
             _check_continues(indicator, ("indicators", i_index), plan, earlier, problem)
+        if indicator.from_districts:
+            _check_from_districts(indicator, ("indicators", i_index, "from_districts"), area, problem)
     unique(spec.departments, ("departments",), "code")
     unique(spec.domains, ("domains",), "code")
     unique(spec.domains, ("domains",), "number")
@@ -173,6 +177,18 @@ def check_plan_file(datafile: DataFile, spec: PlanFile, source_text: str | None)
     for n_index, item in enumerate(spec.non_indicator_numbers):
         quoted(("non_indicator_numbers", n_index, "text"), item.text)
     return problems
+
+
+def _check_from_districts(
+    indicator: IndicatorSpec, here: Path_, area: Area | None, problem: Callable[[Path_, str], None]
+) -> None:
+    """A sum over districts is a city's, of a count or a rate, and the city reports nothing itself."""
+    if area is not None and area.level != Level.CITY:
+        problem(here, _("only a city's plan sums its districts' values; %(code)s is not a city") % {"code": area.code})
+    if indicator.unit not in {*RATE_UNITS, Unit.COUNT}:
+        problem(here, _("only a count or a rate can be summed over districts"))
+    if indicator.per_street:
+        problem(here, _("a value summed over districts is not reported per street"))
 
 
 def _check_continues(
@@ -428,6 +444,7 @@ def _save_indicator(
         "note": spec.note,
         "continues": _continued(spec.continues),
         "continues_note": spec.continues_note,
+        "from_districts": spec.from_districts or "",
         "key_project": key_projects.get(spec.key_project) if spec.key_project else None,
         "retired_at": None,
     }

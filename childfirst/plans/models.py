@@ -266,6 +266,9 @@ class Indicator(BilingualName, models.Model):
         verbose_name=_("continues"),
     )
     continues_note = models.TextField(_("change of definition"), blank=True)
+    # A city plan's indicator summed from this indicator code's accepted values in its districts' plans
+    # (evaluation/city.py): derived at evaluation, never entered.
+    from_districts = models.CharField(_("summed from the districts' indicator"), max_length=20, blank=True)
 
     objects = IndicatorQuerySet.as_manager()
     # Set by plans.targets.apply_targets on instances that carry one year's target.

@@ -125,6 +125,12 @@ class IndicatorSpec(Strict):
         description="<plan code>/<indicator code> of an earlier plan's indicator this one carries on",
     )
     continues_note: str = Field(default="", description="how the definition changed, when it did")
+    from_districts: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2,5}-\d{2,3}$",
+        description="a city plan's indicator whose numerator and denominator are the sums of this indicator's "
+        "accepted values in the plans of the city's districts; derived, never typed",
+    )
 
 
 class NumberWithoutIndicator(Strict):

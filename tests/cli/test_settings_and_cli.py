@@ -143,8 +143,25 @@ def test_demo_data_is_idempotent_and_plan_show_json(tmp_path_factory, demo_var):
         assert {"code", "name", "domain", "unit", "comparator", "target", "target_year", "direction"} <= set(record)
         assert record["departments"] and record["source_text"]
 
-    text = run_cli("--lang", "en", "plan", "show", var=tmp_path)
+    text = run_cli("--lang", "en", "plan", "show", "--plan", "lucheng-2021-2025", var=tmp_path)
     assert text.returncode == 0 and "indicators" in text.stdout
+    # Without --plan, a command refuses and lists both plans.
+    unnamed = run_cli("plan", "show", var=tmp_path)
+    assert (
+        unnamed.returncode == 1 and "lucheng-2021-2025" in unnamed.stderr and "lucheng-2026-2030-demo" in unnamed.stderr
+    )
+
+    listed = run_cli("plan", "list", "--json", var=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    plans = json.loads(listed.stdout)
+    assert [(p["code"], p["area"], p["indicators"]) for p in plans] == [
+        ("lucheng-2021-2025", "330302", len(records)),
+        ("lucheng-2026-2030-demo", "330302", 81),
+    ]
+    successor = plans[1]
+    assert (successor["status"], successor["synthetic"], successor["succeeds"]) == ("draft", True, "lucheng-2021-2025")
+    unknown = run_cli("evaluate", "--year", "2024", "--plan", "nosuch", var=tmp_path)
+    assert unknown.returncode == 1 and "nosuch" in unknown.stderr and "lucheng-2021-2025" in unknown.stderr
 
     counts = run_cli(
         "shell", "-c",

@@ -52,12 +52,12 @@ class TestTwoPlansOnTheHomePage:
     @pytest.mark.parametrize("role", ["office", "leader", "evaluator"])
     def test_every_plan_link_on_the_home_page_can_be_followed(self, client, users, two_plans, role):
         page = home(client, getattr(users, role))
-        # Collection's links name their plan once plan-urls-a's collection pages do; here those of the
-        # plan pages, evaluation and reports (tests/web/test_home.py follows every link with one plan).
+        # Every link into a plan's pages (collection, evaluation, reports, the catalogue, and the header's
+        # plan switcher, which answers with a redirect to the chosen plan's page).
         hrefs = [href for href in links(page) if href.startswith("/plans/")]
         assert {h.split("/")[2] for h in hrefs} >= {LUCHENG, NEXT}
         for href in hrefs:
-            response = client.get(href)
+            response = client.get(href, follow=True)
             assert response.status_code == 200, (role, href, response.status_code)
 
     def test_reporters_see_the_rounds_of_every_plan_each_named(self, client, users, two_plans):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from childfirst.evaluation import labels
+from childfirst.evaluation import city, labels
 from childfirst.evaluation.labels import STATUS_LABELS
 
 register = template.Library()
@@ -32,3 +32,9 @@ def account_label(name: str | None) -> str:
 @register.filter
 def channel_label(code: str | None) -> str:
     return labels.channel_label(code)
+
+
+@register.filter
+def city_provenance(source: dict) -> str:
+    """A city figure's districts, summed and missing (evaluation/city.py)."""
+    return city.describe(source)

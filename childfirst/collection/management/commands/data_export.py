@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.collection.export import COLUMN_HELP, NoRound, export_rows, write_csv
 from childfirst.migrating import ensure_migrated
-from childfirst.plans.models import Plan
+from childfirst.plans.commands import plan_from_option
 
 
 class HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -36,14 +36,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="the data year, e.g. 2024")
         parser.add_argument("--out", required=True, help="the CSV file to write")
-        parser.add_argument("--plan", help="plan code (default: the newest plan)")
+        parser.add_argument("--plan", help="plan code (without it: the only plan loaded)")
 
     def handle(self, *args: Any, year: int, out: str, plan: str | None, **options: Any) -> None:
         ensure_migrated()
-        plans = Plan.objects.select_related("area")
-        chosen = plans.filter(code=plan).first() if plan else plans.first()
-        if chosen is None:
-            raise CommandError(_("No such plan is loaded. Load one with: childfirst plan load FILE"))
+        chosen = plan_from_option(plan)
         try:
             rows = export_rows(chosen, year)
         except NoRound as exc:

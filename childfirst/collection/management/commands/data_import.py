@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from childfirst.accounts.models import User
 from childfirst.collection.excel_import import Problem, check_size, import_workbook
 from childfirst.migrating import ensure_migrated
+from childfirst.plans.commands import plan_from_option
 
 
 class Command(BaseCommand):
@@ -20,9 +21,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-system", action="store_true", help="save as the system, without a user (administrators only)"
         )
+        parser.add_argument(
+            "--plan", help="plan code; the template names its own plan, and a template of another plan is refused"
+        )
 
     def handle(self, *args: Any, file: str, user: str | None, as_system: bool, **options: Any) -> None:
         ensure_migrated()
+        # The template records its plan, so no plan need be chosen; a code given must be a loaded plan's.
+        plan = plan_from_option(options["plan"]).code if options["plan"] else None
         if bool(user) == as_system:
             raise CommandError(_("Name the reporter with --user NAME, or use --as-system (not both)."))
         actor = None
@@ -39,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(_("cannot read the file: %(reason)s") % {"reason": exc.strerror}) from None
         if too_big:
             raise _failed([too_big])
-        result = import_workbook(content, user=actor, file_name=path.name)
+        result = import_workbook(content, user=actor, file_name=path.name, plan=plan)
         if not result.ok:
             raise _failed(result.errors)
         assert result.submission is not None  # a workbook saved without errors names its submission

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from childfirst.collection.excel_template import build_template
 from childfirst.collection.models import Submission
 from childfirst.migrating import ensure_migrated
-from childfirst.plans.models import Plan
+from childfirst.plans.commands import plan_from_option
 
 
 class Command(BaseCommand):
@@ -19,14 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--department", required=True, help="department code, e.g. health")
         parser.add_argument("--year", required=True, type=int)
         parser.add_argument("--out", required=True, help="the .xlsx file to write")
-        parser.add_argument("--plan", help="plan code (default: the newest plan)")
+        parser.add_argument("--plan", help="plan code (without it: the only plan loaded)")
 
     def handle(self, *args: Any, department: str, year: int, out: str, plan: str | None, **options: Any) -> None:
         ensure_migrated()
-        plans = Plan.objects.filter(code=plan) if plan else Plan.objects.all()
-        the_plan = plans.first()
-        if the_plan is None:
-            raise CommandError(_("No plan %(code)s is loaded.") % {"code": plan or ""})
+        the_plan = plan_from_option(plan)
         submission = (
             Submission.objects.filter(round__plan=the_plan, round__year=year, department__code=department)
             .select_related("round__plan", "department")

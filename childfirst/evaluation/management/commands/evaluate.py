@@ -4,13 +4,13 @@ import json
 from collections import Counter
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from childfirst.evaluation.data import evaluate_plan
 from childfirst.evaluation.labels import STATUS_LABELS, STATUS_ORDER
 from childfirst.migrating import ensure_migrated
-from childfirst.plans.models import Plan
+from childfirst.plans.commands import plan_from_option
 
 
 class Command(BaseCommand):
@@ -18,15 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--plan", help="plan code (default: the newest)")
+        parser.add_argument("--plan", help="plan code (without it: the only plan loaded)")
         parser.add_argument("--json", action="store_true", help="one JSON object per indicator × area")
 
     def handle(self, *args: Any, year: int, **options: Any) -> None:
         ensure_migrated()
-        plans = Plan.objects.select_related("area")
-        plan = plans.filter(code=options["plan"]).first() if options["plan"] else plans.first()
-        if plan is None:
-            raise CommandError(_("No such plan is loaded. Load one with: childfirst plan load FILE"))
+        plan = plan_from_option(options["plan"])
         rows = evaluate_plan(plan, year)
         if options["json"]:
             records = [

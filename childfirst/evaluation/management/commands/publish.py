@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from childfirst.collection.completeness import outstanding
 from childfirst.evaluation.actions import do_publish
 from childfirst.migrating import ensure_migrated
-from childfirst.plans.models import Plan
+from childfirst.plans.commands import plan_from_option
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--plan")
+        parser.add_argument("--plan", help="plan code (without it: the only plan loaded)")
         parser.add_argument("--note", default="")
         parser.add_argument(
             "--reason",
@@ -27,10 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, year: int, **options: Any) -> None:
         ensure_migrated()
-        plans = Plan.objects.select_related("area")
-        plan = plans.filter(code=options["plan"]).first() if options["plan"] else plans.first()
-        if plan is None:
-            raise CommandError(_("No such plan is loaded. Load one with: childfirst plan load FILE"))
+        plan = plan_from_option(options["plan"])
         try:
             snapshot = do_publish(None, plan, year, options["note"], reason=options["reason"])
         except ValidationError as exc:

@@ -3,28 +3,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from childfirst.migrating import ensure_migrated
+from childfirst.plans.commands import plan_from_option
 from childfirst.plans.export import catalogue_records
-from childfirst.plans.models import Plan
 
 
 class Command(BaseCommand):
-    help = "List a plan's indicator catalogue (the newest plan unless --plan is given)."
+    help = "List a plan's indicator catalogue (the only plan loaded unless --plan is given)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="one JSON list with one object per indicator")
-        parser.add_argument("--plan", help="plan code")
+        parser.add_argument("--plan", help="plan code (without it: the only plan loaded)")
         parser.add_argument("--include-retired", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_migrated()
-        plans = Plan.objects.all()
-        plan = plans.filter(code=options["plan"]).first() if options["plan"] else plans.first()
-        if plan is None:
-            raise CommandError(_("No such plan is loaded. Load one with: childfirst plan load FILE"))
+        plan = plan_from_option(options["plan"])
         records = catalogue_records(plan, include_retired=options["include_retired"])
         if options["json"]:
             self.stdout.write(json.dumps(records, ensure_ascii=False, indent=2))

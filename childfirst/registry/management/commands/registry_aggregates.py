@@ -17,6 +17,7 @@ from childfirst.collection.scope import expected_for
 from childfirst.datafile import DataFileInvalid
 from childfirst.homes.coverage import coverage
 from childfirst.migrating import ensure_migrated
+from childfirst.plans.commands import plan_from_option
 from childfirst.plans.models import Indicator, Plan
 from childfirst.registry.aggregates import check_mapping, children_by_category, prefills, read_mapping
 from childfirst.registry.aggregates import reading_day as _day
@@ -33,7 +34,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, help="the data year")
-        parser.add_argument("--plan", help="plan code (default: the only or newest plan)")
+        parser.add_argument("--plan", help="plan code (without it: the only plan loaded)")
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument("--check", action="store_true", help="only validate data/aggregates.yaml")
         parser.add_argument("--apply", action="store_true", help="fill the suggestions into the draft")
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError(_("Give the year: --year 2025."))
         if options["apply"] and not options["user"]:
             raise CommandError(_("--apply needs --user: the department reporter who fills the values."))
-        plan = self._plan(options["plan"])
+        plan = plan_from_option(options["plan"])
         year = options["year"]
         try:
             mapping = read_mapping().plans.get(plan.code, {})
@@ -62,13 +63,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(self._payload(plan, year, found), ensure_ascii=False, indent=2))
             return
         self._print(plan, year, found)
-
-    def _plan(self, code: str | None) -> Plan:
-        plans = Plan.objects.select_related("area")
-        plan = plans.filter(code=code).first() if code else plans.order_by("-start_year").first()
-        if plan is None:
-            raise CommandError(_("No such plan: %(code)s.") % {"code": code or "—"})
-        return plan
 
     def _check(self) -> None:
         try:

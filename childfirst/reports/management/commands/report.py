@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from childfirst.migrating import ensure_migrated
-from childfirst.plans.models import Plan
+from childfirst.plans.commands import plan_from_option
 from childfirst.reports.build import KINDS, ReportUnavailable, build_report, default_year, snapshot_for
 
 
@@ -29,14 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="evaluation year (mid-term and final: the plan's own by default)")
         parser.add_argument("--out", required=True, help="directory for the two files (created if missing)")
         parser.add_argument("--version", dest="snapshot_version", type=int, help="snapshot version (default: latest)")
-        parser.add_argument("--plan", help="plan code (default: the first plan)")
+        parser.add_argument("--plan", help="plan code (without it: the only plan loaded)")
 
     def handle(self, *args: Any, kind: str, **options: Any) -> None:
         ensure_migrated()
-        plans = Plan.objects.select_related("area")
-        plan = plans.filter(code=options["plan"]).first() if options["plan"] else plans.first()
-        if plan is None:
-            raise CommandError(_("No such plan is loaded. Load one with: childfirst plan load FILE"))
+        plan = plan_from_option(options["plan"])
         year = options["year"]
         if year is None:
             if kind == "annual":
