@@ -169,7 +169,7 @@ class TestCityScope:
         for url in pages:
             response = client.get(url, follow=True)
             assert response.status_code in (200, 403), (url, response.status_code)
-        assert client.get("/registry/homes/coverage/").status_code == 200
+        assert client.get("/plans/madeupcity-2021-2025/homes/coverage/").status_code == 200
 
     def test_department_lists_stay_with_the_districts(self, client, city):
         from childfirst.linkage.importing import district_of
