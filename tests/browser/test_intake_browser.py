@@ -85,7 +85,7 @@ def test_unnamed_infant_reported_and_a_file_opened_with_an_estimated_birth_date(
     page.wait_for_url("**/registry/reports/*/")
     facts = page.locator("dl.facts").inner_text()
     assert "姓名不详" in facts and "约 6 个月" in facts and "五马街道公交站旁" in facts
-    page.locator("details summary").click()
+    page.locator("details summary", has_text="为该儿童新建档案").click()
     estimate = page.locator("input[name=birth_date]").input_value()
     assert estimate and page.locator("input[name=birth_date_estimated]").is_checked()
     assert page.locator("input[name=name]").input_value() == "不详"
