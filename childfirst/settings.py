@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "childfirst.plans",
     "childfirst.collection",
     "childfirst.evaluation",
+    "childfirst.implementation",
     "childfirst.reports",
     "childfirst.registry",
     "childfirst.homes",

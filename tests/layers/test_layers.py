@@ -19,6 +19,7 @@ LAYER = {
     "notifications": 1,  # the inbox: every part above writes to it
     "collection": 2,
     "evaluation": 3,
+    "implementation": 3.5,  # section 四: reads the evaluation, feeds the reports
     "reports": 4,
     "registry": 5,  # but see REGISTRY_MAY_IMPORT
     "homes": 5,
