@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -22,17 +23,7 @@ from childfirst.reports.content import Facts, Table
 
 # HEA-17 (0-6岁儿童健康管理率, plan: ≥ 90%) is 95.0% in 2022 and 95.7% in 2024 in the demo values:
 # met under the plan's target, not yet under the revised ≥ 96% from 2023.
-REVISION = """\
-schema_version: 1
-plan: lucheng-2021-2025
-revisions:
-  - indicator: HEA-17
-    from_year: 2023
-    target: 96
-    decided_on: 2023-06-30
-    document: 测试：鹿妇儿工委〔2023〕1号
-    reason: 测试：中期评估后提高目标
-"""
+REVISION = (Path(__file__).resolve().parents[1] / "data" / "hea17-revision.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture

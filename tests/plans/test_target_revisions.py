@@ -23,17 +23,7 @@ from childfirst.plans.targets import (
 from tests.conftest import make_second_district
 
 PLAN = "lucheng-2021-2025"
-GOOD = """\
-schema_version: 1
-plan: lucheng-2021-2025
-revisions:
-  - indicator: HEA-17
-    from_year: 2023
-    target: 96
-    decided_on: 2023-06-30
-    document: 测试：鹿妇儿工委〔2023〕1号
-    reason: 测试：中期评估后提高目标
-"""
+GOOD = (Path(__file__).resolve().parents[1] / "data" / "hea17-revision.yaml").read_text(encoding="utf-8")
 
 
 def write(tmp_path: Path, text: str, name: str = "revisions.yaml") -> Path:
