@@ -49,6 +49,7 @@ class DemoAccount:
     department: str | None = None
     area: str | None = None
     phone: str = ""
+    district: str | None = None  # whose department: Lucheng's unless said
 
 
 with DEMO_FILE.open(encoding="utf-8") as _stream:
@@ -59,6 +60,7 @@ NEXT_PLAN_FILE = PACKAGE / _DEMO["next_plan_file"]
 NEXT_ROUND: dict = _DEMO["next_round"]
 REVISIONS_FILE = DEMO_FILE.parent / _DEMO["revisions_file"]
 DISTRICT = _DEMO["district"]
+SECOND_DISTRICT: dict = _DEMO["second_district"]
 MERGED_COMMUNITY: dict = _DEMO["merged_community"]
 DEMO_ACCOUNTS = [DemoAccount(**{**spec, "role": Role(spec["role"])}) for spec in _DEMO["accounts"]]
 
@@ -108,7 +110,8 @@ def create_demo_communities() -> int:
 
 def ensure_demo_accounts() -> list[DemoAccount]:
     for spec in DEMO_ACCOUNTS:
-        department = Department.objects.get(code=spec.department, area__code=DISTRICT) if spec.department else None
+        district = spec.district or DISTRICT
+        department = Department.objects.get(code=spec.department, area__code=district) if spec.department else None
         area = Area.objects.get(code=spec.area) if spec.area else None
         expires = timezone.now() + datetime.timedelta(days=90) if spec.role == Role.EVALUATOR else None
         user = User.objects.filter(username=spec.username).first()
@@ -170,10 +173,17 @@ def mark_history_read() -> int:
     return Notification.objects.filter(closed, read_at__isnull=True).update(read_at=timezone.now())
 
 
+def load_second_district() -> Plan:
+    """The made-up second district's areas and plan (its round opens once its accounts exist)."""
+    load_areas(DEMO_FILE.parent / SECOND_DISTRICT["area_file"])
+    return load_plan(DEMO_FILE.parent / SECOND_DISTRICT["plan_file"]).plan
+
+
 def load_demo() -> dict[str, int]:
     areas = load_areas(AREA_FILE)
     communities = create_demo_communities()
     plan = load_plan(PLAN_FILE)
+    second_plan = load_second_district()
     # Before publishing, so that the published years are evaluated against the targets in force then.
     revisions = load_revisions(REVISIONS_FILE)
     ensure_demo_accounts()
@@ -186,6 +196,8 @@ def load_demo() -> dict[str, int]:
     # accepted values), with its first round open; the 2021–2025 plan's last round stays part-way.
     next_plan = load_plan(NEXT_PLAN_FILE)
     next_round = load_next_round(next_plan.plan, NEXT_ROUND["year"], NEXT_ROUND["deadline"], list(NEXT_ROUND["drafts"]))
+    second = SECOND_DISTRICT["round"]
+    second_round = load_next_round(second_plan, second["year"], second["deadline"], list(second["drafts"]))
     registry = {**load_demo_children(), **load_demo_homes(), **load_demo_casework()}
     # Department lists consistent with the registry's children (synthetic), imported once.
     lists = load_demo_lists()
@@ -200,6 +212,7 @@ def load_demo() -> dict[str, int]:
         "indicators": plan.plan.indicators.active().count(),
         "next_plan_indicators": next_plan.plan.indicators.active().count(),
         **next_round,
+        "second_district_values_created": second_round["next_values_created"],
         "target_revisions_created": len(revisions.created),
         **values,
         **registry,

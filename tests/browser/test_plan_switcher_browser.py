@@ -6,6 +6,7 @@ Screenshots: test-artifacts/plan-switcher-*.png."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in, shot
 from .test_phone_browser import PHONE, WIDTH
@@ -69,4 +70,30 @@ def test_the_switcher_fits_a_phone(browser, server):
     shot(page, "plan-switcher-390-open")
     link.click()
     assert page.url == f"{server}{NEXT}/collection/"
+    context.close()
+
+
+def test_the_demos_second_district_sees_its_own_plan_only(browser, server):
+    """The demo's made-up second district (990201): its office's home page, catalogue and switcher hold its
+    own plan only, and a Lucheng plan's page is refused; Lucheng's office does not see it either."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 800})
+    page = context.new_page()
+    log_in(page, server, "demo-b-office")
+    main = page.locator("main")
+    expect(main).to_contain_text("演示虚构区儿童发展规划")
+    assert "鹿城" not in main.inner_text()
+    assert page.locator(".plan-switch ul a").count() == 0  # one plan: nothing to switch to
+    page.goto(f"{server}/plans/")
+    assert "鹿城" not in page.locator("main").inner_text()
+    assert page.goto(f"{server}{LUCHENG}/evaluation/").status == 403
+    shot(page, "second-district-1366-refused")
+    context.close()
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 800})
+    page = context.new_page()
+    log_in(page, server, "demo-office")
+    page.goto(f"{server}/plans/")
+    expect(page.locator("main")).to_contain_text("十五五")
+    assert "虚构区" not in page.locator("main").inner_text()
+    assert page.goto(f"{server}/plans/madeup-demo-2021-2025/").status == 403
     context.close()

@@ -133,7 +133,8 @@ def test_demo_data_is_idempotent_and_plan_show_json(tmp_path_factory, demo_var):
     changed = {table: (before.get(table), n) for table, n in after.items() if before.get(table) != n}
     assert set(changed) <= RUN_LOGS, changed
 
-    # The demo holds two plans (the 2021–2025 plan and its made-up 2026–2030 successor): name one.
+    # The demo holds three plans (the 2021–2025 plan, its made-up 2026–2030 successor, and the made-up
+    # second district's): name one.
     shown = run_cli("plan", "show", "--json", "--plan", "lucheng-2021-2025", var=tmp_path)
     assert shown.returncode == 0, shown.stderr
     records = json.loads(shown.stdout)
@@ -157,6 +158,7 @@ def test_demo_data_is_idempotent_and_plan_show_json(tmp_path_factory, demo_var):
     assert [(p["code"], p["area"], p["indicators"]) for p in plans] == [
         ("lucheng-2021-2025", "330302", len(records)),
         ("lucheng-2026-2030-demo", "330302", 81),
+        ("madeup-demo-2021-2025", "990201", 2),  # the made-up second district's plan
     ]
     successor = plans[1]
     assert (successor["status"], successor["synthetic"], successor["succeeds"]) == ("draft", True, "lucheng-2021-2025")
@@ -172,4 +174,5 @@ def test_demo_data_is_idempotent_and_plan_show_json(tmp_path_factory, demo_var):
         var=tmp_path,
     )  # fmt: skip
     users, areas, indicators = map(int, counts.stdout.strip().splitlines()[-1].split())
-    assert users == 8 and areas == 1 + 14 + 14 * 4 + 1 and indicators == len(records)
+    # Lucheng's 8 accounts and tree (+ a merged community), and the made-up second district's 2 and 6.
+    assert users == 8 + 2 and areas == 1 + 14 + 14 * 4 + 1 + 6 and indicators == len(records)

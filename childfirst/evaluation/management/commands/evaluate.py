@@ -49,7 +49,8 @@ class Command(BaseCommand):
         district = [r for r in rows if r.area.pk == plan.area_id]
         counts = Counter(r.result.status for r in district)
         self.stdout.write(
-            _("%(plan)s, evaluation of %(year)s (district):") % {"plan": plan.name, "year": year}
+            _("%(plan)s, evaluation of %(year)s (%(area)s as a whole):")
+            % {"plan": plan.name, "year": year, "area": plan.area.name}
             + "  "
             + "  ".join(f"{STATUS_LABELS[s]} {counts[s]}" for s in STATUS_ORDER if counts[s])
         )
