@@ -92,6 +92,18 @@ def round_page(request: AuthenticatedHttpRequest, plan: str, year: int) -> HttpR
     )
 
 
+@role_required(*REPORT_ROLES)
+def reports_index(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """The navigation's entry: the newest year's implementation reports (the open round's, else the
+    latest)."""
+    the_plan = get_plan_for_reports(request, plan)
+    rounds = ReportingRound.objects.filter(plan=the_plan, year__gte=the_plan.start_year)
+    newest = rounds.filter(state="open").order_by("-year").first() or rounds.order_by("-year").first()
+    if newest is None:
+        return render(request, "implementation/no_rounds.html", {"plan": the_plan})
+    return redirect("implementation:round", plan=plan, year=newest.year)
+
+
 @role_required(Role.OFFICE)
 @require_POST
 def open_reports(request: AuthenticatedHttpRequest, plan: str, year: int) -> HttpResponse:

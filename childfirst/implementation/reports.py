@@ -28,7 +28,9 @@ def department_items(plan: Plan, department: Department) -> tuple[list[Measure],
         .order_by("domain__number", "number")
     )
     key_projects = list(
-        KeyProject.objects.filter(plan=plan, departments=department, retired_at__isnull=True).order_by("number")
+        KeyProject.objects.filter(plan=plan, departments=department, retired_at__isnull=True)
+        .select_related("domain")
+        .order_by("number")
     )
     return measures, key_projects
 

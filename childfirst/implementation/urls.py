@@ -9,6 +9,7 @@ app_name = "implementation"
 urlpatterns = [
     path("documents/<int:pk>/", document_views.document_download, name="document"),
     # implementation reports (成员单位年度实施报告)
+    path("", report_views.reports_index, name="reports"),
     path("rounds/<int:year>/", report_views.round_page, name="round"),
     path("rounds/<int:year>/open/", report_views.open_reports, name="open_reports"),
     path("reports/<int:pk>/", report_views.report_page, name="report"),

@@ -100,6 +100,11 @@ def _word(role: str, which: str) -> int:
 
 
 PAGES: dict[str, Case] = {
+    "implementation:reports": Case(
+        args=lambda w, which: [w[which].round.plan.code],
+        expect=lambda role, which: 302 if _round(role, which) == 200 else 403,
+        objects=("health", "madeup"),
+    ),
     "implementation:round": Case(args=lambda w, which: [w[which].round.plan.code, 2025], expect=_round),
     "implementation:open_reports": Case(
         "post", args=lambda w, which: [w[which].round.plan.code, 2025], expect=_open, objects=("health", "madeup")

@@ -157,3 +157,32 @@ def test_the_round_page_figures(client: Client, users, health_report, reports_20
     assert f"0 / {departments}" in page  # none submitted, none complete, none accepted
     # the deadline (2026-03-31) has passed in the tests' clock: every draft is overdue
     assert page.count("tag warn") >= departments
+
+
+def test_the_home_page_and_the_navigation_lead_to_the_report(client: Client, users, health_report, reports_2025):
+    from childfirst.implementation import report_actions as actions
+
+    report_url = _url(health_report)
+    client.force_login(users.reporter)
+    home = client.get("/").content.decode()
+    assert report_url in home  # the draft waits for its reporter
+    assert reverse("implementation:reports", args=[PLAN]) in home  # the navigation
+    assert client.get(reverse("implementation:reports", args=[PLAN])).url == reverse(
+        "implementation:round", args=[PLAN, 2025]
+    )
+    client.force_login(users.education_reporter)
+    assert report_url not in client.get("/").content.decode()
+    client.force_login(users.reporter)
+    client.post(report_url, _post_form(health_report))
+    health_report.refresh_from_db()
+    actions.do_submit_report(users.reporter, health_report, health_report.version)
+    client.force_login(users.reviewer)
+    assert report_url in client.get("/").content.decode()
+    client.force_login(users.office)
+    assert report_url not in client.get("/").content.decode()  # not approved yet
+    health_report.refresh_from_db()
+    actions.do_approve_report(users.reviewer, health_report, health_report.version)
+    assert report_url in client.get("/").content.decode()
+    # collection's round page links to the year's implementation reports
+    round_page = client.get(reverse("collection:round", args=[PLAN, 2025])).content.decode()
+    assert reverse("implementation:round", args=[PLAN, 2025]) in round_page
