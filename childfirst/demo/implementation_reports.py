@@ -1,7 +1,8 @@
 """The demo's departmental implementation reports (synthetic): for the demo plan, every closed round's
 reports accepted, and the open round's in every workflow state (draft, submitted, approved, returned
-with a reason, accepted) — health's left a draft with its summary and last items empty for the demo reporter to finish. Texts come from
-data/lucheng-implementation-reports.yaml, composed per measure and key project, funds per key project.
+with a reason, accepted) — health's left a draft with its summary and last items empty for the demo
+reporter to finish. Texts come from data/lucheng-implementation-reports.yaml, composed per measure and
+key project, funds per key project.
 Idempotent: a round that already has reports is left alone."""
 
 from __future__ import annotations
