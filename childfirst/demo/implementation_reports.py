@@ -48,9 +48,12 @@ def _fill(item: ReportItem, year: int, texts: dict) -> None:
         seed = (item.measure.domain.code, item.measure.number, year, item.report.department.code)
         item.work_done = f"围绕“{item.measure.title}”，{_pick(domain['work_done'], *seed)}。{marker}"
         item.results = f"{_pick(domain['results'], *seed)}。"
-    seed = (item.measure_id, item.key_project_id, year)
-    item.problems = f"{_pick(texts['domains'][(item.key_project or item.measure).domain.code]['problems'], *seed)}。"  # type: ignore[union-attr]
-    item.next_year = f"{_pick(texts['domains'][(item.key_project or item.measure).domain.code]['next_year'], *seed)}。"  # type: ignore[union-attr]
+    subject = item.key_project or item.measure
+    assert subject is not None
+    phrases = texts["domains"][subject.domain.code]
+    choice = (item.measure_id, item.key_project_id, year)
+    item.problems = f"{_pick(phrases['problems'], *choice)}。"
+    item.next_year = f"{_pick(phrases['next_year'], *choice)}。"
 
 
 def _moment(day: datetime.date, hour: int) -> datetime.datetime:

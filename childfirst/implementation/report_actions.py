@@ -48,7 +48,7 @@ class IncompleteReport(ReportError):
     def __init__(self, missing: list[str]):
         self.missing = missing
         super().__init__(
-            _("The report cannot be submitted yet: “what was done” is empty for %(count)d item(s): %(items)s.")
+            _("The report cannot be submitted yet: “work done” is empty for %(count)d item(s): %(items)s.")
             % {"count": len(missing), "items": "; ".join(missing)}
         )
 

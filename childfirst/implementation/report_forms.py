@@ -20,7 +20,7 @@ TEXT_LIMIT = 5000  # characters per field: a page of text; longer belongs in an 
 SUMMARY_LIMIT = 10000
 FUND_FIELDS = ("funds_budgeted", "funds_spent")
 FIELD_LABELS = {
-    "work_done": gettext_lazy("What was done"),
+    "work_done": gettext_lazy("Work done"),
     "results": gettext_lazy("Results"),
     "funds_budgeted": gettext_lazy("Funds budgeted (10,000 yuan)"),
     "funds_spent": gettext_lazy("Funds spent (10,000 yuan)"),

@@ -134,9 +134,9 @@ def round_rows(reporting_round: ReportingRound, department_id: int | None = None
         rows.append(
             RoundRow(
                 report=report,
-                items=report.n_items,  # type: ignore[attr-defined]  # annotated above
-                filled=report.n_filled,  # type: ignore[attr-defined]
-                documents=report.n_documents,  # type: ignore[attr-defined]
+                items=report.n_items,
+                filled=report.n_filled,
+                documents=report.n_documents,
                 deadline_passed=passed,
             )
         )

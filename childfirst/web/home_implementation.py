@@ -29,6 +29,8 @@ def implementation_home(user: User, plans: list[Plan]) -> list[ImplementationRep
         round__state=RoundState.OPEN, round__plan__in=plans, state__in=states
     ).select_related("round__plan", "department")
     if user.role in DEPARTMENT_ROLES:
+        if user.department_id is None:
+            return []
         reports = reports.filter(department_id=user.department_id)
     else:
         reports = reports.filter(Q(round__plan__in=[p for p in plans if acts_on_plan(user, p)]))
