@@ -39,7 +39,7 @@ from .documents import EVIDENCE_KINDS, KIND_LABELS, max_bytes
 from .models import Document, ImplementationReport
 from .report_forms import ReportForm
 from .report_word import WordRejected, read_report_docx, write_report_docx
-from .reports import is_on_time, items_of, round_rows
+from .reports import is_on_time, items_of, reporting_departments, round_rows
 
 
 def _round(request: AuthenticatedHttpRequest, plan: str, year: int) -> ReportingRound:
@@ -85,8 +85,13 @@ def round_page(request: AuthenticatedHttpRequest, plan: str, year: int) -> HttpR
             "rows": rows,
             "figures": figures,
             "is_office": office,
-            "can_open": office and reporting_round.is_open,
-            "other_years": ReportingRound.objects.filter(plan=reporting_round.plan).exclude(pk=reporting_round.pk),
+            # the office opens reports while some department with items to report on has none yet
+            "can_open": office
+            and reporting_round.is_open
+            and len(rows) < len(reporting_departments(reporting_round.plan)),
+            "other_years": ReportingRound.objects.filter(
+                plan=reporting_round.plan, year__gte=reporting_round.plan.start_year
+            ).exclude(pk=reporting_round.pk),
             "today": timezone.localdate(),
         },
     )

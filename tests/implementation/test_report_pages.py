@@ -186,3 +186,14 @@ def test_the_home_page_and_the_navigation_lead_to_the_report(client: Client, use
     # collection's round page links to the year's implementation reports
     round_page = client.get(reverse("collection:round", args=[PLAN, 2025])).content.decode()
     assert reverse("implementation:round", args=[PLAN, 2025]) in round_page
+
+
+def test_the_office_opens_the_year_from_the_round_page(client: Client, users, round_2025):
+    url = reverse("implementation:round", args=[PLAN, 2025])
+    client.force_login(users.office)
+    page = client.get(url).content.decode()
+    assert reverse("implementation:open_reports", args=[PLAN, 2025]) in page
+    assert client.post(reverse("implementation:open_reports", args=[PLAN, 2025])).status_code == 302
+    assert ImplementationReport.objects.filter(round=round_2025).exists()
+    # every department has its report now: no button any more
+    assert reverse("implementation:open_reports", args=[PLAN, 2025]) not in client.get(url).content.decode()
