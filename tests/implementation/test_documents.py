@@ -121,3 +121,30 @@ def test_download_name_follows_the_content():
     assert documents.download_name(document) == "evidence.pdf"
     assert documents.download_name(Document(name="a.jpeg", content_type="image/jpeg")) == "a.jpeg"
     assert documents.download_name(Document(name="a.JPG", content_type="image/jpeg")) == "a.JPG"
+
+
+@pytest.mark.django_db
+def test_a_document_whose_owner_has_no_access_helper_is_served_to_nobody(client, round_2025, users):
+    """A response's or good practice's document is served only through its owner's helper (followup's);
+    without one, even the office gets 404 rather than the file."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from childfirst.implementation import access
+    from childfirst.implementation.models import GoodPractice
+
+    practice = GoodPractice.objects.create(
+        plan=round_2025.plan,
+        year=2025,
+        title="做法",
+        text="文字",
+        department=users.reporter.department,
+        submitted_at=timezone.now(),
+        submitted_by=users.reporter,
+    )
+    from tests.implementation.files import image_bytes
+
+    document = store_document("practice", practice, upload("p.png", image_bytes("PNG")), users.reporter)
+    client.force_login(users.office)
+    response = client.get(reverse("implementation:document", args=[round_2025.plan.code, document.pk]))
+    assert response.status_code == (200 if hasattr(access, "get_practice_for_user") else 404)
