@@ -27,6 +27,7 @@ from childfirst.plans.models import Department, Plan
 from childfirst.plans.revisions import load_revisions
 
 from .homes import load_demo_homes
+from .implementation_reports import load_demo_implementation_reports
 from .key_projects import assess_demo_key_projects
 from .linkage_lists import load_demo_lists
 from .registry_casework import load_demo_casework
@@ -189,6 +190,7 @@ def load_demo() -> dict[str, int]:
     ensure_demo_accounts()
     values = load_demo_values(plan.plan)
     mark_history_read()
+    implementation = load_demo_implementation_reports(plan.plan)
     # Before publishing, so that the published snapshots carry the office's key-project assessments.
     assess_demo_key_projects(plan.plan)
     published = publish_demo_evaluations(plan.plan)
@@ -215,6 +217,7 @@ def load_demo() -> dict[str, int]:
         "second_district_values_created": second_round["next_values_created"],
         "target_revisions_created": len(revisions.created),
         **values,
+        **implementation,
         **registry,
         **lists,
         "linkage_persons": linked.get("persons", 0),

@@ -17,6 +17,16 @@ from childfirst.plans.models import Department, Indicator, KeyProject, Measure, 
 _USER = settings.AUTH_USER_MODEL
 
 
+class ImplementationReportQuerySet(models.QuerySet["ImplementationReport"]):
+    def for_plan_year(self, plan: Plan, year: int) -> ImplementationReportQuerySet:
+        """The reports of the plan's round of `year` (every department's), with round and department read."""
+        return self.filter(round__plan=plan, round__year=year).select_related("round", "department")
+
+    def visible_to_department(self, department_id: int | None) -> ImplementationReportQuerySet:
+        """One department's own reports (none for a user without a department)."""
+        return self.filter(department_id=department_id) if department_id is not None else self.none()
+
+
 class ImplementationReport(models.Model):
     """A department's yearly implementation report (成员单位年度实施报告) for one round. It follows the
     data's workflow (collection.SubmissionState): draft → submitted → approved by the department's
@@ -41,6 +51,8 @@ class ImplementationReport(models.Model):
     accepted_by = models.ForeignKey(_USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     return_reason = models.TextField(_("reason for return"), blank=True)
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    objects = ImplementationReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "department"]

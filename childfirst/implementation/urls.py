@@ -1,0 +1,21 @@
+"""The implementation pages of one plan, under plans/<plan>/implementation/ (namespace `implementation`)."""
+
+from django.urls import path
+
+from . import document_views, report_views
+
+app_name = "implementation"
+
+urlpatterns = [
+    path("documents/<int:pk>/", document_views.document_download, name="document"),
+    # implementation reports (成员单位年度实施报告)
+    path("", report_views.reports_index, name="reports"),
+    path("rounds/<int:year>/", report_views.round_page, name="round"),
+    path("rounds/<int:year>/open/", report_views.open_reports, name="open_reports"),
+    path("reports/<int:pk>/", report_views.report_page, name="report"),
+    path("reports/<int:pk>/do/<slug:step>/", report_views.report_step, name="report_step"),
+    path("reports/<int:pk>/attach/", report_views.attach, name="attach"),
+    path("reports/<int:pk>/documents/<int:document>/remove/", report_views.remove_document, name="remove_document"),
+    path("reports/<int:pk>/word/", report_views.word_template, name="word_template"),
+    path("reports/<int:pk>/word/upload/", report_views.word_upload, name="word_upload"),
+]
