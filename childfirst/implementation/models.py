@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.areas.models import Area
@@ -15,6 +16,21 @@ from childfirst.collection.models import ReportingRound, SubmissionState
 from childfirst.plans.models import Department, Indicator, KeyProject, Measure, Plan
 
 _USER = settings.AUTH_USER_MODEL
+
+
+# The scorecard (scorecard.py) reads reports and assignments through these two QuerySets. impl-reports
+# and followup own them (the shared interface of issue 15); this minimal version keeps the scorecard
+# branch runnable on its own and is replaced by theirs at merge.
+class ImplementationReportQuerySet(models.QuerySet["ImplementationReport"]):
+    def for_plan_year(self, plan: Plan, year: int) -> ImplementationReportQuerySet:
+        """The reports of the plan's round of `year`, whatever their state."""
+        return self.filter(round__plan=plan, round__year=year)
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def for_department_year(self, department: Department, plan: Plan, year: int) -> AssignmentQuerySet:
+        """The department's assignments of the plan's recommendations of monitoring year `year`."""
+        return self.filter(department=department, recommendation__plan=plan, recommendation__year=year)
 
 
 class ImplementationReport(models.Model):
@@ -41,6 +57,8 @@ class ImplementationReport(models.Model):
     accepted_by = models.ForeignKey(_USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     return_reason = models.TextField(_("reason for return"), blank=True)
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    objects = ImplementationReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "department"]
@@ -152,6 +170,8 @@ class Assignment(models.Model):
     # Set once when the due date passes without a closed follow-up: the escalation is shown and notified once.
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
+    objects = AssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["recommendation", "id"]
         constraints = [
@@ -168,6 +188,15 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return str(self.department or self.area)
+
+    @property
+    def closed_on_time(self) -> bool:
+        """Closed by the office no later than the recommendation's due date."""
+        return (
+            self.state == AssignmentState.CLOSED
+            and self.closed_at is not None
+            and timezone.localdate(self.closed_at) <= self.recommendation.due_date
+        )
 
 
 class ResponseDecision(models.TextChoices):
@@ -273,3 +302,25 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ScorecardWeights(models.Model):
+    """A weights file for the departments' yearly assessment (scorecard.py) that the office uploaded for
+    a plan. The newest is in force; every earlier one is kept with who uploaded it and when, so a score
+    can be recomputed as it was and a change undone by uploading the earlier file again. Without any,
+    the file shipped in the package (data/scorecard.yaml) is in force."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", verbose_name=_("plan"))
+    name = models.CharField(_("file name"), max_length=200)
+    content = models.TextField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("scorecard weights")
+        verbose_name_plural = _("scorecard weights")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.name} {self.sha256[:8]}"
