@@ -63,6 +63,14 @@ def scorecard(request: AuthenticatedHttpRequest, plan: str, year: int) -> HttpRe
 
 @role_required(*SCORECARD_READERS)
 @require_http_methods(["GET", "HEAD"])
+def scorecard_default(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """The navigation's link: the scorecard of the year usually assessed (the last before this one)."""
+    the_plan, _own = get_scorecard_for_user(request, plan)
+    return redirect("implementation:scorecard", the_plan.code, default_year(the_plan))
+
+
+@role_required(*SCORECARD_READERS)
+@require_http_methods(["GET", "HEAD"])
 def scorecard_export(request: AuthenticatedHttpRequest, plan: str, year: int) -> HttpResponse:
     """The scorecard as Excel (a department's own row only, as on the page)."""
     the_plan, own = get_scorecard_for_user(request, plan)

@@ -10,6 +10,7 @@ app_name = "implementation"
 
 urlpatterns = [
     # scorecard (目标考核)
+    path("scorecard/", scorecard_views.scorecard_default, name="scorecard_default"),
     path("<int:year>/scorecard/", scorecard_views.scorecard, name="scorecard"),
     path("<int:year>/scorecard.xlsx", scorecard_views.scorecard_export, name="scorecard_export"),
     path("scorecard/weights/", scorecard_views.weights, name="scorecard_weights"),

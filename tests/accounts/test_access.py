@@ -126,6 +126,7 @@ PAGES = {
     # The departments' yearly assessment: every role, a department's own row, another district and the
     # weights upload are tried in tests/implementation/test_scorecard.py.
     "implementation:scorecard": None,
+    "implementation:scorecard_default": None,
     "implementation:scorecard_export": None,
     "implementation:scorecard_weights": None,
     "implementation:weights_file": None,

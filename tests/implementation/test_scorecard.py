@@ -293,7 +293,21 @@ def test_another_district_is_refused(client, users, second_district, round_2025)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", READERS + REFUSED)
+def test_the_navigation_link_opens_last_year(client, users, plan, role):
+    client.force_login(getattr(users, role))
+    response = client.get(f"/plans/{PLAN}/implementation/scorecard/")
+    if role in REFUSED:
+        assert response.status_code == 403
+        return
+    year = min(max(timezone.localdate().year - 1, plan.start_year), plan.end_year)
+    assert response.status_code == 302 and response.url == f"/plans/{PLAN}/implementation/{year}/scorecard/"
+    page = client.get(response.url)
+    assert f'href="/plans/{PLAN}/implementation/scorecard/"' in page.content.decode()  # in the navigation
+
+
+@pytest.mark.django_db
 def test_anonymous_is_sent_to_login(client, round_2025):
-    for url in (PAGE, EXPORT, WEIGHTS, WEIGHTS_FILE):
+    for url in (PAGE, EXPORT, WEIGHTS, WEIGHTS_FILE, f"/plans/{PLAN}/implementation/scorecard/"):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/")
