@@ -20,16 +20,19 @@ from .scorecard_inputs import Gathered
 
 
 def source_text(gathered: Gathered) -> str:
-    """Where the indicator statuses come from, for the page and the workbook."""
+    """Where the statuses and the data figures come from, for the page and the workbook."""
     snapshot = gathered.snapshot
     if snapshot is not None:
-        return _("Indicator statuses: the published %(year)s evaluation, version %(version)s (%(date)s).") % {
+        return _(
+            "Indicator statuses and data reporting: the published %(year)s evaluation, version %(version)s (%(date)s)."
+        ) % {
             "year": snapshot.year,
             "version": snapshot.version,
             "date": timezone.localdate(snapshot.published_at).isoformat(),
         }
     return _(
-        "Indicator statuses: the live evaluation of the accepted data (the %(year)s evaluation is not published)."
+        "Indicator statuses and data reporting: the live evaluation of the accepted data and the round as it "
+        "stands (the %(year)s evaluation is not published)."
     ) % {"year": gathered.year}
 
 

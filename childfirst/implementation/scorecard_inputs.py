@@ -2,9 +2,10 @@
 its indicators' statuses, its data's completeness and timeliness, its implementation report's, and the
 recommendations addressed to it; and the weights in force. Only codes, names and counts leave here.
 
-The statuses come from the year's published evaluation (its newest version) when there is one, so the
-assessment rests on the figures of record; before publication, from the live evaluation of the
-accepted data. `Gathered.source` says which, and the page and the Excel file print it.
+The statuses, and the data's completeness and timeliness, come from the year's published evaluation (its
+newest version) when there is one, so the assessment rests on the figures of record; before publication,
+from the live evaluation of the accepted data and the round as it stands. `Gathered.snapshot` says which,
+and the page and the Excel file print it (scorecard_export.source_text).
 """
 
 from __future__ import annotations
@@ -85,6 +86,30 @@ def _statuses(plan: Plan, year: int, snapshot: Snapshot | None) -> dict[int, str
     return {row.indicator.pk: row.result.status for row in board(plan, year).district}
 
 
+@dataclass(frozen=True)
+class DataRow:
+    expected: int
+    answered: int
+    timeliness: Timeliness
+
+
+def _data_rows(reporting_round: ReportingRound | None, snapshot: Snapshot | None) -> dict[str, DataRow]:
+    """Department code → its data's completeness and timeliness: as frozen in the published evaluation
+    when it kept them (evaluation/completeness_record.py), else the round as it stands."""
+    when: dict[bool | None, Timeliness] = {True: "on_time", False: "late", None: "missing"}
+    if snapshot is not None and snapshot.completeness:
+        return {
+            d["code"]: DataRow(d["expected"], d["answered"], when[d["on_time"]])
+            for d in snapshot.completeness["departments"]
+        }
+    if reporting_round is None:
+        return {}
+    return {
+        r.submission.department.code: DataRow(r.expected, r.answered, when[r.on_time])
+        for r in round_completeness(reporting_round).departments
+    }
+
+
 def _timeliness(sent_at: datetime.datetime | None, deadline: datetime.date) -> Timeliness:
     if sent_at is None:
         return "missing"
@@ -101,9 +126,7 @@ def gather(
     snapshot = published_snapshot(plan, year)
     statuses = _statuses(plan, year, snapshot)
     reporting_round = ReportingRound.objects.filter(plan=plan, year=year).first()
-    data_rows = {}
-    if reporting_round is not None:
-        data_rows = {r.submission.department_id: r for r in round_completeness(reporting_round).departments}
+    data_rows = _data_rows(reporting_round, snapshot)
     reports = {
         r.department_id: r for r in ImplementationReport.objects.for_plan_year(plan, year).prefetch_related("items")
     }
@@ -111,7 +134,7 @@ def gather(
     for department in departments if departments is not None else scored_departments(plan):
         led = plan.indicators.active().led_by(department).values_list("pk", flat=True)
         counts = Counter(statuses.get(pk, "insufficient_data") for pk in led)
-        row = data_rows.get(department.pk)
+        row = data_rows.get(department.code)
         expected = row.expected if row is not None else 0
         measures, key_projects = department_items(plan, department)
         wanted = {("m", pk) for pk in measures.values_list("pk", flat=True)} | {
@@ -141,7 +164,7 @@ def gather(
                 statuses=dict(counts),
                 data_expected=expected if expected else None,
                 data_answered=row.answered if row is not None else 0,
-                data_timeliness=_timeliness(row.submission.submitted_at if row else None, deadline),
+                data_timeliness=row.timeliness if row is not None else "missing",
                 report_expected=len(wanted),
                 report_filled=filled,
                 report_timeliness=_timeliness(report.submitted_at if report else None, deadline),

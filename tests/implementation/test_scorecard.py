@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from childfirst.accounts.models import AuditEvent
+from childfirst.collection.models import Submission
 from childfirst.implementation.models import (
     Assignment,
     AssignmentState,
@@ -125,8 +126,16 @@ class TestGather:
         from childfirst.evaluation.actions import do_publish
 
         snapshot = do_publish(users.office, plan, 2025, reason="测试")
+        # Health's data sent after publication: the scorecard keeps the figures of record.
+        Submission.objects.filter(round__plan=plan, round__year=2025, department__code="health").update(
+            state="submitted", submitted_at=at("2026-03-01")
+        )
         gathered = gather(plan, 2025)
         assert gathered.snapshot == snapshot
+        health = next(c for c in gathered.cards if c.department_code == "health")
+        assert health.inputs.data_timeliness == "missing"
+        assert snapshot.completeness["departments"]  # what it was read from
+        assert gathered.weights.uploaded is None
         response_text = gather(plan, 2025, departments=[Department.objects.get(code="health", area__code="330302")])
         assert [c.department_code for c in response_text.cards] == ["health"]
 
