@@ -201,9 +201,13 @@ def _subject_order(item: ReportItem) -> tuple[int, int]:
     return (1, item.key_project.number if item.key_project else 0)
 
 
-def _subject_title(item: ReportItem) -> str:
+def _subject_title(item: ReportItem, with_domain: bool = False) -> str:
+    """ "措施3. …" under its domain's heading; with the domain where items of several domains follow
+    each other (measures are numbered within their domain)."""
     if item.key_project is not None:
         return f"重点实事项目：{item.key_project.name}"
+    if with_domain and item.measure is not None:
+        return f"{item.measure.domain.name} · 措施{item.measure}"
     return f"措施{item.measure}"
 
 
@@ -401,7 +405,7 @@ def _department_part(
     if report.summary.strip():
         part.add(Paragraph(report.summary.strip()))
     for item in ordered(report):
-        item_section = Section(_subject_title(item), 3)
+        item_section = Section(_subject_title(item, with_domain=True), 3)
         said = _said(item)
         for label, text in said:
             item_section.add(Paragraph(f"{label}：{text}"))
