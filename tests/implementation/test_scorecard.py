@@ -139,6 +139,15 @@ class TestGather:
         response_text = gather(plan, 2025, departments=[Department.objects.get(code="health", area__code="330302")])
         assert [c.department_code for c in response_text.cards] == ["health"]
 
+    def test_live_data_timeliness_against_the_deadline(self, plan, round_2025):
+        submissions = Submission.objects.filter(round=round_2025)
+        submissions.filter(department__code="health").update(state="submitted", submitted_at=at("2026-03-31"))
+        submissions.filter(department__code="education").update(state="submitted", submitted_at=at("2026-04-01"))
+        cards = {c.department_code: c for c in gather(plan, 2025).cards}
+        assert cards["health"].inputs.data_timeliness == "on_time"
+        assert cards["education"].inputs.data_timeliness == "late"
+        assert cards["civil-affairs"].inputs.data_timeliness == "missing"
+
     def test_an_uploaded_weights_file_is_in_force(self, plan, users, scored):
         from childfirst.implementation.actions import do_upload_scorecard_weights
 
@@ -287,6 +296,11 @@ def test_only_the_office_changes_the_weights(client, users, plan, role):
     response = client.post(WEIGHTS, {"file": SimpleUploadedFile("w.yaml", DEFAULT_FILE.read_bytes())})
     assert response.status_code == (302 if role == "office" else 403)
     assert ScorecardWeights.objects.exists() == (role == "office")
+    # an earlier file: the office's history only
+    earlier = ScorecardWeights.objects.create(
+        plan=plan, name="w.yaml", content="x", sha256="0" * 64, uploaded_at=timezone.now(), uploaded_by=users.office
+    )
+    assert client.get(f"{WEIGHTS}{earlier.pk}.yaml").status_code == (200 if role == "office" else 403)
 
 
 @pytest.mark.django_db
