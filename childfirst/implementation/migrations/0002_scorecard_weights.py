@@ -6,29 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('implementation', '0001_section_four'),
-        ('plans', '0004_indicator_from_districts'),
+        ("implementation", "0001_section_four"),
+        ("plans", "0004_indicator_from_districts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScorecardWeights',
+            name="ScorecardWeights",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content', models.TextField(verbose_name='content')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(verbose_name='uploaded at')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='plans.plan', verbose_name='plan')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="file name")),
+                ("content", models.TextField(verbose_name="content")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("uploaded_at", models.DateTimeField(verbose_name="uploaded at")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="plans.plan",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scorecard weights',
-                'verbose_name_plural': 'scorecard weights',
-                'ordering': ['-uploaded_at', '-id'],
+                "verbose_name": "scorecard weights",
+                "verbose_name_plural": "scorecard weights",
+                "ordering": ["-uploaded_at", "-id"],
             },
         ),
     ]
