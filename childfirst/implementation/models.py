@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.areas.models import Area
@@ -25,6 +26,12 @@ class ImplementationReportQuerySet(models.QuerySet["ImplementationReport"]):
     def visible_to_department(self, department_id: int | None) -> ImplementationReportQuerySet:
         """One department's own reports (none for a user without a department)."""
         return self.filter(department_id=department_id) if department_id is not None else self.none()
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def for_department_year(self, department: Department, plan: Plan, year: int) -> AssignmentQuerySet:
+        """The department's assignments of the plan's recommendations of monitoring year `year`."""
+        return self.filter(department=department, recommendation__plan=plan, recommendation__year=year)
 
 
 class ImplementationReport(models.Model):
@@ -164,6 +171,8 @@ class Assignment(models.Model):
     # Set once when the due date passes without a closed follow-up: the escalation is shown and notified once.
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
+    objects = AssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["recommendation", "id"]
         constraints = [
@@ -180,6 +189,15 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return str(self.department or self.area)
+
+    @property
+    def closed_on_time(self) -> bool:
+        """Closed by the office no later than the recommendation's due date."""
+        return (
+            self.state == AssignmentState.CLOSED
+            and self.closed_at is not None
+            and timezone.localdate(self.closed_at) <= self.recommendation.due_date
+        )
 
 
 class ResponseDecision(models.TextChoices):
@@ -285,3 +303,25 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ScorecardWeights(models.Model):
+    """A weights file for the departments' yearly assessment (scorecard.py) that the office uploaded for
+    a plan. The newest is in force; every earlier one is kept with who uploaded it and when, so a score
+    can be recomputed as it was and a change undone by uploading the earlier file again. Without any,
+    the file shipped in the package (data/scorecard.yaml) is in force."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", verbose_name=_("plan"))
+    name = models.CharField(_("file name"), max_length=200)
+    content = models.TextField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("scorecard weights")
+        verbose_name_plural = _("scorecard weights")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.name} {self.sha256[:8]}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import document_views, report_views
+from . import document_views, report_views, scorecard_views
 
 app_name = "implementation"
 
@@ -18,4 +18,11 @@ urlpatterns = [
     path("reports/<int:pk>/documents/<int:document>/remove/", report_views.remove_document, name="remove_document"),
     path("reports/<int:pk>/word/", report_views.word_template, name="word_template"),
     path("reports/<int:pk>/word/upload/", report_views.word_upload, name="word_upload"),
+    # scorecard (目标考核)
+    path("scorecard/", scorecard_views.scorecard_default, name="scorecard_default"),
+    path("<int:year>/scorecard/", scorecard_views.scorecard, name="scorecard"),
+    path("<int:year>/scorecard.xlsx", scorecard_views.scorecard_export, name="scorecard_export"),
+    path("scorecard/weights/", scorecard_views.weights, name="scorecard_weights"),
+    path("scorecard/weights.yaml", scorecard_views.weights_file, name="weights_file"),
+    path("scorecard/weights/<int:pk>.yaml", scorecard_views.weights_version, name="weights_version"),
 ]

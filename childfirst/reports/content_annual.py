@@ -35,6 +35,7 @@ from .content import (
     status_label,
     status_labels,
 )
+from .content_implementation import implementation_section, recommendations_section
 
 
 def annual_sections(facts: Facts) -> list[Section]:
@@ -43,9 +44,13 @@ def annual_sections(facts: Facts) -> list[Section]:
         domains_section(2, facts),
         streets_section(3, facts),
         key_projects_section(4, facts, "annual"),
-        completeness_section(5, facts),
-        method_section(6, facts, "annual"),
-        appendix_sections(7, facts),
+        # Section 四's machinery: what the departments reported doing, and the follow-up of last year's
+        # recommendations, both as they stood when the evaluation was published.
+        implementation_section(5, facts.plan, facts.year, facts.snapshot.published_at),
+        recommendations_section(6, facts.plan, facts.year, facts.snapshot.published_at),
+        completeness_section(7, facts),
+        method_section(8, facts, "annual"),
+        appendix_sections(9, facts),
     ]
 
 

@@ -5,6 +5,7 @@ a user who sees no plan does not get them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,9 @@ class NavItem:
     url_name: str
     roles: frozenset[Role] | None = None  # None: every role
     per_plan: bool = False  # a page of one plan: its URL takes the current plan's code
+    # Pages that belong to the item although their path does not start with its URL (a regular expression
+    # on the path), e.g. the scorecard of a year under the item that opens last year's.
+    also_current: str = ""
 
     def visible_to(self, role: str) -> bool:
         return self.roles is None or role in self.roles
@@ -48,6 +52,13 @@ NAV_ITEMS = [
         "implementation:reports",
         frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR}),
         per_plan=True,
+    ),
+    NavItem(
+        _("Assessment"),
+        "implementation:scorecard_default",
+        frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR}),
+        per_plan=True,
+        also_current=r"^/plans/[^/]+/implementation/(\d+/scorecard|scorecard)",
     ),
     NavItem(_("Reports"), "reports:index", frozenset({Role.OFFICE, Role.LEADER, Role.EVALUATOR}), per_plan=True),
     NavItem(
@@ -81,16 +92,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     plan = shell_plans(request).current
     items = []
+    weights: list[int] = []  # how specific each item's match is: the longest wins
     for item in NAV_ITEMS:
         if not item.visible_to(user.role) or (item.per_plan and plan is None):
             continue
         url = _url(item, plan)
         current = path == url if url == "/" else path.startswith(url)
+        weight = len(url)
+        if not current and item.also_current and re.match(item.also_current, path):
+            current, weight = True, len(path)  # more specific than any prefix of the path
         items.append({"label": item.label, "url": url, "current": current})
+        weights.append(weight if current else 0)
     # One current item: the most specific (/evaluation/streets/ rather than /evaluation/ as well).
-    longest = max((len(str(i["url"])) for i in items if i["current"]), default=0)
-    for i in items:
-        i["current"] = bool(i["current"]) and len(str(i["url"])) == longest
+    longest = max(weights, default=0)
+    for i, weight in zip(items, weights, strict=True):
+        i["current"] = bool(i["current"]) and weight == longest
     return {"nav_items": items, "demo_mode": Area.objects.filter(is_synthetic=True).exists()}
 
 

@@ -123,6 +123,14 @@ PAGES = {
     "collection:round_open": None,
     "collection:round_state": None,
     "collection:workflow": None,
+    # The departments' yearly assessment: every role, a department's own row, another district and the
+    # weights upload are tried in tests/implementation/test_scorecard.py.
+    "implementation:scorecard": None,
+    "implementation:scorecard_default": None,
+    "implementation:scorecard_export": None,
+    "implementation:scorecard_weights": None,
+    "implementation:weights_file": None,
+    "implementation:weights_version": None,
 }
 # Monitoring data is for the office, departments, leaders and evaluators, not for the registry's roles.
 COLLECTION = {name for name in PAGES if name.startswith("collection")}

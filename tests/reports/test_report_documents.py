@@ -32,9 +32,11 @@ ANNUAL_HEADINGS = [
     "二、分领域监测情况",
     "三、分街镇监测情况",
     "四、重点实事项目进展",
-    "五、数据报送完整性与及时性",
-    "六、监测方法说明",
-    "七、附录",
+    "五、成员单位规划实施情况",
+    "六、上年度对策建议落实情况",
+    "七、数据报送完整性与及时性",
+    "八、监测方法说明",
+    "九、附录",
 ]
 EVALUATION_HEADINGS = [
     "一、评估概况",
@@ -222,8 +224,8 @@ class TestAnnualReport:
         def completeness_lines() -> list[str]:
             lines = texts(Document(io.BytesIO(write_docx(report_content("annual", snapshot)))))
             # The headings' last occurrences: the first ones are in the table of contents.
-            start = max(i for i, line in enumerate(lines) if line == "五、数据报送完整性与及时性")
-            return lines[start : max(i for i, line in enumerate(lines) if line == "六、监测方法说明")]
+            start = max(i for i, line in enumerate(lines) if line == "七、数据报送完整性与及时性")
+            return lines[start : max(i for i, line in enumerate(lines) if line == "八、监测方法说明")]
 
         before = completeness_lines()
         submission = Submission.objects.filter(round__plan=snapshot.plan, round__year=2024, state="accepted").first()
