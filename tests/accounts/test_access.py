@@ -125,6 +125,18 @@ PAGES = {
     "collection:workflow": None,
     # The departments' yearly assessment: every role, a department's own row, another district and the
     # weights upload are tried in tests/implementation/test_scorecard.py.
+    # The implementation reports' pages and documents: every role on its own, another department's,
+    # an accepted and another district's report in tests/implementation/test_report_access.py.
+    "implementation:attach": None,
+    "implementation:document": None,
+    "implementation:open_reports": None,
+    "implementation:remove_document": None,
+    "implementation:report": None,
+    "implementation:report_step": None,
+    "implementation:reports": None,
+    "implementation:round": None,
+    "implementation:word_template": None,
+    "implementation:word_upload": None,
     "implementation:scorecard": None,
     "implementation:scorecard_default": None,
     "implementation:scorecard_export": None,

@@ -67,7 +67,7 @@ def section_four(plan, users):
         accepted_by=users.office,
     )
     measures, projects = department_items(plan, department("health"))
-    measure = measures.first()
+    measure = measures[0]
     ReportItem.objects.create(report=health, measure=measure, work_done=HEALTH_WORK, results=HEALTH_RESULT)
     kp1 = KeyProject.objects.get(plan=plan, code="KP1")
     assert kp1 in projects
@@ -81,7 +81,7 @@ def section_four(plan, users):
     education = ImplementationReport.objects.create(
         round=reporting_round, department=department("education"), state="submitted", submitted_at=at("2025-04-10")
     )
-    ReportItem.objects.create(report=education, measure=measures.first(), work_done="教育局未接收的内容")
+    ReportItem.objects.create(report=education, measure=measures[0], work_done="教育局未接收的内容")
 
     def recommendation(title: str, due: str) -> Recommendation:
         return Recommendation.objects.create(
