@@ -55,6 +55,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.calibrate import calibrate  # noqa: E402 (after the path that finds it)
+
 BENCH_DB = "bench_registry"
 BATCH = 50_000
 CATEGORY_SHARE = 0.30
@@ -80,12 +82,19 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+CALIBRATION = None  # this run's bench.calibrate.Calibration, set in main()
+
+
 def summary(values: list[float]) -> str:
+    """n, p50, p95, max in ms, then p95 as ratios to the machine's calibration (bench/calibrate.py)."""
     if not values:
         return "no successful requests"
     ms = [v * 1000 for v in values]
     p50, p95 = statistics.median(ms), percentile(ms, 0.95)
-    return f"n={len(ms):>5}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  max {max(ms):7.1f} ms"
+    line = f"n={len(ms):>5}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  max {max(ms):7.1f} ms"
+    if CALIBRATION is not None:
+        line += f"  p95 = {CALIBRATION.py(p95)} = {CALIBRATION.pg(p95)}"
+    return line
 
 
 # ----- data -------------------------------------------------------------------------------------
@@ -224,7 +233,7 @@ def search_once(user, term: str) -> int:
     from childfirst.registry.children.views import PAGE_SIZE
 
     children, _note = search_children(user, term, status="active")
-    return list_page(children, 1, PAGE_SIZE).paginator.count
+    return list_page(children, PAGE_SIZE).count
 
 
 def bench_aggregates() -> None:
@@ -281,20 +290,53 @@ def bench_search(users: dict, sample: list, queries: int) -> None:
                 times.append(time.perf_counter() - started)
             hits = statistics.median(found) if found else 0
             print(f"  {who:<11} {kind:<24} {summary(times)}  (median {hits:g} files found)")
-    print("  list page without a search, count + first 50 (and page 100):")
+    print("  list page without a search, count + first 50 (and page 100, reached by its cursor):")
     for who, user in users.items():
         for number in (1, 100):
-            times = timed(lambda user=user, number=number: list_page_queries(user, number), 20)
+            cursor = cursor_of_page(user, number)
+            times = timed(lambda user=user, cursor=cursor: list_page_queries(user, cursor), 20)
             print(f"  {who:<11} {'page ' + str(number):<24} {summary(times)}")
+    print("  the whole list page in process (Django test client: middleware, session, queries, template):")
+    for who, user in users.items():
+        client = logged_in_client(user)
+        client.get("/registry/children/")  # warm: templates, translations
+        times = timed(lambda client=client: client.get("/registry/children/"), 20)
+        print(f"  {who:<11} {'GET page 1':<24} {summary(times)}")
 
 
-def list_page_queries(user, number: int) -> None:
+def list_page_queries(user, cursor: str) -> None:
+    """The list page's queries: the filter's communities, then the page (count, rows, categories)."""
     from childfirst.registry.children.search import list_page, search_children
     from childfirst.registry.children.views import PAGE_SIZE, _communities
 
     children, _note = search_children(user, "", status="active")
-    list(list_page(children, number, PAGE_SIZE).object_list)
-    list(_communities(user))  # the filter's communities, on every list page
+    areas = list(_communities(user).values_list("pk", "code"))
+    list(list_page(children, PAGE_SIZE, cursor=cursor, areas=areas).object_list)
+
+
+def cursor_of_page(user, number: int) -> str:
+    """The cursor the pager's "next" button of page number - 1 carries (walked, not timed)."""
+    from childfirst.registry.children.search import list_page, search_children
+    from childfirst.registry.children.views import PAGE_SIZE, _communities
+
+    children, _note = search_children(user, "", status="active")
+    areas = list(_communities(user).values_list("pk", "code"))
+    cursor = ""
+    for _ in range(number - 1):
+        cursor = list_page(children, PAGE_SIZE, cursor=cursor, areas=areas).next_cursor
+    return cursor
+
+
+def logged_in_client(user):
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    if not getattr(logged_in_client, "ready", False):
+        setup_test_environment()  # the test client needs it; it also allows the testserver host
+        logged_in_client.ready = True
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 # ----- load -------------------------------------------------------------------------------------
@@ -372,7 +414,7 @@ def bench_http(args: argparse.Namespace, bench_url: str, var_dir: str) -> None:
     cookies = [session_cookie(supervisors[i % len(supervisors)]) for i in range(args.users)]
     env = dict(os.environ, DATABASE_URL=bench_url, CHILDFIRST_VAR_DIR=var_dir)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "childfirst.wsgi:application", "--workers", str(args.workers),
+        [str(Path(sys.executable).parent / "gunicorn"), "childfirst.wsgi:application", "--workers", str(args.workers),
          "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
@@ -457,6 +499,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    global CALIBRATION
+    CALIBRATION = calibrate(admin_url)
+    print(CALIBRATION.line("start"), flush=True)
     try:
         print(f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
               f"PostgreSQL {connection.cursor().connection.info.server_version}")  # fmt: skip
@@ -502,6 +547,8 @@ def main() -> None:
         if not args.keep:
             recreate_database(admin_url, drop_only=True)
             print(f"Dropped {BENCH_DB}.")
+        # Ratios above use the start's figures; the end's show whether the machine changed meanwhile.
+        print(calibrate(admin_url).line("end"))
 
 
 if __name__ == "__main__":

@@ -5,10 +5,12 @@ Shared by the list page, the CSV export and the API, so all three find the same 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
 
@@ -135,16 +137,169 @@ def with_list_fields(children: QuerySet[Child]) -> QuerySet[WithAnnotations[Chil
     )
 
 
-def list_page(children: QuerySet[Child], number: int | str | None, size: int) -> Page:
-    """Page `number` of `children` in the list's order, its rows loaded with_list_fields.
+# An exact count over tens of thousands of files costs more than the rest of the page, and
+# nobody reads "71,432" differently from "more than 10,000": counting stops there.
+COUNT_BOUND = 10_000
+_CURSOR = re.compile(r"^([ab])([1-9][0-9]{0,17})-([1-9][0-9]{0,8})$")
 
-    The page's ids come first, from the list's covering index alone (a street's 70,000 files
-    sorted as narrow index entries), then only those rows are read: ordering whole rows meant
-    fetching every file of the street from all over the table."""
-    paginator = Paginator(children.order_by(*LIST_ORDER).values_list("pk", flat=True), size)
-    page: Page[Any] = paginator.get_page(number)  # its ids, then (below) their rows
-    ids = list(page.object_list)
-    rows = {child.pk: child for child in with_list_fields(Child.objects.filter(pk__in=ids))}
+
+class BadCursor(ValueError):
+    """A page cursor that is malformed or names no file of the list (the list changed)."""
+
+
+@dataclass
+class ListPage:
+    """One page of the list, reached from the page before or after by a cursor.
+
+    A cursor ("a<id>-<n>": page n, after file <id>; "b<id>-<n>": before it) carries only a
+    file's internal id and a page number, never a name or sort key; the position is read again
+    from the database, within what the user may see."""
+
+    object_list: list[Any]
+    count: int  # exact up to COUNT_BOUND; beyond it COUNT_BOUND + 1 and `capped`
+    capped: bool
+    number: int
+    has_next: bool
+    size: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.capped else max(1, -(-self.count // self.size))
+
+    @property
+    def next_cursor(self) -> str:
+        return f"a{self.object_list[-1].pk}-{self.number + 1}" if self.object_list else ""
+
+    @property
+    def previous_cursor(self) -> str:
+        return f"b{self.object_list[0].pk}-{self.number - 1}" if self.object_list else ""
+
+
+def parse_cursor(cursor: str) -> tuple[bool, int, int]:
+    """(backwards, file id, page number) of a cursor; BadCursor if it is not one."""
+    match = _CURSOR.match(cursor)
+    if match is None:
+        raise BadCursor(cursor)
+    return match[1] == "b", int(match[2]), int(match[3])
+
+
+def _after(key: tuple[str, str, int], backwards: bool) -> Q:
+    """Files after (before) `key` in the list's order within its community. The plain range on
+    name_sort lets the index start there; the OR settles ties on the same sort key."""
+    _code, sort, pk = key
+    if backwards:
+        return Q(name_sort__lte=sort) & (Q(name_sort__lt=sort) | Q(pk__lt=pk))
+    return Q(name_sort__gte=sort) & (Q(name_sort__gt=sort) | Q(pk__gt=pk))
+
+
+def _walk(
+    children: QuerySet[Child],
+    areas: Sequence[tuple[int, str]],
+    key: tuple[str, str, int] | None,
+    want: int,
+    backwards: bool,
+) -> list[Child]:
+    """Up to `want` files in the list's order (reversed when `backwards`) from `key` on, one
+    community at a time: each is a range of the list's index (community, status, sort key, id),
+    read in order and stopped at `want`, instead of sorting a whole street's files for one page."""
+    rows: list[Child] = []
+    order = ("-name_sort", "-pk") if backwards else ("name_sort", "pk")
+    for area_id, code in reversed(areas) if backwards else areas:
+        if key is not None and (code > key[0] if backwards else code < key[0]):
+            continue
+        part = children.filter(residence_area_id=area_id)
+        if key is not None and code == key[0]:
+            part = part.filter(_after(key, backwards))
+        rows += with_list_fields(part).order_by(*order)[: want - len(rows)]
+        if len(rows) >= want:
+            break
+    return rows[::-1] if backwards else rows
+
+
+def _in_list_after(key: tuple[str, str, int], backwards: bool) -> Q:
+    """Files after (before) `key` in the whole list's order, across communities."""
+    code = key[0]
+    beyond = Q(residence_area__code__lt=code) if backwards else Q(residence_area__code__gt=code)
+    return beyond | (Q(residence_area__code=code) & _after(key, backwards))
+
+
+def _rows(ids: Sequence[int]) -> list[Child]:
+    found = {child.pk: child for child in with_list_fields(Child.objects.filter(pk__in=ids))}
     # A file deleted between the two reads is left out rather than failing the page.
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _window(
+    children: QuerySet[Child],
+    size: int,
+    key: tuple[str, str, int] | None,
+    start: int,
+    backwards: bool,
+    areas: Sequence[tuple[int, str]] | None,
+) -> tuple[list[Child], int]:
+    """Up to size + 1 files in the list's order — after `key` (before it when `backwards`: then
+    the extra one comes first), or from position `start` — and the count up to COUNT_BOUND + 1."""
+    want = size + 1
+    ordered = children.order_by(*LIST_ORDER).values_list("pk", flat=True)
+    if areas is not None:
+        count = children.values("pk")[: COUNT_BOUND + 1].count()
+        if key is None and start:
+            # A page number without a cursor (an old link): by offset.
+            return _rows(list(ordered[start : start + want])), count
+        return _walk(children, areas, key, want, backwards), count
+    matches = list(ordered[: COUNT_BOUND + 1])
+    count = len(matches)
+    if key is None:
+        if start < COUNT_BOUND:
+            return _rows(matches[start : start + want]), count
+        return _rows(list(ordered[start : start + want])), count
+    if key[2] in matches:
+        at = matches.index(key[2])
+        return _rows(matches[max(0, at - want) : at] if backwards else matches[at + 1 : at + 1 + want]), count
+    # Beyond the bound: the rest by the key, as the walk does.
+    if backwards:
+        before = children.filter(_in_list_after(key, True)).order_by(*(f"-{f}" for f in LIST_ORDER))
+        return _rows(list(before.values_list("pk", flat=True)[:want])[::-1]), count
+    return _rows(list(ordered.filter(_in_list_after(key, False))[:want])), count
+
+
+def list_page(
+    children: QuerySet[Child],
+    size: int,
+    *,
+    cursor: str = "",
+    number: int | None = None,
+    areas: Sequence[tuple[int, str]] | None = None,
+) -> ListPage:
+    """A page of `children` in the list's order (community code, sort key, id), its rows loaded
+    with_list_fields, and the count up to COUNT_BOUND.
+
+    `cursor` (a page's next_cursor / previous_cursor) or a page `number` says which page; neither:
+    the first. `areas` — the (id, code) of every area the files can be in, in code order — lets a
+    list without a search term walk the list's index community by community (see _walk).
+    Without it (a search) the matching ids are read once, in order, up to COUNT_BOUND + 1: the
+    count and the page come from the same read. Raises BadCursor."""
+    backwards, key_pk, target = parse_cursor(cursor) if cursor else (False, 0, max(1, number or 1))
+    key: tuple[str, str, int] | None = None
+    if key_pk:
+        key = children.filter(pk=key_pk).values_list("residence_area__code", "name_sort", "pk").first()
+        if key is None:
+            raise BadCursor(cursor)
+    rows, count = _window(children, size, key, (target - 1) * size, backwards, areas)
+    if backwards:
+        if len(rows) <= size:  # the list changed above us: what is left before is the first page
+            return list_page(children, size, areas=areas)
+        rows, has_next = rows[1:], True
+    else:
+        rows, has_next = rows[:size], len(rows) > size
+    return ListPage(
+        object_list=rows, count=count, capped=count > COUNT_BOUND, number=target, has_next=has_next, size=size
+    )
