@@ -230,10 +230,11 @@ def search_once(user, term: str) -> int:
     """What the list page does for a search: the matching files, the first page with its
     categories, and the count."""
     from childfirst.registry.children.search import list_page, search_children
-    from childfirst.registry.children.views import PAGE_SIZE
+    from childfirst.registry.children.views import PAGE_SIZE, _communities
 
     children, _note = search_children(user, term, status="active")
-    return list_page(children, PAGE_SIZE).count
+    areas = list(_communities(user).values_list("pk", "code"))  # the filter's communities, as the view has them
+    return list_page(children, PAGE_SIZE, areas=areas, searched=True).count
 
 
 def bench_aggregates() -> None:

@@ -138,8 +138,11 @@ def with_list_fields(children: QuerySet[Child]) -> QuerySet[WithAnnotations[Chil
 
 
 # An exact count over tens of thousands of files costs more than the rest of the page, and
-# nobody reads "71,432" differently from "more than 10,000": counting stops there.
+# nobody reads "71,432" differently from "more than 10,000": counting stops there. A search stops
+# sooner: its matches are read from the table itself (the name indexes say where), one by one,
+# and a term found in more than a thousand files is one to narrow.
 COUNT_BOUND = 10_000
+SEARCH_COUNT_BOUND = 1_000
 _CURSOR = re.compile(r"^([ab])([1-9][0-9]{0,17})-([1-9][0-9]{0,8})$")
 
 
@@ -156,11 +159,15 @@ class ListPage:
     from the database, within what the user may see."""
 
     object_list: list[Any]
-    count: int  # exact up to COUNT_BOUND; beyond it COUNT_BOUND + 1 and `capped`
-    capped: bool
+    count: int  # exact up to `bound`; beyond it bound + 1 and `capped`
+    bound: int
     number: int
     has_next: bool
     size: int
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.bound
 
     @property
     def has_previous(self) -> bool:
@@ -207,10 +214,11 @@ def _walk(
     want: int,
     backwards: bool,
 ) -> list[Child]:
-    """Up to `want` files in the list's order (reversed when `backwards`) from `key` on, one
-    community at a time: each is a range of the list's index (community, status, sort key, id),
-    read in order and stopped at `want`, instead of sorting a whole street's files for one page."""
-    rows: list[Child] = []
+    """Up to `want` files in the list's order (the `want` before `key` when `backwards`) from
+    `key` on, one community at a time: each is a range of the list's index (community, status,
+    sort key, id) read in order and stopped at `want`, instead of sorting a whole street's files
+    for one page. Ids only (narrow index entries); then the rows and categories in two queries."""
+    ids: list[int] = []
     order = ("-name_sort", "-pk") if backwards else ("name_sort", "pk")
     for area_id, code in reversed(areas) if backwards else areas:
         if key is not None and (code > key[0] if backwards else code < key[0]):
@@ -218,10 +226,10 @@ def _walk(
         part = children.filter(residence_area_id=area_id)
         if key is not None and code == key[0]:
             part = part.filter(_after(key, backwards))
-        rows += with_list_fields(part).order_by(*order)[: want - len(rows)]
-        if len(rows) >= want:
+        ids += part.order_by(*order).values_list("pk", flat=True)[: want - len(ids)]
+        if len(ids) >= want:
             break
-    return rows[::-1] if backwards else rows
+    return _rows(ids[::-1] if backwards else ids)
 
 
 def _in_list_after(key: tuple[str, str, int], backwards: bool) -> Q:
@@ -244,27 +252,33 @@ def _window(
     start: int,
     backwards: bool,
     areas: Sequence[tuple[int, str]] | None,
+    bound: int,
+    searched: bool,
 ) -> tuple[list[Child], int]:
     """Up to size + 1 files in the list's order — after `key` (before it when `backwards`: then
-    the extra one comes first), or from position `start` — and the count up to COUNT_BOUND + 1."""
+    the extra one comes first), or from position `start` — and the count up to bound + 1."""
     want = size + 1
+    # Stops at the bound: no order asked, so the first bound + 1 matches found will do.
+    count = children.values("pk")[: bound + 1].count()
     ordered = children.order_by(*LIST_ORDER).values_list("pk", flat=True)
-    if areas is not None:
-        count = children.values("pk")[: COUNT_BOUND + 1].count()
-        if key is None and start:
-            # A page number without a cursor (an old link): by offset.
-            return _rows(list(ordered[start : start + want])), count
-        return _walk(children, areas, key, want, backwards), count
-    matches = list(ordered[: COUNT_BOUND + 1])
-    count = len(matches)
-    if key is None:
-        if start < COUNT_BOUND:
-            return _rows(matches[start : start + want]), count
+    if key is None and start:
+        # A page number without a cursor (an old link): by offset.
         return _rows(list(ordered[start : start + want])), count
-    if key[2] in matches:
-        at = matches.index(key[2])
+    if count <= bound and (searched or areas is None):
+        # Few matches: read them all in order (found by the name indexes); the page is a slice.
+        matches = list(ordered)
+        if key is None:
+            at = -1
+        elif key[2] in matches:
+            at = matches.index(key[2])
+        else:  # changed between the two reads
+            raise BadCursor(str(key[2]))
         return _rows(matches[max(0, at - want) : at] if backwards else matches[at + 1 : at + 1 + want]), count
-    # Beyond the bound: the rest by the key, as the walk does.
+    if areas is not None:
+        # Many matches: walk the list's index in order, community by community, to the page.
+        return _walk(children, areas, key, want, backwards), count
+    if key is None:
+        return _rows(list(ordered[:want])), count
     if backwards:
         before = children.filter(_in_list_after(key, True)).order_by(*(f"-{f}" for f in LIST_ORDER))
         return _rows(list(before.values_list("pk", flat=True)[:want])[::-1]), count
@@ -278,28 +292,28 @@ def list_page(
     cursor: str = "",
     number: int | None = None,
     areas: Sequence[tuple[int, str]] | None = None,
+    searched: bool = False,
 ) -> ListPage:
     """A page of `children` in the list's order (community code, sort key, id), its rows loaded
-    with_list_fields, and the count up to COUNT_BOUND.
+    with_list_fields, and the count up to COUNT_BOUND (SEARCH_COUNT_BOUND when `searched`: a
+    term or a category narrows the list).
 
-    `cursor` (a page's next_cursor / previous_cursor) or a page `number` says which page; neither:
-    the first. `areas` — the (id, code) of every area the files can be in, in code order — lets a
-    list without a search term walk the list's index community by community (see _walk).
-    Without it (a search) the matching ids are read once, in order, up to COUNT_BOUND + 1: the
-    count and the page come from the same read. Raises BadCursor."""
+    `cursor` (a page's next_cursor / previous_cursor) or a page `number` says which page;
+    neither: the first. `areas` — the (id, code) of every area the files can be in, in code
+    order — lets a long list walk the list's index community by community to its page (_walk)
+    instead of sorting every match; a short one is read whole, in order. Raises BadCursor."""
+    bound = SEARCH_COUNT_BOUND if searched else COUNT_BOUND
     backwards, key_pk, target = parse_cursor(cursor) if cursor else (False, 0, max(1, number or 1))
     key: tuple[str, str, int] | None = None
     if key_pk:
         key = children.filter(pk=key_pk).values_list("residence_area__code", "name_sort", "pk").first()
         if key is None:
             raise BadCursor(cursor)
-    rows, count = _window(children, size, key, (target - 1) * size, backwards, areas)
+    rows, count = _window(children, size, key, (target - 1) * size, backwards, areas, bound, searched)
     if backwards:
         if len(rows) <= size:  # the list changed above us: what is left before is the first page
-            return list_page(children, size, areas=areas)
+            return list_page(children, size, areas=areas, searched=searched)
         rows, has_next = rows[1:], True
     else:
         rows, has_next = rows[:size], len(rows) > size
-    return ListPage(
-        object_list=rows, count=count, capped=count > COUNT_BOUND, number=target, has_next=has_next, size=size
-    )
+    return ListPage(object_list=rows, count=count, bound=bound, number=target, has_next=has_next, size=size)

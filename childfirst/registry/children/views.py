@@ -63,7 +63,7 @@ from .forms import (
     SearchForm,
 )
 from .idnumber import clean_characters, looks_like_id, mask_id
-from .search import COUNT_BOUND, BadCursor, list_page, search_children, with_list_fields
+from .search import BadCursor, list_page, search_children, with_list_fields
 
 PAGE_SIZE = 50
 CASEWORK_SECTIONS = "registry/casework/_child_sections.html"
@@ -100,12 +100,9 @@ def _search(user: User, form: SearchForm) -> tuple[QuerySet[Child], str]:
     )
 
 
-def _walkable_areas(user: User, form: SearchForm) -> list[tuple[int, str]] | None:
-    """The areas a list without a search term walks in order (search.list_page), or None for a
-    search: a term or a category narrows the files across areas, better read in one go."""
+def _list_areas(form: SearchForm) -> list[tuple[int, str]]:
+    """The areas the list's files can be in, in code order (search.list_page walks them)."""
     data = form.cleaned_data if form.is_valid() else {}
-    if data.get("q") or data.get("category"):
-        return None
     if data.get("community") is not None:
         return [(data["community"].pk, data["community"].code)]
     return list(cast(Any, form.fields["community"]).queryset.values_list("pk", "code"))
@@ -117,13 +114,21 @@ def _list_page(
     user = request.user
     children, note = _search(user, form)
     data = form.cleaned_data if form.is_valid() else {}
-    areas = _walkable_areas(user, form)
+    areas = _list_areas(form)
+    searched = bool(data.get("q") or data.get("category"))
     try:
-        page = list_page(children, PAGE_SIZE, cursor=data.get("cursor") or "", number=data.get("page"), areas=areas)
+        page = list_page(
+            children,
+            PAGE_SIZE,
+            cursor=data.get("cursor") or "",
+            number=data.get("page"),
+            areas=areas,
+            searched=searched,
+        )
     except BadCursor:
         # A stale or altered cursor: say so, and show the first page rather than nothing.
         form.add_error(None, _("That page of the list is no longer there; here is the first page."))
-        page, status = list_page(children, PAGE_SIZE, areas=areas), 400
+        page, status = list_page(children, PAGE_SIZE, areas=areas, searched=searched), 400
     if form.is_bound and form.has_error("cursor"):
         status = 400
     log_access(request, None, AccessAction.SEARCH, result_count=page.count)
@@ -141,7 +146,7 @@ def _list_page(
         "can_create": is_file_keeper(user) and creatable_areas(user).exists(),
         "export_form": export_form or ExportForm(),
         "is_office": user.role == Role.OFFICE,
-        "count_bound": number_format(COUNT_BOUND, force_grouping=True),
+        "count_bound": number_format(page.bound, force_grouping=True),
     }
     template = "registry/_child_results.html" if request.headers.get("HX-Request") else "registry/child_list.html"
     return render(request, template, context, status=status)
