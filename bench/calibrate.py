@@ -19,10 +19,11 @@ Nothing here imports Django; the PostgreSQL figure needs psycopg and a server (s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 RUNS = 7
@@ -116,6 +117,21 @@ def calibrate(database_url: str | None = None) -> Calibration:
         sqlite_ms=sqlite_ms(),
         load=os.getloadavg()[0],
     )
+
+
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+@contextlib.contextmanager
+def calibrated(database_url: str | None = None) -> Iterator[Calibration]:
+    """Print the calibration before the bench's work and again after it (also when it fails)."""
+    url = database_url or os.environ.get("DATABASE_URL") or DEFAULT_SERVER
+    found = calibrate(url)
+    print(found.line("start"), flush=True)
+    try:
+        yield found
+    finally:
+        print(calibrate(url).line("end"), flush=True)
 
 
 def main() -> None:
