@@ -314,6 +314,8 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, communities: Any, show_categories: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["community"]).queryset = communities
+        # (id, code) of the communities, in code order, when the view has read them (it walks them).
+        self.areas: list[tuple[int, str]] = []
         if not show_categories:
             del self.fields["category"]
 

@@ -105,7 +105,7 @@ def _list_areas(form: SearchForm) -> list[tuple[int, str]]:
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("community") is not None:
         return [(data["community"].pk, data["community"].code)]
-    return list(cast(Any, form.fields["community"]).queryset.values_list("pk", "code"))
+    return form.areas
 
 
 def _list_page(
@@ -154,10 +154,13 @@ def _list_page(
 
 def _search_form(request: AuthenticatedHttpRequest) -> SearchForm:
     user = request.user
-    kwargs: dict[str, Any] = {"communities": _communities(user), "show_categories": not sees_referral_fields_only(user)}
-    if request.method == "POST":
-        return SearchForm(request.POST, **kwargs)
-    return SearchForm(**kwargs)
+    # The communities once (the list walks them); the filter's choices then by primary key.
+    areas = list(_communities(user).values_list("pk", "code"))
+    communities = Area.objects.filter(pk__in=[pk for pk, _code in areas]).order_by("code")
+    kwargs: dict[str, Any] = {"communities": communities, "show_categories": not sees_referral_fields_only(user)}
+    form = SearchForm(request.POST, **kwargs) if request.method == "POST" else SearchForm(**kwargs)
+    form.areas = areas
+    return form
 
 
 @sensitive_post_parameters()
