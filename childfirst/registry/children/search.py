@@ -259,7 +259,7 @@ def _window(
     the extra one comes first), or from position `start` — and the count up to bound + 1."""
     want = size + 1
     # Stops at the bound: no order asked, so the first bound + 1 matches found will do.
-    count = children.values("pk")[: bound + 1].count()
+    count = children.order_by().values("pk")[: bound + 1].count()
     ordered = children.order_by(*LIST_ORDER).values_list("pk", flat=True)
     if key is None and start:
         # A page number without a cursor (an old link): by offset.
