@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, CharField, F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from childfirst.accounts.models import User
 from childfirst.areas.models import Area
@@ -213,13 +214,21 @@ def _walk(
     key: tuple[str, str, int] | None,
     want: int,
     backwards: bool,
+    searched: bool = False,
 ) -> list[Child]:
     """Up to `want` files in the list's order (the `want` before `key` when `backwards`) from
     `key` on, one community at a time: each is a range of the list's index (community, status,
     sort key, id) read in order and stopped at `want`, instead of sorting a whole street's files
     for one page. Ids only (narrow index entries); then the rows and categories in two queries."""
     ids: list[int] = []
-    order = ("-name_sort", "-pk") if backwards else ("name_sort", "pk")
+    sort: Any = F("name_sort")
+    if searched:
+        # The same order, by an expression the index does not hold: PostgreSQL then finds the
+        # community's matches by the name indexes and sorts those few, instead of reading the
+        # index in order until 51 match — for 张 (zhang) or "zh", most of the community, since
+        # the sort key puts them last.
+        sort = Concat(F("name_sort"), Value(""), output_field=CharField())
+    order = (sort.desc(), "-pk") if backwards else (sort.asc(), "pk")
     for area_id, code in reversed(areas) if backwards else areas:
         if key is not None and (code > key[0] if backwards else code < key[0]):
             continue
@@ -276,7 +285,7 @@ def _window(
         return _rows(matches[max(0, at - want) : at] if backwards else matches[at + 1 : at + 1 + want]), count
     if areas is not None:
         # Many matches: walk the list's index in order, community by community, to the page.
-        return _walk(children, areas, key, want, backwards), count
+        return _walk(children, areas, key, want, backwards, searched), count
     if key is None:
         return _rows(list(ordered[:want])), count
     if backwards:

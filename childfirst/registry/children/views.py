@@ -15,7 +15,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
@@ -82,10 +82,12 @@ def _fail(form: Any, error: ValidationError) -> None:
 
 
 def _communities(user: User) -> QuerySet[Area]:
-    """The communities offered in the list's filter: those the user's files can be in. One index
-    probe per area (EXISTS) rather than collecting the area of each of a street's 70,000 files."""
-    visible = Child.objects.visible_to(user).filter(residence_area=OuterRef("pk"))
-    return Area.objects.filter(Exists(visible)).order_by("code")
+    """The communities offered in the list's filter: those the user's files can be in.
+
+    One index probe per area for its first visible file, as a scalar subquery: PostgreSQL turns
+    an EXISTS into a join that reads the area of each of a street's 70,000 files (60 ms)."""
+    first = Child.objects.visible_to(user).filter(residence_area=OuterRef("pk")).order_by().values("pk")[:1]
+    return Area.objects.annotate(first_file=Subquery(first)).filter(first_file__isnull=False).order_by("code")
 
 
 def _search(user: User, form: SearchForm) -> tuple[QuerySet[Child], str]:
