@@ -7,6 +7,7 @@ list page's cost — and a few hundredths of that here. The markup is the one th
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django import template
 from django.urls import reverse
@@ -17,13 +18,18 @@ from django.utils.translation import gettext as _
 
 from childfirst.registry.models import Child
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from childfirst.registry.children.search import ListFields
+
 register = template.Library()
 
 _MARKER = "987654321"  # stands for a file's id in the reversed URL
 
 
 @register.simple_tag
-def child_rows(children: Iterable[Child], limited: bool) -> SafeString:
+def child_rows(children: Iterable[WithAnnotations[Child, ListFields]], limited: bool) -> SafeString:
     """One <tr> per child: name (linked to the file), sex, age, community; unless `limited` (a
     department sees only what a referral needs) the masked ID number, current categories, status."""
     url = reverse("registry:child", args=[int(_MARKER)])
