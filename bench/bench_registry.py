@@ -252,11 +252,65 @@ def bench_aggregates() -> None:
         ("children by category × street (command)", lambda: children_by_category(plan.area, year)),
     ):
         times = []
+        meter = CpuMeter().start()
         for _ in range(5):
             started = time.perf_counter()
             work()
             times.append(time.perf_counter() - started)
-        print(f"  {label:<46} {summary(times)}")
+        print(f"  {label:<46} {summary(times)}{meter.per_op(5)}")
+
+
+# ----- CPU spent: what a page costs, whatever else the machine runs ---------------------------------
+
+TICK = 1000 / os.sysconf("SC_CLK_TCK")  # ms per clock tick of /proc/<pid>/stat
+
+
+def process_cpu_ms(pids) -> float:
+    """User + system CPU of these processes so far (PostgreSQL runs on this machine: its backends
+    are readable in /proc), in ms; a process gone meanwhile counts nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total * TICK
+
+
+def backend_pids(database: str | None = None) -> list[int]:
+    """This process's PostgreSQL backend, or every backend connected to `database` but ours."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if database is None:
+            cursor.execute("SELECT pg_backend_pid()")
+        else:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+            )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuMeter:
+    """CPU spent by this process and its PostgreSQL backend between start() and per_op(n).
+
+    Wall-clock times on a machine shared with other work measure the queue for the CPUs as much
+    as the work; CPU time is the work's own cost (two busy SMT siblings still inflate it a little).
+    A clock tick is 10 ms, so it is stated as a mean over many operations."""
+
+    def start(self) -> CpuMeter:
+        from django.db import connection
+
+        connection.ensure_connection()
+        self.pids = backend_pids()
+        self.python, self.postgres = time.process_time(), process_cpu_ms(self.pids)
+        return self
+
+    def per_op(self, count: int) -> str:
+        python = (time.process_time() - self.python) * 1000 / count
+        postgres = (process_cpu_ms(self.pids) - self.postgres) / count
+        return f"  cpu {python + postgres:.1f} ms/op (python {python:.1f} + postgres {postgres:.1f})"
 
 
 def timed(work, times: int) -> list[float]:
@@ -287,24 +341,28 @@ def bench_search(users: dict, sample: list, queries: int) -> None:
         terms_of_user = (terms_of_user * (queries // max(len(terms_of_user), 1) + 1))[:queries]
         for kind, make in TERM_KINDS.items():
             times, found = [], []
+            meter = CpuMeter().start()
             for entry in terms_of_user:
                 started = time.perf_counter()
                 found.append(search_once(user, make(entry)))
                 times.append(time.perf_counter() - started)
             hits = statistics.median(found) if found else 0
-            print(f"  {who:<11} {kind:<24} {summary(times)}  (median {hits:g} files found)")
+            cpu = meter.per_op(len(times))
+            print(f"  {who:<11} {kind:<24} {summary(times)}  (median {hits:g} files found){cpu}")
     print("  list page without a search, count + first 50 (and page 100, reached by its cursor):")
     for who, user in users.items():
         for number in (1, 100):
             cursor = cursor_of_page(user, number)
-            times = timed(lambda user=user, cursor=cursor: list_page_queries(user, cursor), 20)
-            print(f"  {who:<11} {'page ' + str(number):<24} {summary(times)}")
+            meter = CpuMeter().start()
+            times = timed(lambda user=user, cursor=cursor: list_page_queries(user, cursor), 40)
+            print(f"  {who:<11} {'page ' + str(number):<24} {summary(times)}{meter.per_op(40)}")
     print("  the whole list page in process (Django test client: middleware, session, queries, template):")
     for who, user in users.items():
         client = logged_in_client(user)
         client.get("/registry/children/")  # warm: templates, translations
-        times = timed(lambda client=client: client.get("/registry/children/"), 20)
-        print(f"  {who:<11} {'GET page 1':<24} {summary(times)}")
+        meter = CpuMeter().start()
+        times = timed(lambda client=client: client.get("/registry/children/"), 40)
+        print(f"  {who:<11} {'GET page 1':<24} {summary(times)}{meter.per_op(40)}")
 
 
 def list_page_queries(user, cursor: str) -> None:
@@ -401,6 +459,19 @@ def run_load(port: int, cookies: list[str], duration: float, think: float, max_r
     return latencies, errors
 
 
+def worker_pids(parent: int) -> list[int]:
+    """The child processes of `parent` (gunicorn's workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def bench_http(args: argparse.Namespace, bench_url: str, var_dir: str) -> None:
     from childfirst.accounts.models import Role, User
     from childfirst.areas.models import Area
@@ -436,10 +507,16 @@ def bench_http(args: argparse.Namespace, bench_url: str, var_dir: str) -> None:
             (f"{args.users} users, {args.think:g} s ±50 % between pages", args.think, args.duration),
             (f"{args.users} users, no pause (saturation)", 0.0, args.duration / 3),
         ):
+            # CPU of the gunicorn workers and of the bench database's backends (the workers').
+            serving = [server.pid, *worker_pids(server.pid), *backend_pids(BENCH_DB)]
+            spent = process_cpu_ms(serving)
             started = time.perf_counter()
             latencies, errors = run_load(args.port, cookies, duration, think, args.max_requests)
             elapsed = time.perf_counter() - started
-            print(f"  {label:<44} {summary(latencies)}  {len(latencies) / elapsed:6.1f} pages/s  errors {errors}")
+            cpu = (process_cpu_ms(serving) - spent) / max(len(latencies), 1)
+            capacity = 2000 / cpu if cpu else 0  # pages/s two CPUs could serve at this cost
+            print(f"  {label:<44} {summary(latencies)}  {len(latencies) / elapsed:6.1f} pages/s  errors {errors}"
+                  f"  cpu {cpu:.1f} ms/page (2 CPUs' capacity {capacity:.0f} pages/s)")  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
