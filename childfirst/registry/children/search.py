@@ -312,11 +312,6 @@ def list_page(
     order — lets a long list walk the list's index community by community to its page (_walk)
     instead of sorting every match; a short one is read whole, in order. Raises BadCursor."""
     bound = SEARCH_COUNT_BOUND if searched else COUNT_BOUND
-    if areas is not None:
-        # Said again by id (every file the user sees lives in one of them): PostgreSQL can then
-        # intersect a name index with the area index, instead of reading every match in the
-        # district to find the street's.
-        children = children.filter(residence_area_id__in=[pk for pk, _code in areas])
     backwards, key_pk, target = parse_cursor(cursor) if cursor else (False, 0, max(1, number or 1))
     key: tuple[str, str, int] | None = None
     if key_pk:
