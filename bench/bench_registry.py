@@ -472,6 +472,11 @@ def worker_pids(parent: int) -> list[int]:
     return found
 
 
+def serving_pids(master: int) -> list[int]:
+    """gunicorn's master and workers, and every backend of the bench database but ours."""
+    return [master, *worker_pids(master), *backend_pids(BENCH_DB)]
+
+
 def bench_http(args: argparse.Namespace, bench_url: str, var_dir: str) -> None:
     from childfirst.accounts.models import Role, User
     from childfirst.areas.models import Area
@@ -507,13 +512,15 @@ def bench_http(args: argparse.Namespace, bench_url: str, var_dir: str) -> None:
             (f"{args.users} users, {args.think:g} s ±50 % between pages", args.think, args.duration),
             (f"{args.users} users, no pause (saturation)", 0.0, args.duration / 3),
         ):
-            # CPU of the gunicorn workers and of the bench database's backends (the workers').
-            serving = [server.pid, *worker_pids(server.pid), *backend_pids(BENCH_DB)]
-            spent = process_cpu_ms(serving)
+            # CPU of gunicorn and of the bench database's backends (the workers'), per process: a
+            # backend that starts during the run (a connection past its CONN_MAX_AGE) counts whole.
+            before = {pid: process_cpu_ms([pid]) for pid in serving_pids(server.pid)}
             started = time.perf_counter()
             latencies, errors = run_load(args.port, cookies, duration, think, args.max_requests)
             elapsed = time.perf_counter() - started
-            cpu = (process_cpu_ms(serving) - spent) / max(len(latencies), 1)
+            after = {pid: process_cpu_ms([pid]) for pid in serving_pids(server.pid)}
+            spent = sum(ms - before.get(pid, 0.0) for pid, ms in after.items())
+            cpu = spent / max(len(latencies), 1)
             capacity = 2000 / cpu if cpu else 0  # pages/s two CPUs could serve at this cost
             print(f"  {label:<44} {summary(latencies)}  {len(latencies) / elapsed:6.1f} pages/s  errors {errors}"
                   f"  cpu {cpu:.1f} ms/page (2 CPUs' capacity {capacity:.0f} pages/s)")  # fmt: skip
