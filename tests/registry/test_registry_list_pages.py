@@ -172,3 +172,25 @@ class TestListPage:
         response = client.post("/registry/children/", {"status": "active", "cursor": f"a{stranger.pk}-2"})
         assert response.status_code == 400 and "列表的该页已不存在" in response.content.decode()
         assert stranger.name not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_rows_show_what_the_template_showed(client, users):
+    """The rows are built by a template tag now: link, name, synthetic tag, sex, age, community,
+    masked number, current categories, status (an exited file marked), escaped like the template."""
+    add_children(users.supervisor, 2, names=["<b>曾</b>小明", "张三"])
+    first, second = Child.objects.filter(residence_area__code__startswith="330302001").order_by("pk")
+    Child.objects.filter(pk=second.pk).update(
+        status="exited", exit_reason="moved_away", exit_date=datetime.date(2025, 1, 1), is_synthetic=True
+    )
+    client.force_login(users.supervisor)
+    text = client.post("/registry/children/", {"status": ""}).content.decode()
+    row = re.search(rf'<tr><td><a href="/registry/children/{first.pk}/">(.*?)</tr>', text, re.S)[1]
+    assert "&lt;b&gt;曾&lt;/b&gt;小明</a></td><td>男</td>" in row and "<b>" not in row
+    assert f'<td class="num">{first.age}</td><td>五马第一社区' in row
+    assert '<span class="tag">流动儿童</span>' in row and "<td>正常</td>" in row
+    exited = re.search(
+        rf'<tr class="exited"><td><a href="/registry/children/{second.pk}/">张三</a>(.*?)</tr>', text, re.S
+    )[1]
+    assert exited.startswith(' <span class="tag muted">合成</span></td>')
+    assert '<span class="tag muted">已结档</span>' in exited
