@@ -268,14 +268,17 @@ def _window(
     the extra one comes first), or from position `start` — and the count up to bound + 1."""
     want = size + 1
     # Stops at the bound: no order asked, so the first bound + 1 matches found will do.
-    count = children.order_by().values("pk")[: bound + 1].count()
+    unordered = children.order_by().values_list("pk", flat=True)[: bound + 1]
+    found = list(unordered) if searched or areas is None else None
+    count = len(found) if found is not None else unordered.count()
     ordered = children.order_by(*LIST_ORDER).values_list("pk", flat=True)
     if key is None and start:
         # A page number without a cursor (an old link): by offset.
         return _rows(list(ordered[start : start + want])), count
-    if count <= bound and (searched or areas is None):
-        # Few matches: read them all in order (found by the name indexes); the page is a slice.
-        matches = list(ordered)
+    if found is not None and count <= bound:
+        # Few matches, all found: put them in the list's order by their ids (rows just read),
+        # rather than searching a second time; the page is a slice of them.
+        matches = list(Child.objects.filter(pk__in=found).order_by(*LIST_ORDER).values_list("pk", flat=True))
         if key is None:
             at = -1
         elif key[2] in matches:
