@@ -248,8 +248,16 @@ def _in_list_after(key: tuple[str, str, int], backwards: bool) -> Q:
     return beyond | (Q(residence_area__code=code) & _after(key, backwards))
 
 
+# What a page's row shows (templatetags/child_list_tags.py): building 50 files with every field
+# (encrypted number, address, notes …) cost as much as the rest of the page's queries.
+ROW_FIELDS = (
+    "name", "sex", "birth_date", "birth_date_estimated", "id_masked", "status", "is_synthetic",
+    "residence_area__code", "residence_area__name", "residence_area__name_en",
+)  # fmt: skip
+
+
 def _rows(ids: Sequence[int]) -> list[Child]:
-    found = {child.pk: child for child in with_list_fields(Child.objects.filter(pk__in=ids))}
+    found = {child.pk: child for child in with_list_fields(Child.objects.filter(pk__in=ids)).only(*ROW_FIELDS)}
     # A file deleted between the two reads is left out rather than failing the page.
     return [found[pk] for pk in ids if pk in found]
 
