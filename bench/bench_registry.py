@@ -33,6 +33,11 @@ users who pause `--think` seconds (±50 %) between pages for `--duration` second
 users with no pause (saturation) for a third of that. Bounded by time and by `--max-requests`.
 Each client thread keeps one connection and waits for its answer before the next request, so
 "20 users" means at most 20 requests in flight; the load generator runs on the same 2 CPUs.
+
+Every line also gives p95 as ratios to the machine's calibration (bench/calibrate.py, printed at the
+start and the end) and the CPU per operation — this process and its PostgreSQL backend; for the
+load runs gunicorn and the bench database's backends — which holds on a machine shared with other
+work, where wall clock measures the queue for the CPUs as much as the work.
 """
 
 from __future__ import annotations
