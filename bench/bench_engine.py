@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.calibrate import calibrated
 from childfirst.evaluation.engine import Spec, evaluate, street_behind
 from childfirst.evaluation.robust import Changes
 
@@ -124,4 +125,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with calibrated():  # the machine's speed before and after (bench/calibrate.py)
+        main()

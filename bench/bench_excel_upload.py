@@ -32,6 +32,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.calibrate import calibrated  # noqa: E402 (after the path that finds it)
+
 BENCH_DB = "childfirst_bench_excel"
 
 
@@ -182,4 +185,6 @@ def run(runs: int, call_command, connection) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with calibrated():  # the machine's speed before and after (bench/calibrate.py)
+        code = main()
+    sys.exit(code)

@@ -43,6 +43,9 @@ from multiprocessing import get_context
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.calibrate import calibrated
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "childfirst.settings")
 
 import django
@@ -356,4 +359,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with calibrated():  # the machine's speed before and after (bench/calibrate.py)
+        main()

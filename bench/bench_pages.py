@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.calibrate import Calibration, calibrated
+
 PAGES = [
     ("demo-office", "/"),
     ("demo-office", "/plans/lucheng-2021-2025/indicators/"),
@@ -36,7 +38,7 @@ PAGES = [
 ]
 
 
-def main() -> None:
+def main(calibration: Calibration | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
@@ -74,7 +76,9 @@ def main() -> None:
             assert response.status_code == 200, (url, response.status_code)
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        print(f"{url:<62} {username:<14} median {statistics.median(times):6.0f} ms   p95 {p95:6.0f} ms")
+        median = statistics.median(times)
+        ratios = f"   median = {calibration.py(median)}" if calibration else ""
+        print(f"{url:<62} {username:<14} median {median:6.0f} ms   p95 {p95:6.0f} ms{ratios}")
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
     database = f"{connection.vendor} ({settings.DATABASES['default']['NAME']})"
@@ -83,4 +87,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with calibrated() as machine:  # the machine's speed before and after (bench/calibrate.py)
+        main(machine)

@@ -38,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.calibrate import calibrated  # noqa: E402 (after the path that finds it)
+
 
 def timed(call: Callable[[], object]) -> tuple[float, object]:
     started = time.perf_counter()
@@ -200,4 +202,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with calibrated():  # the machine's speed before and after (bench/calibrate.py)
+        main()

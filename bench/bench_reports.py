@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.calibrate import calibrated
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -108,4 +110,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with calibrated():  # the machine's speed before and after (bench/calibrate.py)
+        main()

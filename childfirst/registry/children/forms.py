@@ -303,10 +303,19 @@ class SearchForm(forms.Form):
         initial=ChildStatus.ACTIVE,
     )
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    # Where the pager's buttons lead (search.ListPage): a file's internal id and a page number.
+    cursor = forms.RegexField(
+        regex=r"^[ab][1-9][0-9]{0,17}-[1-9][0-9]{0,8}$",
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("This link to a page of the list is not valid.")},
+    )
 
     def __init__(self, *args: Any, communities: Any, show_categories: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["community"]).queryset = communities
+        # (id, code) of the communities, in code order, when the view has read them (it walks them).
+        self.areas: list[tuple[int, str]] = []
         if not show_categories:
             del self.fields["category"]
 

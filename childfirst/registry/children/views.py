@@ -15,12 +15,13 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -62,7 +63,7 @@ from .forms import (
     SearchForm,
 )
 from .idnumber import clean_characters, looks_like_id, mask_id
-from .search import list_page, search_children, with_list_fields
+from .search import BadCursor, list_page, search_children, with_list_fields
 
 PAGE_SIZE = 50
 CASEWORK_SECTIONS = "registry/casework/_child_sections.html"
@@ -81,9 +82,12 @@ def _fail(form: Any, error: ValidationError) -> None:
 
 
 def _communities(user: User) -> QuerySet[Area]:
-    """The communities offered in the list's filter: those the user's files can be in."""
-    visible = Child.objects.visible_to(user).values("residence_area_id")
-    return Area.objects.filter(pk__in=visible).order_by("code")
+    """The communities offered in the list's filter: those the user's files can be in.
+
+    One index probe per area for its first visible file, as a scalar subquery: PostgreSQL turns
+    an EXISTS into a join that reads the area of each of a street's 70,000 files (60 ms)."""
+    first = Child.objects.visible_to(user).filter(residence_area=OuterRef("pk")).order_by().values("pk")[:1]
+    return Area.objects.annotate(first_file=Subquery(first)).filter(first_file__isnull=False).order_by("code")
 
 
 def _search(user: User, form: SearchForm) -> tuple[QuerySet[Child], str]:
@@ -98,14 +102,38 @@ def _search(user: User, form: SearchForm) -> tuple[QuerySet[Child], str]:
     )
 
 
+def _list_areas(form: SearchForm) -> list[tuple[int, str]]:
+    """The areas the list's files can be in, in code order (search.list_page walks them)."""
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("community") is not None:
+        return [(data["community"].pk, data["community"].code)]
+    return form.areas
+
+
 def _list_page(
     request: AuthenticatedHttpRequest, form: SearchForm, export_form: ExportForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
     children, note = _search(user, form)
-    page_number = (form.cleaned_data.get("page") if form.is_valid() else None) or 1
-    page = list_page(children, page_number, PAGE_SIZE)
-    log_access(request, None, AccessAction.SEARCH, result_count=page.paginator.count)
+    data = form.cleaned_data if form.is_valid() else {}
+    areas = _list_areas(form)
+    searched = bool(data.get("q") or data.get("category"))
+    try:
+        page = list_page(
+            children,
+            PAGE_SIZE,
+            cursor=data.get("cursor") or "",
+            number=data.get("page"),
+            areas=areas,
+            searched=searched,
+        )
+    except BadCursor:
+        # A stale or altered cursor: say so, and show the first page rather than nothing.
+        form.add_error(None, _("That page of the list is no longer there; here is the first page."))
+        page, status = list_page(children, PAGE_SIZE, areas=areas, searched=searched), 400
+    if form.is_bound and form.has_error("cursor"):
+        status = 400
+    log_access(request, None, AccessAction.SEARCH, result_count=page.count)
     term = form.data.get("q", "") if form.is_bound else ""
     if looks_like_id(term):
         # The page shows the number it was asked for masked, like every other number on it.
@@ -120,6 +148,7 @@ def _list_page(
         "can_create": is_file_keeper(user) and creatable_areas(user).exists(),
         "export_form": export_form or ExportForm(),
         "is_office": user.role == Role.OFFICE,
+        "count_bound": number_format(page.bound, force_grouping=True),
     }
     template = "registry/_child_results.html" if request.headers.get("HX-Request") else "registry/child_list.html"
     return render(request, template, context, status=status)
@@ -127,10 +156,13 @@ def _list_page(
 
 def _search_form(request: AuthenticatedHttpRequest) -> SearchForm:
     user = request.user
-    kwargs: dict[str, Any] = {"communities": _communities(user), "show_categories": not sees_referral_fields_only(user)}
-    if request.method == "POST":
-        return SearchForm(request.POST, **kwargs)
-    return SearchForm(**kwargs)
+    # The communities once (the list walks them); the filter's choices then by primary key.
+    areas = list(_communities(user).values_list("pk", "code"))
+    communities = Area.objects.filter(pk__in=[pk for pk, _code in areas]).order_by("code")
+    kwargs: dict[str, Any] = {"communities": communities, "show_categories": not sees_referral_fields_only(user)}
+    form = SearchForm(request.POST, **kwargs) if request.method == "POST" else SearchForm(**kwargs)
+    form.areas = areas
+    return form
 
 
 @sensitive_post_parameters()
