@@ -28,6 +28,7 @@ urlpatterns = [
     path("plans/<slug:plan>/homes/", include("childfirst.homes.plan_urls")),
     path("plans/<slug:plan>/evaluation/", include("childfirst.evaluation.urls")),
     path("plans/<slug:plan>/reports/", include("childfirst.reports.urls")),
+    path("plans/<slug:plan>/implementation/", include("childfirst.implementation.urls")),
     path("areas/", include("childfirst.web.area_urls")),
     path("api/", api.urls),
     re_path(r"^api/", api_not_found),  # an unknown path under /api/ gets the API's JSON 404, not a page
