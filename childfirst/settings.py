@@ -304,6 +304,8 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the package too, so `serve`
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Excel uploads: refused above this size, or if the zip inside would unpack beyond the second limit.
 EXCEL_UPLOAD_MAX_BYTES = envint("CHILDFIRST_EXCEL_MAX_MB", 10, minimum=1) * 2**20
+# Attachments of section 四 (implementation reports, responses, good practices): refused above this size.
+ATTACHMENT_MAX_BYTES = envint("CHILDFIRST_ATTACHMENT_MAX_MB", 10, minimum=1) * 2**20
 EXCEL_MAX_UNCOMPRESSED_BYTES = envint("CHILDFIRST_EXCEL_MAX_UNPACKED_MB", 50, minimum=1) * 2**20
 # Sheet protection guards against slips of the hand, not attackers (anyone can remove it).
 EXCEL_TEMPLATE_PASSWORD = os.environ.get("CHILDFIRST_EXCEL_TEMPLATE_PASSWORD", "childfirst")

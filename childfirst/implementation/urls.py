@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import practice_views, recommendation_views
+from . import document_views, practice_views, recommendation_views
 
 app_name = "implementation"
 
 urlpatterns = [
+    path("documents/<int:pk>/", document_views.document_download, name="document"),
     # Recommendations and their follow-up (督办).
     path("recommendations/", recommendation_views.recommendations, name="recommendations"),
     path("recommendations/new/", recommendation_views.recommendation_new, name="recommendation_new"),
