@@ -43,6 +43,12 @@ NAV_ITEMS = [
         frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR}),
         per_plan=True,
     ),
+    NavItem(
+        _("Recommendations"),
+        "implementation:recommendations",
+        frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.STREET_SUPERVISOR}),
+        per_plan=True,
+    ),
     NavItem(_("Reports"), "reports:index", frozenset({Role.OFFICE, Role.LEADER, Role.EVALUATOR}), per_plan=True),
     NavItem(
         _("Children"),
