@@ -66,7 +66,7 @@ def _locked(assignment: Assignment) -> Assignment:
 
 @transaction.atomic
 def do_issue_recommendation(
-    actor: User | None,
+    actor: User,
     plan: Plan,
     *,
     year: int,
