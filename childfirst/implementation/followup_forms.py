@@ -10,6 +10,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from childfirst.areas.models import Area
 from childfirst.plans.models import Department, Indicator, Plan
@@ -50,7 +51,7 @@ def _streets(plan: Plan) -> Any:
 
 
 class RecommendationForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("followup", "Title"), max_length=200)
     text = forms.CharField(label=_("Recommendation"), widget=forms.Textarea(attrs={"rows": 6}), max_length=TEXT_MAX)
     source = forms.ChoiceField(label=_("Arising from"), choices=RecommendationSource.choices)
     indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none(), required=False)
@@ -108,14 +109,14 @@ class ResponseForm(forms.Form):
         label=_("Action taken"), widget=forms.Textarea(attrs={"rows": 6}), max_length=TEXT_MAX
     )
     evidence = MultipleFileField(
-        label=_("Evidence"),
+        label=pgettext_lazy("followup", "Evidence"),
         help_text=_("PDF, Word (.docx), PNG or JPEG; checked by content and size."),
     )
 
 
 class PracticeForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("followup", "Title"), max_length=200)
     text = forms.CharField(
         label=_("What was done and what it achieved"),
         widget=forms.Textarea(attrs={"rows": 10}),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.implementation.models import Document, GoodPractice
 
-from .portal_views import FILE_MAX_AGE, PAGE_MAX_AGE, _context, _plan, _snapshot, public
+from .portal_views import PAGE_MAX_AGE, _context, _plan, _snapshot, public
 
 
 @public(PAGE_MAX_AGE)
@@ -30,7 +30,8 @@ def practices(request: HttpRequest, plan: str) -> HttpResponse:
     return render(request, "portal/practices.html", context)
 
 
-@public(FILE_MAX_AGE)
+# A page's lifetime, not a file's: a withdrawn practice's photo must leave shared caches soon.
+@public(PAGE_MAX_AGE)
 def practice_photo(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
     """A published practice's photo (shown inline); anything else is a 404, as if it did not exist."""
     the_plan = _plan(plan)
