@@ -266,6 +266,8 @@ def test_the_portal_shows_published_practices_only(client, users, published_plan
     assert "公开的好做法" in text and "未选用的做法" not in text and "已撤下的做法" not in text
     assert reverse("portal:indicator", args=[plan.code, "HEA-11"]) in text
     assert "reporter" not in text  # who submitted it is not published
+    indicator_page = client.get(reverse("portal:indicator", args=[plan.code, "HEA-11"])).content.decode()
+    assert "公开的好做法" in indicator_page and "未选用的做法" not in indicator_page
     photo = Document.objects.get(practice=shown)
     response = client.get(reverse("portal:practice_photo", args=[plan.code, photo.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
