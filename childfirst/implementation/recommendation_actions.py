@@ -253,7 +253,8 @@ def do_escalate_overdue(today: datetime.date) -> int:
     """The daily job: every addressee past its due date and not closed is escalated once (escalated_at
     set; the office and the addressee told). Returns how many were escalated this time."""
     due = list(
-        Assignment.objects.select_for_update()
+        # of=self: PostgreSQL locks no row on the nullable side of the joins (department or street).
+        Assignment.objects.select_for_update(of=("self",))
         .overdue(today)
         .filter(escalated_at__isnull=True)
         .select_related("recommendation__plan__area", "department", "area")
