@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
@@ -218,7 +219,8 @@ class Assignment(models.Model):
         return (
             self.state == AssignmentState.CLOSED
             and self.closed_at is not None
-            and self.closed_at.date() <= self.recommendation.due_date
+            # The local day: closed at 23:30 in Wenzhou is that day, though UTC has moved on.
+            and timezone.localdate(self.closed_at) <= self.recommendation.due_date
         )
 
     def is_overdue(self, today: datetime.date) -> bool:

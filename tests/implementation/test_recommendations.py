@@ -368,3 +368,18 @@ def test_evaluation_pages_link_to_the_issue_form_for_the_office(client, users, p
     client.force_login(users.leader)
     page = client.get(reverse("evaluation:indicator", args=[plan.code, "HEA-11"])).content.decode()
     assert "recommendations/new" not in page
+
+
+def test_closed_on_time_counts_the_local_day(users, plan):
+    """Closed at 01:00 in Wenzhou on the day after the due date is late, though it is still the due date in UTC."""
+    recommendation = issue(users, plan)
+    health = assignment_of(recommendation, department="health")
+    do_respond(users.reporter, health, action_taken="答复。")
+    do_close_assignment(users.office, assignment_of(recommendation, department="health"))
+    due = datetime.date(2025, 6, 30)
+    Recommendation.objects.filter(pk=recommendation.pk).update(due_date=due)
+    late = datetime.datetime(2025, 6, 30, 17, 0, tzinfo=datetime.UTC)  # 2025-07-01 01:00 in UTC+8
+    Assignment.objects.filter(pk=health.pk).update(closed_at=late)
+    assert not assignment_of(recommendation, department="health").closed_on_time
+    Assignment.objects.filter(pk=health.pk).update(closed_at=late - datetime.timedelta(hours=2))
+    assert assignment_of(recommendation, department="health").closed_on_time
