@@ -35,6 +35,7 @@ USAGE = """\
   publish --year Y [--note N]    发布（冻结）评估 / publish a frozen evaluation
   report annual|midterm|final --year Y --out DIR [--version N]   监测评估报告 / Word and PDF reports
   report implementation --year Y --out DIR   成员单位实施报告汇编 / the departments' implementation reports compiled
+  implementation escalate        逾期未办结的对策建议督办升级（每日）/ escalate overdue recommendations (daily)
   registry check | purge [--dry-run]   儿童档案检查、超期档案清除 / registry checks, purge of expired files
   registry escalate              逾期未研判的强制报告升级（每小时） / escalate overdue mandatory reports (hourly)
   registry aggregates --year Y [--apply --user U]   儿童信息平台汇总数 / registry counts for collection

@@ -27,6 +27,7 @@ from childfirst.plans.models import Department, Plan
 from childfirst.plans.revisions import load_revisions
 
 from .homes import load_demo_homes
+from .implementation_followup import load_demo_followup
 from .implementation_reports import load_demo_implementation_reports
 from .key_projects import assess_demo_key_projects
 from .linkage_lists import load_demo_lists
@@ -207,6 +208,8 @@ def load_demo() -> dict[str, int]:
     # supervisor a review queue. Both are idempotent: a second demo-data changes nothing.
     linked = execute_run(queue_run("link").pk).counts
     discovered = execute_run(queue_run("discover").pk).counts
+    # Recommendations and good practices after the registry, whose children's names their texts are checked against.
+    followup = load_demo_followup(plan.plan)
     return {
         "evaluations_published": published,
         "areas_created": areas.created + communities,
@@ -223,4 +226,5 @@ def load_demo() -> dict[str, int]:
         "linkage_persons": linked.get("persons", 0),
         "linkage_reviews_pending": linked.get("reviews_pending", 0),
         "verification_tasks_open": discovered.get("open", 0),
+        **followup,
     }

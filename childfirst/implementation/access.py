@@ -1,8 +1,10 @@
 """Who may see and act on which object of section 四: one helper per object type, used by every view.
 Refusals raise PermissionDenied (403); an object of another plan is a 404.
 
-The rule (issue 15): a department sees its own implementation reports, the office (of the plan's own
-area) all of them; leaders and evaluators read accepted reports; nobody else sees any."""
+The rule (issue 15): a department sees its own implementation reports and recommendations, a street
+supervisor its street's recommendations and good practices, the office (of the plan's own area) all of
+them; leaders and evaluators read accepted reports; nobody else sees any. Of a recommendation, an
+addressee sees only its own follow-up (another department's answer is not its business)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,19 @@ from django.http import Http404
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
 from childfirst.collection.models import SubmissionState
-from childfirst.plans.access import acts_on_plan, get_plan_for_user
+from childfirst.plans.access import acts_on_plan, get_plan_for_user, user_can_see_plan
 from childfirst.plans.models import Department, Plan
 
-from .models import ImplementationReport
+from .models import (
+    Assignment,
+    AssignmentState,
+    GoodPractice,
+    GoodPracticeQuerySet,
+    ImplementationReport,
+    PracticeState,
+    Recommendation,
+    RecommendationQuerySet,
+)
 
 # The roles that may open an implementation page at all; what each sees is narrowed below.
 REPORT_ROLES = (Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR)
@@ -107,3 +118,145 @@ def get_weights_plan_for_user(request: AuthenticatedHttpRequest, plan: str) -> P
     if request.user.role != Role.OFFICE or not acts_on_plan(request.user, the_plan):
         raise PermissionDenied
     return the_plan
+
+
+# The roles that take part in recommendations and good practices (leaders, evaluators and community
+# directors do not: 403 on every page of them).
+FOLLOWUP_ROLES = frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.STREET_SUPERVISOR})
+
+
+def require_followup_role(user: User) -> None:
+    if user.role not in FOLLOWUP_ROLES:
+        raise PermissionDenied
+
+
+def is_acting_office(user: User, plan: Plan) -> bool:
+    """The office of the plan's own area: it issues, closes, returns, publishes (a city office reads)."""
+    return user.role == Role.OFFICE and acts_on_plan(user, plan)
+
+
+def get_followup_plan_for_user(request: AuthenticatedHttpRequest, plan: str | Plan) -> Plan:
+    """The plan of a recommendations or practices page: the role first (403), then the plan (404/403).
+    A Plan already read (the document download's) is checked, not read again."""
+    require_followup_role(request.user)
+    if isinstance(plan, Plan):
+        if not user_can_see_plan(request.user, plan):
+            raise PermissionDenied
+        return plan
+    return get_plan_for_user(request, plan)
+
+
+def _addressee_of_plan(user: User, plan: Plan) -> bool:
+    """A department of the plan's area, or a street inside it."""
+    if user.role in DEPARTMENT_ROLES:
+        return user.department is not None and user.department.area_id == plan.area_id
+    if user.role == Role.STREET_SUPERVISOR:
+        return user.area is not None and plan.area.contains(user.area)
+    return False
+
+
+def may_submit_practice(user: User, plan: Plan) -> bool:
+    """Department reporters and reviewers, and street supervisors, of the plan's own area."""
+    return _addressee_of_plan(user, plan)
+
+
+def recommendations_visible_to(user: User, plan: Plan) -> RecommendationQuerySet:
+    """The plan's recommendations the user may see: all for the office, else those addressed to the
+    user's department or street."""
+    recommendations = Recommendation.objects.of_plan(plan)
+    if user.role == Role.OFFICE:
+        return recommendations
+    if user.role in DEPARTMENT_ROLES and user.department_id is not None:
+        return recommendations.addressed_to_department(user.department_id)
+    if user.role == Role.STREET_SUPERVISOR and user.area_id is not None:
+        return recommendations.addressed_to_street(user.area_id)
+    return recommendations.none()
+
+
+def practices_visible_to(user: User, plan: Plan) -> GoodPracticeQuerySet:
+    """The plan's good practices the user may see: all for the office, else its department's or street's."""
+    practices = GoodPractice.objects.filter(plan=plan)
+    return practices if user.role == Role.OFFICE else practices.of_user(user)
+
+
+@dataclass(frozen=True)
+class RecommendationAccess:
+    recommendation: Recommendation
+    assignments: list[Assignment]  # the addressees the user may see: all for the office, else its own
+    is_office: bool  # may close and send back
+
+
+def get_recommendation_for_user(request: AuthenticatedHttpRequest, plan: str | Plan, pk: int) -> RecommendationAccess:
+    the_plan = get_followup_plan_for_user(request, plan)
+    user = request.user
+    recommendation = (
+        Recommendation.objects.filter(plan=the_plan, pk=pk).select_related("indicator", "area", "issued_by").first()
+    )
+    if recommendation is None:
+        raise Http404
+    recommendation.plan = the_plan
+    assignments = recommendation.assignments.select_related("department", "area", "closed_by")
+    if user.role != Role.OFFICE:
+        assignments = assignments.of_user(user)
+    shown = list(assignments)
+    if user.role != Role.OFFICE and not shown:
+        raise PermissionDenied
+    for assignment in shown:
+        assignment.recommendation = recommendation
+    return RecommendationAccess(recommendation, shown, is_acting_office(user, the_plan))
+
+
+@dataclass(frozen=True)
+class AssignmentAccess:
+    assignment: Assignment
+    can_respond: bool  # the addressee, while it awaits an answer (open or sent back)
+    can_decide: bool  # the office, while an answer awaits it
+
+
+def get_assignment_for_user(request: AuthenticatedHttpRequest, plan: str | Plan, pk: int) -> AssignmentAccess:
+    """One addressee's follow-up: the office of the plan, or the addressee (its department's reporters
+    and reviewers, its street's supervisor)."""
+    the_plan = get_followup_plan_for_user(request, plan)
+    user = request.user
+    assignment = (
+        Assignment.objects.filter(recommendation__plan=the_plan, pk=pk)
+        .select_related("recommendation__indicator", "recommendation__area", "department", "area")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    assignment.recommendation.plan = the_plan
+    own = Assignment.objects.filter(pk=assignment.pk).of_user(user).exists() if user.role != Role.OFFICE else False
+    if user.role != Role.OFFICE and not own:
+        raise PermissionDenied
+    office = is_acting_office(user, the_plan)
+    return AssignmentAccess(
+        assignment=assignment,
+        can_respond=own and assignment.can_be_answered,
+        can_decide=office and assignment.state == AssignmentState.ANSWERED,
+    )
+
+
+@dataclass(frozen=True)
+class PracticeAccess:
+    practice: GoodPractice
+    can_decide: bool  # the office: publish or decline a submitted one, withdraw a published one
+
+
+def get_practice_for_user(request: AuthenticatedHttpRequest, plan: str | Plan, pk: int) -> PracticeAccess:
+    """A good practice: the office of the plan, or the department or street that submitted it."""
+    the_plan = get_followup_plan_for_user(request, plan)
+    user = request.user
+    practice = (
+        practices_visible_to(user, the_plan)
+        .filter(pk=pk)
+        .select_related("department", "area", "submitted_by", "decided_by")
+        .first()
+    )
+    if practice is None:
+        if GoodPractice.objects.filter(plan=the_plan, pk=pk).exists():
+            raise PermissionDenied
+        raise Http404
+    practice.plan = the_plan
+    office = is_acting_office(user, the_plan)
+    return PracticeAccess(practice, can_decide=office and practice.state != PracticeState.DECLINED)

@@ -5,12 +5,15 @@ before it is stored, and attachments are evidence of work, not child files."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
 from childfirst.areas.models import Area
 from childfirst.collection.models import ReportingRound, SubmissionState
 from childfirst.plans.models import Department, Indicator, KeyProject, Measure, Plan
@@ -26,12 +29,6 @@ class ImplementationReportQuerySet(models.QuerySet["ImplementationReport"]):
     def visible_to_department(self, department_id: int | None) -> ImplementationReportQuerySet:
         """One department's own reports (none for a user without a department)."""
         return self.filter(department_id=department_id) if department_id is not None else self.none()
-
-
-class AssignmentQuerySet(models.QuerySet["Assignment"]):
-    def for_department_year(self, department: Department, plan: Plan, year: int) -> AssignmentQuerySet:
-        """The department's assignments of the plan's recommendations of monitoring year `year`."""
-        return self.filter(department=department, recommendation__plan=plan, recommendation__year=year)
 
 
 class ImplementationReport(models.Model):
@@ -121,6 +118,19 @@ class RecommendationState(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+class RecommendationQuerySet(models.QuerySet["Recommendation"]):
+    def of_plan(self, plan: Plan) -> RecommendationQuerySet:
+        return self.filter(plan=plan)
+
+    def addressed_to_department(self, department_id: int) -> RecommendationQuerySet:
+        """Recommendations with an addressee that is this department."""
+        return self.filter(assignments__department_id=department_id).distinct()
+
+    def addressed_to_street(self, area_id: int | str) -> RecommendationQuerySet:
+        """Recommendations with an addressee that is this street/town."""
+        return self.filter(assignments__area_id=area_id).distinct()
+
+
 class Recommendation(models.Model):
     """A recommendation (对策建议) the office issues to one or more departments or streets, each an
     `Assignment` that is followed up (督办) on its own until the office closes it."""
@@ -143,6 +153,8 @@ class Recommendation(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
 
+    objects = RecommendationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at", "-id"]
         verbose_name = _("recommendation")
@@ -157,6 +169,29 @@ class AssignmentState(models.TextChoices):
     ANSWERED = "answered", _("answered, awaiting the office")
     RETURNED = "returned", _("sent back")
     CLOSED = "closed", _("closed")
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def for_department_year(self, department: Department, plan: Plan, year: int) -> AssignmentQuerySet:
+        """The department's addressee rows of the plan's recommendations of monitoring year `year`
+        (the departments' yearly assessment counts those closed on time among them)."""
+        return self.filter(department=department, recommendation__plan=plan, recommendation__year=year)
+
+    def not_closed(self) -> AssignmentQuerySet:
+        return self.exclude(state=AssignmentState.CLOSED)
+
+    def overdue(self, today: datetime.date) -> AssignmentQuerySet:
+        """Not closed and past the recommendation's due date on `today`."""
+        return self.not_closed().filter(recommendation__due_date__lt=today)
+
+    def of_user(self, user: User) -> AssignmentQuerySet:
+        """The rows addressed to the user: its department's (reporter, reviewer) or its street's
+        (supervisor); none for other roles (the office sees every row of its plans)."""
+        if user.role in DEPARTMENT_ROLES and user.department_id is not None:
+            return self.filter(department_id=user.department_id)
+        if user.role == Role.STREET_SUPERVISOR and user.area_id is not None:
+            return self.filter(area_id=user.area_id)
+        return self.none()
 
 
 class Assignment(models.Model):
@@ -192,12 +227,20 @@ class Assignment(models.Model):
 
     @property
     def closed_on_time(self) -> bool:
-        """Closed by the office no later than the recommendation's due date."""
+        """Closed, on or before the recommendation's due date (the assessment's "closed on time")."""
         return (
             self.state == AssignmentState.CLOSED
             and self.closed_at is not None
+            # The local day: closed at 23:30 in Wenzhou is that day, though UTC has moved on.
             and timezone.localdate(self.closed_at) <= self.recommendation.due_date
         )
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.state != AssignmentState.CLOSED and self.recommendation.due_date < today
+
+    @property
+    def can_be_answered(self) -> bool:
+        return self.state in (AssignmentState.OPEN, AssignmentState.RETURNED)
 
 
 class ResponseDecision(models.TextChoices):
@@ -234,6 +277,21 @@ class PracticeState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn from the portal")
 
 
+class GoodPracticeQuerySet(models.QuerySet["GoodPractice"]):
+    def published(self) -> GoodPracticeQuerySet:
+        """What the public portal shows."""
+        return self.filter(state=PracticeState.PUBLISHED)
+
+    def of_user(self, user: User) -> GoodPracticeQuerySet:
+        """The practices of the user's department (reporter, reviewer) or street (supervisor); none
+        for other roles (the office sees every practice of its plans)."""
+        if user.role in DEPARTMENT_ROLES and user.department_id is not None:
+            return self.filter(department_id=user.department_id)
+        if user.role == Role.STREET_SUPERVISOR and user.area_id is not None:
+            return self.filter(area_id=user.area_id)
+        return self.none()
+
+
 class GoodPractice(models.Model):
     """A good practice (好做法好经验) a department or street submits; the office selects some and publishes
     them on the open-data portal beside the related indicators."""
@@ -251,6 +309,8 @@ class GoodPractice(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(_USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    objects = GoodPracticeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-submitted_at", "-id"]

@@ -23,6 +23,13 @@ class Kind(models.TextChoices):
     TASK_ASSIGNED = "task_assigned", _("New task")
     VERIFICATION_TASKS = "verification_tasks", _("New verification tasks")
     GRANT_REQUESTED = "grant_requested", _("Access to child files requested")
+    RECOMMENDATION = "recommendation", _("Recommendation to follow up")
+    REC_ANSWERED = "rec_answered", _("Recommendation answered")
+    REC_RETURNED = "rec_returned", _("Response to a recommendation sent back")
+    REC_CLOSED = "rec_closed", _("Recommendation follow-up closed")
+    REC_OVERDUE = "rec_overdue", _("Recommendation overdue")
+    PRACTICE_SUBMITTED = "practice_submitted", _("Good practice submitted")
+    PRACTICE_DECIDED = "practice_decided", _("Good practice decided")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -21,3 +21,8 @@ class RegistryConfig(AppConfig):
         from childfirst.registry.aggregates import SOURCE, prefills
 
         register_prefill_source(SOURCE, prefills, _("From the children's information platform"), "儿童信息平台汇总")
+        # What the office may publish (good practices) is refused when it names a child on file.
+        from childfirst.implementation.personal_data import register_personal_data_check
+        from childfirst.registry.children.personal_data import WHAT, texts_naming_a_child
+
+        register_personal_data_check("registry-names", texts_naming_a_child, WHAT)

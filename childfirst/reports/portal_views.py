@@ -27,6 +27,7 @@ from childfirst.evaluation.key_projects import key_project_progress
 from childfirst.evaluation.labels import STATUS_LABELS, STATUS_ORDER
 from childfirst.evaluation.models import Snapshot
 from childfirst.evaluation.published import earlier_plan_years, published_plans, published_snapshot, published_years
+from childfirst.implementation.models import GoodPractice
 from childfirst.plans.models import Comparator, Domain, Plan, Unit
 from childfirst.plans.succession import lineage_of
 
@@ -197,6 +198,10 @@ def indicator_page(request: HttpRequest, plan: str, code: str) -> HttpResponse:
             "street_years": street_years,
             "street_table": street_table,
             "street_latest_year": latest,
+            # The good practices the office published beside this indicator (portal_practices.py).
+            "practices": list(
+                GoodPractice.objects.filter(plan=the_plan, indicators__code=indicator.code).published().only("title")
+            ),
             "streets_chart": {
                 "streets": [area.display_name for area, _row in street_table],
                 "values": [row[-1] for _area, row in street_table],

@@ -52,6 +52,7 @@ NAV_ITEMS = [
         "implementation:reports",
         frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR}),
         per_plan=True,
+        also_current=r"^/plans/[^/]+/implementation/rounds/",
     ),
     NavItem(
         _("Assessment"),
@@ -59,6 +60,13 @@ NAV_ITEMS = [
         frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.LEADER, Role.EVALUATOR}),
         per_plan=True,
         also_current=r"^/plans/[^/]+/implementation/(\d+/scorecard|scorecard)",
+    ),
+    NavItem(
+        _("Recommendations"),
+        "implementation:recommendations",
+        frozenset({Role.OFFICE, Role.DEPT_REPORTER, Role.DEPT_REVIEWER, Role.STREET_SUPERVISOR}),
+        per_plan=True,
+        also_current=r"^/plans/[^/]+/implementation/(assignments|practices)/",
     ),
     NavItem(_("Reports"), "reports:index", frozenset({Role.OFFICE, Role.LEADER, Role.EVALUATOR}), per_plan=True),
     NavItem(

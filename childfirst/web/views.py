@@ -18,6 +18,7 @@ from childfirst.notifications.models import Notification
 from childfirst.plans.access import current_plan, plans_for_user
 
 from .home_collection import office_home, reporter_home, reviewer_home
+from .home_followup import followup_home
 from .home_implementation import implementation_home
 from .home_plans import office_plan_work, oversight_plan_work
 from .home_registry import director_home, office_registry_home, supervisor_home
@@ -65,6 +66,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     elif user.role == Role.STREET_SUPERVISOR:
         context |= supervisor_home(request)
     context["implementation_reports"] = implementation_home(user, plans)
+    context |= followup_home(user, plans)  # recommendations (督办) and good practices; {} for other roles
     if plan is not None and user.role in PLAN_AT_A_GLANCE:
         context["domains"] = plan.domains.annotate(
             indicator_count=Count("indicators", filter=Q(indicators__retired_at__isnull=True))

@@ -44,7 +44,7 @@ def test_write_attach_submit_approve_accept(browser, fresh_server, width, tmp_pa
     log_in(page, server, "demo-reporter")
     # the home page names the waiting report; the navigation's item opens the open year's reports
     assert "2025年度实施报告" in page.locator("main").inner_text()
-    page.goto(f"{server}{PLAN}/implementation/")
+    page.goto(f"{server}{PLAN}/implementation/reports/")
     assert page.url.endswith("/implementation/rounds/2025/")
     _no_sideways_scroll(page, width)
     shot(page, f"implementation-round-reporter-{width}")

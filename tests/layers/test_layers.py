@@ -32,6 +32,9 @@ LAYER = {
 # (notifications, at the accounts layer, is below collection too: the registry writes to the inbox.)
 LOWER_THAN_COLLECTION = {"plans", "areas", "accounts", "notifications"}
 PREFILL_API = {"childfirst.collection.prefill"}
+# The same kind of door in implementation: the registry offers its check for children's names on what
+# may be published (good practices) through `register_personal_data_check`, and nothing else.
+PREFILL_API |= {"childfirst.implementation.personal_data"}
 # The one registry module that goes further: the command that applies the counts to a department's
 # draft goes through collection's normal save path (its actions, the round and the expected cells).
 APPLIES_COUNTS = {
@@ -150,6 +153,8 @@ def test_the_rule_itself():
     assert refusal("childfirst.registry.aggregates", "childfirst.evaluation.models")
     assert refusal("childfirst.registry.aggregates", "childfirst.collection.models")
     assert not refusal("childfirst.registry.aggregates", "childfirst.collection.prefill")
+    assert not refusal("childfirst.registry.apps", "childfirst.implementation.personal_data")
+    assert refusal("childfirst.registry.apps", "childfirst.implementation.models")
     assert not refusal("childfirst.evaluation.views", "childfirst.collection.models")
     assert not refusal("childfirst.demo.load", "childfirst.registry.models")
     assert not refusal("childfirst.urls", "childfirst.web.views")
