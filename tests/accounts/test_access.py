@@ -52,6 +52,7 @@ PORTAL = {
     "portal:indicator_csv": f"/open/{PORTAL_PLAN}/data/HEA-14.csv",
     "portal:download_all": f"/open/{PORTAL_PLAN}/data/all.zip",
     "portal:language": f"/open/language/en/?next=/open/{PORTAL_PLAN}/",
+    "portal:practices": f"/open/{PORTAL_PLAN}/practices/",
 }
 
 # One concrete URL per pattern name, with who may open it. Keep in step with the urlconf:
@@ -137,6 +138,22 @@ PAGES = {
     "implementation:round": None,
     "implementation:word_template": None,
     "implementation:word_upload": None,
+    # Recommendations (督办) and good practices: every role on every page, another district's and
+    # another plan's objects in tests/implementation/test_followup_access.py; a published practice's
+    # photo is public, an unpublished one's a 404 (tests/implementation/test_good_practices.py).
+    "implementation:assignment_close": None,
+    "implementation:assignment_respond": None,
+    "implementation:assignment_return": None,
+    "implementation:practice": None,
+    "implementation:practice_decline": None,
+    "implementation:practice_new": None,
+    "implementation:practice_publish": None,
+    "implementation:practice_withdraw": None,
+    "implementation:practices": None,
+    "implementation:recommendation": None,
+    "implementation:recommendation_new": None,
+    "implementation:recommendations": None,
+    "portal:practice_photo": None,
     "implementation:scorecard": None,
     "implementation:scorecard_default": None,
     "implementation:scorecard_export": None,
