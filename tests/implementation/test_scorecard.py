@@ -326,9 +326,10 @@ def test_the_navigation_link_opens_last_year(client, users, plan, role):
     year = min(max(timezone.localdate().year - 1, plan.start_year), plan.end_year)
     assert response.status_code == 302 and response.url == f"/plans/{PLAN}/implementation/{year}/scorecard/"
     page = client.get(response.url)
-    # in the navigation, marked as the current item on the year's scorecard
+    # in the navigation, section 四's item is the current one; the section's tabs mark the assessment
     current = [i for i in page.context["nav_items"] if i["current"]]
-    assert [i["url"] for i in current] == [f"/plans/{PLAN}/implementation/scorecard/"]
+    assert [i["url"] for i in current] == [f"/plans/{PLAN}/implementation/reports/"]
+    assert f'aria-current="page" href="/plans/{PLAN}/implementation/scorecard/"' in page.content.decode()
 
 
 @pytest.mark.django_db
