@@ -61,11 +61,12 @@ def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> dateti
 
 
 @transaction.atomic
-def load_demo_homes() -> dict[str, int]:
-    """Homes in the synthetic communities (idempotent); returns what was created."""
+def load_demo_homes(district: Area | None = None) -> dict[str, int]:
+    """Homes in the synthetic communities (of `district` when given; idempotent); returns what was created."""
     today = timezone.localdate()
     created = {"homes_created": 0, "demonstration_homes": 0, "activities_created": 0}
-    communities = list(Area.objects.communities().filter(is_synthetic=True).order_by("code"))
+    areas = Area.objects.within(district) if district is not None else Area.objects.all()
+    communities = list(areas.communities().filter(is_synthetic=True).order_by("code"))
     taken = set(ChildrensHome.objects.values_list("community_id", flat=True))
     new_homes: list[ChildrensHome] = []
     for community in communities:

@@ -201,7 +201,9 @@ def load_demo() -> dict[str, int]:
     next_round = load_next_round(next_plan.plan, NEXT_ROUND["year"], NEXT_ROUND["deadline"], list(NEXT_ROUND["drafts"]))
     second = SECOND_DISTRICT["round"]
     second_round = load_next_round(second_plan, second["year"], second["deadline"], list(second["drafts"]))
-    registry = {**load_demo_children(), **load_demo_homes(), **load_demo_casework()}
+    # Lucheng's communities only: the made-up second district shows plans and accounts, not child files.
+    lucheng = Area.objects.get(code=DISTRICT)
+    registry = {**load_demo_children(district=lucheng), **load_demo_homes(lucheng), **load_demo_casework()}
     # Department lists consistent with the registry's children (synthetic), imported once.
     lists = load_demo_lists()
     # Linked and discovered after the lists, so that demo-director finds verification tasks and the street

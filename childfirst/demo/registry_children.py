@@ -142,15 +142,18 @@ def _school(grade: str) -> str:
 
 
 @transaction.atomic
-def load_demo_children(count: int = 20_000, seed: int = 2025, today: datetime.date | None = None) -> dict[str, int]:
-    """About `count` synthetic children spread over the demo communities; nothing when the
-    synthetic children are there already."""
+def load_demo_children(
+    count: int = 20_000, seed: int = 2025, today: datetime.date | None = None, district: Area | None = None
+) -> dict[str, int]:
+    """About `count` synthetic children spread over the demo communities (of `district` when given: the
+    demo's made-up second district has none); nothing when the synthetic children are there already."""
     if Child.objects.filter(is_synthetic=True).exists():
         return {"children_created": 0}
     load_categories()
     today = today or timezone.localdate()
     rng = random.Random(seed)  # noqa: S311 — made-up data, reproducible by design
-    communities = list(Area.objects.valid_on(today).communities().filter(is_synthetic=True).order_by("code"))
+    areas = Area.objects.within(district) if district is not None else Area.objects.all()
+    communities = list(areas.valid_on(today).communities().filter(is_synthetic=True).order_by("code"))
     if not communities:
         return {"children_created": 0}
     types = {t.code: t for t in CategoryType.objects.all()}
