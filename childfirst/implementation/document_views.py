@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
+from childfirst.plans.access import get_plan_for_user
 
 from . import access
 from .documents import download_name
@@ -19,22 +20,22 @@ from .models import Document
 
 
 def _owner_check(document: Document) -> tuple[Callable[..., Any] | None, int]:
-    """The access helper that decides on the document's owner, and the id to give it. The helpers of
-    responses and good practices live beside the report's in access.py (each part adds its own);
-    without one, nobody gets the document."""
+    """The access helper that decides on the document's owner, and the id to give it."""
     if document.report_id is not None:
         return access.get_report_for_user, document.report_id
     if document.response_id is not None:
         assert document.response is not None
-        return getattr(access, "get_assignment_for_user", None), document.response.assignment_id
+        return access.get_assignment_for_user, document.response.assignment_id
     if document.practice_id is not None:
-        return getattr(access, "get_practice_for_user", None), document.practice_id
+        return access.get_practice_for_user, document.practice_id
     return None, 0
 
 
 @role_required()
 def document_download(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    the_plan = access.get_plan_for_reports(request, plan)
+    # Whoever may see the plan gets as far as the owner's helper, which decides (a street supervisor
+    # sees its street's evidence and photos, though not the implementation reports).
+    the_plan = get_plan_for_user(request, plan)
     document = get_object_or_404(Document.objects.select_related("response").defer("content"), pk=pk)
     check, owner_pk = _owner_check(document)
     if check is None:

@@ -127,7 +127,15 @@ def make_world(users: Users, second: SecondDistrict) -> dict[str, Any]:
     practice = do_submit_practice(
         users.reporter, plan, year=2024, title="卫健", text="x", photos=photo, no_faces_confirmed=True
     )
-    street_practice = do_submit_practice(users.supervisor, plan, year=2024, title="五马", text="x")
+    street_practice = do_submit_practice(
+        users.supervisor,
+        plan,
+        year=2024,
+        title="五马",
+        text="x",
+        photos=[upload("s.png", image_bytes("PNG"))],
+        no_faces_confirmed=True,
+    )
     published = do_submit_practice(users.reviewer, plan, year=2024, title="已发布", text="x")
     do_publish_practice(users.office, published)
     return {
@@ -137,6 +145,7 @@ def make_world(users: Users, second: SecondDistrict) -> dict[str, Any]:
         "health_answered": health_answered,
         "evidence": Document.objects.get(response=response),
         "photo": Document.objects.get(practice=practice),
+        "street_photo": Document.objects.get(practice=street_practice),
         "practice": practice,
         "street_practice": street_practice,
         "published": published,
@@ -218,6 +227,7 @@ def test_an_object_of_another_plan_is_a_404(client: Client, users, world, name, 
         ("leader", 403, 403),
         ("evaluator", 403, 403),
         ("director", 403, 403),
+        ("supervisor", 403, 403),  # health's, not the street's
     ],
 )
 def test_evidence_and_photos_follow_their_owner(client: Client, users, world, role, evidence, photo):
@@ -227,3 +237,12 @@ def test_evidence_and_photos_follow_their_owner(client: Client, users, world, ro
     assert client.get(url).status_code == evidence
     url = reverse("implementation:document", args=["lucheng-2021-2025", world["photo"].pk])
     assert client.get(url).status_code == photo
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "status"), [("supervisor", 200), ("other_supervisor", 403), ("reporter", 403)])
+def test_a_streets_photo_is_for_its_supervisor_and_the_office(client: Client, users, world, role, status):
+    """A street supervisor may open the documents of its own street's work, like the office."""
+    client.force_login(getattr(users, role))
+    url = reverse("implementation:document", args=["lucheng-2021-2025", world["street_photo"].pk])
+    assert client.get(url).status_code == status
