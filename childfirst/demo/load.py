@@ -75,9 +75,9 @@ def community_name(street: Area, number: int) -> str:
 
 @transaction.atomic
 def create_demo_communities() -> int:
-    """Synthetic communities under every street, plus one merged away in 2023 to show history."""
+    """Synthetic communities under every street of Lucheng, plus one merged away in 2023 to show history."""
     created = 0
-    for street in Area.objects.streets().filter(is_synthetic=False):
+    for street in Area.objects.within(Area.objects.get(code=DISTRICT)).streets().filter(is_synthetic=False):
         for number in range(1, COMMUNITIES_PER_STREET + 1):
             kind = "村" if street.kind == "镇" else "社区"
             _area, made = Area.objects.update_or_create(
