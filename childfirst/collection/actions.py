@@ -40,6 +40,7 @@ from .models import (
     Submission,
     SubmissionState,
     ValueChange,
+    take_step,
 )
 from .review import review_submission
 from .rules import current_rules
@@ -452,17 +453,7 @@ def _transition(
     if not locked.round.is_open and action != "collection.reopen":
         raise CollectionError(_("The %(year)s round is closed.") % {"year": locked.round.year})
     before = locked.state
-    now = timezone.now()
-    locked.state = to
-    locked.version += 1
-    if to == SubmissionState.SUBMITTED:
-        locked.submitted_at, locked.submitted_by = now, actor
-    elif to == SubmissionState.APPROVED:
-        locked.reviewed_at, locked.reviewed_by = now, actor
-    elif to == SubmissionState.ACCEPTED:
-        locked.accepted_at, locked.accepted_by = now, actor
-    if to == SubmissionState.RETURNED:
-        locked.return_reason = str(detail.get("reason", ""))
+    take_step(locked, to, actor, str(detail.get("reason", "")))
     locked.save()
     record(
         action,

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from childfirst.accounts.models import DEPARTMENT_ROLES, Role, User
@@ -60,6 +61,23 @@ class SubmissionState(models.TextChoices):
 
 
 EDITABLE_STATES = {SubmissionState.DRAFT, SubmissionState.RETURNED}
+
+
+def take_step(obj: Any, to: SubmissionState, actor: Any, reason: str = "") -> None:
+    """Move a workflow object — the data's Submission, or anything with the same state, version and
+    submitted/reviewed/accepted stamps (a department's implementation report) — to `to`: who and when
+    for the step, the reason of a return, and the version bumped (the optimistic lock). Not saved."""
+    now = timezone.now()
+    obj.state = to
+    obj.version += 1
+    if to == SubmissionState.SUBMITTED:
+        obj.submitted_at, obj.submitted_by = now, actor
+    elif to == SubmissionState.APPROVED:
+        obj.reviewed_at, obj.reviewed_by = now, actor
+    elif to == SubmissionState.ACCEPTED:
+        obj.accepted_at, obj.accepted_by = now, actor
+    elif to == SubmissionState.RETURNED:
+        obj.return_reason = reason
 
 
 # Roles that see every department's submissions (read-only except the office's own steps); the

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from childfirst.accounts.audit import record
 from childfirst.accounts.models import Role, User
-from childfirst.collection.models import ReportingRound, SubmissionState
+from childfirst.collection.models import ReportingRound, SubmissionState, take_step
 from childfirst.notifications.models import Kind
 from childfirst.notifications.notify import notify, office_of, users_of_departments
 from childfirst.plans.access import acts_on_plan
@@ -279,17 +279,7 @@ def _transition(
     if not locked.round.is_open:
         raise ReportError(_("The %(year)s round is closed.") % {"year": locked.round.year})
     before = locked.state
-    now = timezone.now()
-    locked.state = to
-    locked.version += 1
-    if to == SubmissionState.SUBMITTED:
-        locked.submitted_at, locked.submitted_by = now, actor
-    elif to == SubmissionState.APPROVED:
-        locked.reviewed_at, locked.reviewed_by = now, actor
-    elif to == SubmissionState.ACCEPTED:
-        locked.accepted_at, locked.accepted_by = now, actor
-    elif to == SubmissionState.RETURNED:
-        locked.return_reason = reason
+    take_step(locked, to, actor, reason)
     locked.save()
     # The reason is the office's or reviewer's own words about the work, kept on the report; the audit
     # row says that there was one (its length), as a reason may name people.
