@@ -8,8 +8,8 @@ concurrent users through gunicorn. Prints figures; not a test.
     .venv/bin/python bench/bench_registry.py --reuse                # measure again what --keep left
 
 Needs a PostgreSQL server at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) with a
-role allowed to create databases; the bench works in `bench_registry` on that server, created at
-the start and dropped at the end.
+role allowed to create databases; the bench works in `bench_registry` (or $CHILDFIRST_BENCH_DB) on
+that server, created at the start and dropped at the end.
 
 Data (all marked synthetic): the shipped area tree with the demo's 56 communities (14 streets × 4),
 the demo accounts, and `--children` children spread evenly over the communities, made as the demo
@@ -63,7 +63,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.calibrate import calibrate  # noqa: E402 (after the path that finds it)
 
-BENCH_DB = "bench_registry"
+# Another name (CHILDFIRST_BENCH_DB) lets two engineers each keep a million-row copy on one server.
+BENCH_DB = os.environ.get("CHILDFIRST_BENCH_DB", "bench_registry")
 BATCH = 50_000
 CATEGORY_SHARE = 0.30
 BENCH_PASSWORD = "Bench-2025-Registry!"  # noqa: S105 (accounts in the throwaway bench database only)
