@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.calibrate import calibrated  # noqa: E402 (after the path that finds it)
 
-BENCH_DB = "childfirst_bench"
+# Another name (CHILDFIRST_BENCH_DB) lets two engineers bench on one server at once.
+BENCH_DB = os.environ.get("CHILDFIRST_BENCH_DB", "childfirst_bench")
 DISTRICT = "990001"  # not a GB/T 2260 code in use: clearly synthetic
 STREETS = 999
 DEPARTMENTS = 4
@@ -53,11 +54,19 @@ BENCH_PASSWORD = "Bench-Password-2025!"  # noqa: S105 (accounts in the throwaway
 
 def bench_url(base: str) -> tuple[str, str]:
     parts = urlsplit(base)
+    if parts.scheme == "sqlite":  # a file of its own beside the one named: the "admin" URL is the same file
+        name = Path("/" + parts.path.lstrip("/")).with_name(f"{BENCH_DB}.sqlite3")
+        url = f"sqlite:///{name}"
+        return url, url
     admin = urlunsplit(parts._replace(path="/postgres"))
     return admin, urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
 
 
 def recreate_database(admin_url: str, drop_only: bool = False) -> None:
+    if admin_url.startswith("sqlite:"):
+        for suffix in ("", "-wal", "-shm"):
+            Path("/" + urlsplit(admin_url).path.lstrip("/") + suffix).unlink(missing_ok=True)
+        return
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -181,6 +190,10 @@ def post_all(tokens, values_wanted, batch, clients: int, send) -> tuple[int, int
     return totals["values"], totals["requests"], elapsed
 
 
+DATABASE_CPU_MS = [0.0]  # the database backends' CPU while serving the requests in process
+METER_LOCK = threading.Lock()
+
+
 def in_process_client():
     """Django's test client: the whole request path (middleware, routing, ninja) without a socket."""
     from django.db import connection
@@ -189,11 +202,20 @@ def in_process_client():
     client = Client(SERVER_NAME="localhost")
 
     def post(secret: str, count: int, body: bytes) -> None:
+        backend = None
+        if connection.vendor == "postgresql":  # its server runs on this machine: its CPU is in /proc
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend = cursor.fetchone()[0]
+            before = cpu_ms([backend])
         try:
             response = client.post("/api/dataValueSets", data=body, content_type="application/json",
                                    HTTP_AUTHORIZATION=f"Bearer {secret}")  # fmt: skip
             check(response.status_code, response.content, count)
         finally:
+            if backend is not None:
+                with METER_LOCK:
+                    DATABASE_CPU_MS[0] += cpu_ms([backend]) - before
             connection.close_if_unusable_or_obsolete()
 
     return post
@@ -237,6 +259,22 @@ def check(status: int, content: bytes, count: int) -> None:
     summary = json.loads(content)
     if summary["imported"] != count:
         raise SystemExit(f"expected {count} values imported, got {summary}")
+
+
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")  # ms per clock tick of /proc/<pid>/stat
+
+
+def cpu_ms(pids: list[int]) -> float:
+    """CPU time (user + system) the processes have used so far, in ms: unlike wall time, it does not
+    grow with other work queued for the same CPUs, so runs on a shared machine compare."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) * TICK_MS
+    return total
 
 
 def peak_rss_of(pid: int) -> int:
@@ -283,6 +321,7 @@ def main() -> None:
         print(f"building {args.values:,} values' worth of synthetic data in {BENCH_DB} …", flush=True)
         tokens = build()
         server_rss = 0
+        cpu_before = cpu_ms([os.getpid()])
         if args.server:
             connection.close()
             server, port = start_server(database_url)
@@ -294,25 +333,39 @@ def main() -> None:
                 server.wait(timeout=30)
         else:
             sent, made, elapsed = post_all(tokens, args.values, args.batch, args.clients, in_process_client)
+        # The bench's own CPU in process (the server's is in its process, gone by now: in process only),
+        # and the database's: the backends still connected (Django keeps its connection in process).
+        python_cpu = cpu_ms([os.getpid()]) - cpu_before if not args.server else None
+        database_cpu = DATABASE_CPU_MS[0]
         stored, history = DataValue.objects.count(), ValueChange.objects.count()
         if (stored, history) != (sent, sent):
             raise SystemExit(f"stored {stored} values and {history} history rows, expected {sent} each")
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            pg_version = cursor.fetchone()[0]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW server_version")
+                server = urlsplit(database_url)
+                where = f"PostgreSQL {cursor.fetchone()[0]} at {server.hostname}:{server.port}"
+        else:
+            import sqlite3
+
+            where = f"SQLite {sqlite3.sqlite_version} in {connection.settings_dict['NAME']}"
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         how = "HTTP to childfirst serve (waitress)" if args.server else "Django test client, in process"
         print(f"values:        {sent:,} in {made} requests of up to {args.batch:,}, {args.clients} client(s), {how}")
         print(f"total:         {elapsed:.1f} s")
         print(f"throughput:    {sent / elapsed:,.0f} values/s")
+        if python_cpu is not None:
+            cpu = python_cpu + database_cpu
+            print(
+                f"CPU:           {cpu / 1000:.1f} s (Python {python_cpu / 1000:.1f} s + database "
+                f"{database_cpu / 1000:.1f} s): {sent / (cpu / 1000):,.0f} values per CPU-second"
+            )
         print(
             f"peak RSS:      {rss / 1024:.0f} MB (bench process)"
             + (f", {server_rss / 1024:.0f} MB (server)" if args.server else "")
         )
         print(f"machine:       {machine()}")
-        print(
-            f"database:      PostgreSQL {pg_version} at {urlsplit(database_url).hostname}:{urlsplit(database_url).port}"
-        )
+        print(f"database:      {where}")
         print(f"date:          {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     finally:
         connection.close()
