@@ -18,7 +18,7 @@ from childfirst.homes.models import ChildrensHome
 from childfirst.linkage.access import tasks_visible_to
 from childfirst.linkage.discovery import rules
 from childfirst.linkage.models import TaskState
-from childfirst.registry.casework.caseload import case_rows, load_by_community
+from childfirst.registry.casework.caseload import attach_children, case_rows, load_by_community
 from childfirst.registry.children.access import log_access
 from childfirst.registry.mandatory.actions import escalate_overdue_reports
 from childfirst.registry.mandatory.intake import countdown
@@ -57,6 +57,7 @@ def director_home(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     rows = case_rows(children, today=today)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     due = [row for row in rows if row.due.date <= soon]
+    attach_children(due[:SHOWN])  # the children shown, in one query
     assistance = list(
         Assistance.objects.filter(child__in=children, state=AssistanceState.OPEN)
         .select_related("child")

@@ -32,7 +32,15 @@ from childfirst.registry.models import AccessAction, Child, MandatoryReport, Reg
 
 from . import actions
 from .access import can_assess, get_assessment_for_user, get_assistance_for_user, get_task_for_user
-from .caseload import assignment_for, case_rows, due_for, load_by_community, open_referrals, risk_status
+from .caseload import (
+    assignment_for,
+    attach_children,
+    case_rows,
+    due_for,
+    load_by_community,
+    open_referrals,
+    risk_status,
+)
 from .forms import AssistanceCloseForm, AssistanceForm, CloseForm, NoteForm, ReviewForm, RiskAssessmentForm, VisitForm
 from .risk import current_checklist, level_rank
 from .visits import current_policy
@@ -75,6 +83,7 @@ def work_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         rows = [row for row in rows if row.due.is_overdue]
     log_access(request, None, AccessAction.SEARCH, "casework work list", result_count=len(rows))
     page = Paginator(rows, WORK_LIST_PAGE).get_page(params.get("page"))
+    attach_children(page.object_list)  # the page's children in one query; the others are not drawn
     if looks_like_id(term):
         term = mask_id(clean_characters(term))  # shown back masked, like every number on the page
     return render(
