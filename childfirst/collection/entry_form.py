@@ -242,12 +242,12 @@ class EntryForm:
         self.data = data
         self.typed_for = typed_for
         plan, year = submission.round.plan, submission.round.year
-        expected = expected_for(plan, year, submission.department)
+        expected = self.expected = expected_for(plan, year, submission.department)
         stored = {
             (v.indicator_id, v.area_id): v
             for v in submission.values.select_related("updated_by").filter(indicator__in=expected.indicators)
         }
-        last_year, pairs = history_for(submission, expected)
+        last_year, pairs = self.history = history_for(submission, expected)
         yoy_params = rules.params("yoy_change") if rules is not None and rules.on("yoy_change") else None
         prefills = prefills_for(plan, year, [i.code for i in expected.indicators])
         self.blocks: list[IndicatorBlock] = []

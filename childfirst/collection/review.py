@@ -66,9 +66,18 @@ def history_for(submission: Submission, expected: Expected) -> tuple[dict, dict]
     return last_year, pairs
 
 
-def review_submission(submission: Submission, rules: Rules | None = None) -> Review:
+def review_submission(
+    submission: Submission,
+    rules: Rules | None = None,
+    *,
+    expected: Expected | None = None,
+    history: tuple[dict, dict] | None = None,
+) -> Review:
+    """What blocks submitting and what to explain. `expected` and `history` (history_for's answer):
+    the caller's own, when it has read them for the same submission already (the entry page)."""
     rules = rules or current_rules()
-    expected = expected_for(submission.round.plan, submission.round.year, submission.department)
+    if expected is None:
+        expected = expected_for(submission.round.plan, submission.round.year, submission.department)
     values = {(v.indicator.code, v.area.code): v for v in submission.values.select_related("indicator", "area")}
     missing = []
     if rules.on("required_missing"):
@@ -91,7 +100,7 @@ def review_submission(submission: Submission, rules: Rules | None = None) -> Rev
     infos = expected.infos()
     entries = [e for e in entries if e.indicator in infos]
     where = {(e.indicator, e.area): f"{e.indicator} · {values[(e.indicator, e.area)].area.name}" for e in entries}
-    last_year, pairs = history_for(submission, expected)
+    last_year, pairs = history if history is not None else history_for(submission, expected)
     warnings = yoy_warnings(entries, infos, last_year, pairs, rules, where)
     warnings += street_outlier_warnings(entries, infos, {a.code for a in expected.streets}, rules, where)
     explained = {(e.indicator, e.area) for e in entries if e.comment}

@@ -145,7 +145,8 @@ def entry(request: AuthenticatedHttpRequest, plan: str, year: int, department: s
             return redirect(_back_to(plan, year, department, domain, at))
         form, failed = refused_form, True
     domain = form.show(domain, _indicator_of(at))
-    review = actions.review_submission(submission, rules)
+    # The form has read what the round expects and the past values already: the review reuses them.
+    review = actions.review_submission(submission, rules, expected=form.expected, history=form.history)
     form.attach(review.warnings, review.explained)
     blocking = [(finding, form.domain_of(finding.indicator)) for finding in review.blocking[:30]]
     return render(
