@@ -21,7 +21,7 @@ from childfirst.areas.models import Area
 from childfirst.datafile import DataFile, DataFileInvalid
 from childfirst.plans.models import Department
 from childfirst.registry.casework import actions
-from childfirst.registry.casework.caseload import case_rows, due_for, load_by_community, risk_status
+from childfirst.registry.casework.caseload import attach_children, case_rows, due_for, load_by_community, risk_status
 from childfirst.registry.casework.risk import CHECKLIST_FILE, load_checklist
 from childfirst.registry.casework.visits import POLICY_FILE, current_policy, load_policy, next_due
 from childfirst.registry.children.actions import ChildData, do_create_child
@@ -229,6 +229,19 @@ class TestVisits:
         assert loads[WUMA_1].assignment.directors == ["director"]
         assert loads["330302001003"].children == 0 and loads["330302001003"].assignment.directors == []
         assert elsewhere not in [r.child for r in rows]
+
+    def test_rows_read_their_children_only_when_drawn(self, users):
+        """The list orders every child but reads Child objects for the rows drawn (one query), and
+        a row whose file changed between the two reads is still drawn, never an error."""
+        first = make_child(users.director, name="李四")
+        second = make_child(users.director, name="张三")
+        rows = case_rows(Child.objects.visible_to(users.director))
+        with CaptureQueriesContext(connection) as captured:
+            attach_children(rows[:1])
+            assert rows[0].child.pk == rows[0].child_id
+        assert len(captured) == 1
+        Child.objects.filter(pk=rows[1].child_id).update(status="exited", exit_date=timezone.localdate())  # meanwhile
+        assert {rows[1].child.pk} == {first.pk, second.pk} - {rows[0].child_id}
 
     def test_work_list_page(self, client, users):
         late = backdate(make_child(users.director, name="李四", categories=["orphan"]), 300)

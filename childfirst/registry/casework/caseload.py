@@ -177,6 +177,11 @@ class _Children:
         if not wanted:
             return
         found = self.queryset.in_bulk([row.child_id for row in wanted])
+        if len(found) < len(wanted):
+            # A file changed (exited, moved) between the listing and this read: the row was listed
+            # to this user a moment ago, so it is drawn as one read would have drawn it, not a 500.
+            gone = [row.child_id for row in wanted if row.child_id not in found]
+            found |= Child.objects.select_related("residence_area").only(*LIST_FIELDS).in_bulk(gone)
         for row in wanted:
             row._child = found[row.child_id]
 
