@@ -166,6 +166,35 @@ def test_the_supervisor_reviews_a_pair_side_by_side(client, users, matcher):
     assert ReviewItem.objects.get().state == "match"
     listing = client.get(reverse("linkage:reviews"))
     assert listing.context["bands"][1]["same"] == 1
+    assert (
+        listing.context["recent"] == [item]
+        and reverse("linkage:review_undo", args=[item.pk]) in listing.content.decode()
+    )
+
+
+def test_a_decision_is_undone_and_the_next_run_asks_again(client, users, matcher):
+    make_list("hukou", [Row("赵一", datetime.date(2014, 5, 6))], proves="population")
+    make_list("student", [Row("赵一", datetime.date(2014, 6, 5))], proves="school")
+    do_run_linkage()
+    item = ReviewItem.objects.get()
+    client.force_login(users.supervisor)
+    client.post(reverse("linkage:review_decide", args=[item.pk]), {"decision": "non_match"})
+    client.force_login(users.other_supervisor)
+    assert client.post(reverse("linkage:review_undo", args=[item.pk])).status_code == 404
+    assert ReviewItem.objects.get().state == "non_match"
+    client.force_login(users.supervisor)
+    assert "撤销决定" in client.get(reverse("linkage:review", args=[item.pk])).content.decode()
+    response = client.post(reverse("linkage:review_undo", args=[item.pk]), follow=True)
+    undone = ReviewItem.objects.get()
+    assert (undone.state, undone.decided_by, undone.decided_at) == ("pending", None, None)
+    assert "已撤销决定" in response.content.decode()
+    entry = AuditEvent.objects.get(action="linkage.review_undone")
+    assert entry.actor == users.supervisor and entry.detail["undone"] == "non_match"
+    # Nothing to undo twice: the answer says so and changes nothing.
+    client.post(reverse("linkage:review_undo", args=[item.pk]))
+    assert AuditEvent.objects.filter(action="linkage.review_undone").count() == 1
+    do_run_linkage()
+    assert ReviewItem.objects.get().state == "pending"
     client.force_login(users.other_supervisor)
     assert client.get(reverse("linkage:review", args=[item.pk])).status_code == 404
 
