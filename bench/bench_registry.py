@@ -268,8 +268,8 @@ def rebuild_counts() -> None:
 
 def bench_aggregates(rounds: int = 20) -> None:
     """What the civil-affairs entry page asks of the registry: the suggestions for its indicators
-    (children in the key categories per street, and the homes' coverage), uncached (`fresh`, as
-    the first opening after the cache expired); children by category × street from the count
+    (children in the key categories per street, and the homes' coverage; no longer cached);
+    children by category × street from the count
     table, and the same recounted from the files (the definition; what it cost before issue 16)."""
     from childfirst.plans.models import Plan
     from childfirst.registry.aggregates import children_by_category, prefills, recounted_by_category
@@ -279,7 +279,7 @@ def bench_aggregates(rounds: int = 20) -> None:
     codes = ["WEL-10", "WEL-12", "WEL-13"]
     assert children_by_category(plan.area, year) == recounted_by_category(plan.area, year), "table ≠ recount"
     for label, work, times in (
-        ("suggestions for the entry page, uncached", lambda: prefills(plan, year, codes, fresh=True), rounds),
+        ("suggestions for the entry page, uncached", lambda: prefills(plan, year, codes), rounds),
         ("children by category × street (table)", lambda: children_by_category(plan.area, year), rounds),
         ("the same recounted from the files (before)", lambda: recounted_by_category(plan.area, year), 5),
     ):

@@ -21,9 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
-from django.core.cache import cache
 from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -319,28 +318,16 @@ def _streets(district: Area, day: datetime.date) -> list[str]:
 # ----- prefills for collection ------------------------------------------------------------------
 
 
-# Suggestions are kept this long: counting a million children's categories takes about half a
-# second, too long for every opening of the entry page, and a suggestion minutes old is still one.
-CACHE_SECONDS = 300
-
-
-def prefills(plan: Plan, year: int, indicator_codes: Iterable[str], *, fresh: bool = False) -> list[Prefill]:
+def prefills(plan: Plan, year: int, indicator_codes: Iterable[str]) -> list[Prefill]:
     """The registry's suggestions for these indicators of `plan` in `year` (the mapping file says
     which indicators it knows). Per street for per-street indicators, else for the district.
-    Cached for CACHE_SECONDS (counts only, so the cache holds nothing personal); `fresh`
-    recounts, as the command does before it fills drafts."""
+    Not cached: read from the count table they take tens of milliseconds at a million children
+    (bench/README.md, issue 16), so the entry page shows today's counts, not five minutes' old."""
     mapping = read_mapping().plans.get(plan.code, {})
     wanted = sorted(code for code in indicator_codes if code in mapping)
     if not wanted:
         return []
-    key = f"registry-prefills:{plan.code}:{year}:{','.join(wanted)}"
-    if fresh:
-        found = _compute_prefills(plan, year, mapping, wanted)
-        cache.set(key, found, CACHE_SECONDS)
-        return found
-    # Never None: the default is a callable that returns the list.
-    cached = cache.get_or_set(key, lambda: _compute_prefills(plan, year, mapping, wanted), CACHE_SECONDS)
-    return cast("list[Prefill]", cached)
+    return _compute_prefills(plan, year, mapping, wanted)
 
 
 def _compute_prefills(plan: Plan, year: int, mapping: dict[str, MappingSpec], wanted: list[str]) -> list[Prefill]:

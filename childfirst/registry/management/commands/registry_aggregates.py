@@ -76,7 +76,7 @@ class Command(BaseCommand):
             mapping = read_mapping().plans.get(plan.code, {})
         except DataFileInvalid as exc:
             raise CommandError(str(exc)) from None
-        found = {(p.indicator, p.area): p for p in prefills(plan, year, mapping, fresh=True)}
+        found = {(p.indicator, p.area): p for p in prefills(plan, year, mapping)}
         if options["apply"]:
             self._apply(plan, year, options["user"], list(found.values()))
             return
