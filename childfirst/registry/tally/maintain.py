@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import pairwise
@@ -88,26 +88,39 @@ def _rows(
     return into
 
 
-def rows_of(child_ids: Iterable[int]) -> Counter[Key]:
-    """The table rows these children make, from their files as they are now."""
+def rows_of(child_ids: Iterable[int], tops: dict[int, int] | None = None) -> Counter[Key]:
+    """The table rows these children make, from their files as they are now (one query a batch:
+    a child without categories makes no row)."""
     ids = sorted(set(child_ids))
-    tops = top_ids()
-    Child = global_apps.get_model("registry", "Child")
+    tops = top_ids() if tops is None else tops
     ChildCategory = global_apps.get_model("registry", "ChildCategory")
     found: Counter[Key] = Counter()
     for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        files = {pk: (area, exit_date) for pk, area, exit_date in Child.objects.filter(pk__in=batch).values_list(
-            "pk", "residence_area_id", "exit_date"
-        )}  # fmt: skip
-        periods: dict[int, list[Period]] = defaultdict(list)
-        for child, type_id, begin, end in ChildCategory.objects.filter(child_id__in=batch).values_list(
-            "child_id", "type_id", "start", "end"
-        ):
-            counted = period(tops[type_id], begin, end, files[child][1])
-            if counted:
-                periods[child].append(counted)
-        _rows(periods, {pk: area for pk, (area, _exit) in files.items()}, found)
+        _count(ChildCategory.objects.filter(child_id__in=ids[start : start + BATCH]), tops, found)
+    return found
+
+
+def _count(categories: Any, tops: dict[int, int], found: Counter[Key], *, stream: bool = False) -> Counter[Key]:
+    """Add to `found` the rows of the children whose categories these are, read child by child
+    (`stream`: through a server-side cursor, for all of them)."""
+    rows = categories.order_by("child_id").values_list(
+        "child_id", "type_id", "start", "end", "child__residence_area_id", "child__exit_date"
+    )
+    if stream:
+        rows = rows.iterator(chunk_size=10_000)
+    periods: dict[int, list[Period]] = {}
+    communities: dict[int, int] = {}
+    for child, type_id, begin, end, community, exit_date in rows:
+        if child not in communities:
+            if len(communities) >= BATCH:
+                _rows(periods, communities, found)
+                periods, communities = {}, {}
+            communities[child] = community
+            periods[child] = []
+        counted = period(tops[type_id], begin, end, exit_date)
+        if counted:
+            periods[child].append(counted)
+    _rows(periods, communities, found)
     return found
 
 
@@ -156,9 +169,10 @@ def changing(child_ids: Iterable[int]) -> Iterator[None]:
     ids = sorted(set(child_ids))
     with transaction.atomic():
         _lock_children(ids)
-        before = rows_of(ids)
+        tops = top_ids()
+        before = rows_of(ids, tops)
         yield
-        after = rows_of(ids)
+        after = rows_of(ids, tops)
         add({key: after[key] - before[key] for key in before.keys() | after.keys()})
 
 
@@ -174,28 +188,7 @@ def forgetting(child_ids: Iterable[int]) -> None:
 
 def recount(apps: Any = global_apps) -> Counter[Key]:
     """The table as the files make it, read in one pass over the categories (child by child)."""
-    tops = top_ids(apps)
-    ChildCategory = apps.get_model("registry", "ChildCategory")
-    rows = (
-        ChildCategory.objects.order_by("child_id")
-        .values_list("child_id", "type_id", "start", "end", "child__residence_area_id", "child__exit_date")
-        .iterator(chunk_size=10_000)
-    )
-    found: Counter[Key] = Counter()
-    periods: dict[int, list[Period]] = {}
-    communities: dict[int, int] = {}
-    for child, type_id, begin, end, community, exit_date in rows:
-        if child not in communities:
-            if len(communities) >= BATCH:
-                _rows(periods, communities, found)
-                periods, communities = {}, {}
-            communities[child] = community
-            periods[child] = []
-        counted = period(tops[type_id], begin, end, exit_date)
-        if counted:
-            periods[child].append(counted)
-    _rows(periods, communities, found)
-    return found
+    return _count(apps.get_model("registry", "ChildCategory").objects.all(), top_ids(apps), Counter(), stream=True)
 
 
 def rebuild(apps: Any = global_apps) -> int:
