@@ -9,6 +9,8 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from childfirst.areas.models import Area
 from childfirst.registry.aggregates import (
@@ -205,3 +207,22 @@ def test_reading_a_year_costs_a_fixed_number_of_queries(users, django_assert_num
         children_by_category(district, 2024)
     with django_assert_num_queries(3):
         count_children(district, 2024, KEY_CATEGORIES)
+
+
+@pytest.mark.django_db
+def test_a_change_locks_its_children_before_reading_their_rows(users):
+    """Two changes to one child at once count one after the other: the second waits on the child's
+    row lock, then reads rows with the first's change in them. (A test with two connections would
+    need a transactional test, and the append-only logs refuse the flush after it.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no row locks (it writes one transaction at a time)")
+    child = open_file(users.supervisor, "甲", f"{WUMA}001", [("orphan", D(2019, 5, 1))])
+    with CaptureQueriesContext(connection) as queries:
+        do_add_category(users.supervisor, child, category("left_behind"), D(2021, 3, 1))
+    sql = [q["sql"] for q in queries.captured_queries]
+    locked = next(i for i, q in enumerate(sql) if 'FROM "registry_child"' in q and "FOR UPDATE" in q)
+    first_read = next(
+        i for i, q in enumerate(sql) if 'FROM "registry_childcategory"' in q and '"registry_child"."exit_date"' in q
+    )
+    assert locked < first_read
+    assert_agrees()
