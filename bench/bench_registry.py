@@ -18,7 +18,13 @@ numbers encrypted with AES-GCM and looked up by keyed hash), 30 % with a categor
 to the end, registry_child's indexes (but its primary key and unique constraint) dropped, the children
 loaded with COPY in batches (each phase timed, the per-row encryption on its own), then the indexes built
 on the loaded table and timed — as migration 0004's search indexes met a registry in service —
-followed by VACUUM ANALYZE.
+followed by VACUUM ANALYZE; then the aggregates' count table (registry/tally) rebuilt from the files
+and timed, as `childfirst registry aggregates --rebuild` does (with --reuse: after the migrations).
+
+Aggregates (issue 16, item 3): the civil-affairs entry page's suggestions (uncached) and children by
+category × street read from the count table, the same recounted from the files (the definition, and
+the cost before the table), and what the table's upkeep adds to a change of one child.
+`--aggregates-only` measures these alone.
 
 Search: the work the list page does for a search (registry/search.py, then the first page of 50
 with its categories, and the count: search.list_page), timed in process for `--queries` terms of
