@@ -16,6 +16,7 @@ from childfirst.linkage.models import Person, ReviewItem, TaskState, Verificatio
 from childfirst.linkage.run import do_run_linkage
 from childfirst.registry.children.actions import ChildData, do_create_child
 from childfirst.registry.models import Child, ChildAccessLog
+from childfirst.registry.tally.maintain import differences
 
 from .task_lists import DIRECTOR_COMMUNITY, Row, id_number, make_list, years_ago
 
@@ -86,6 +87,7 @@ def test_confirming_opens_the_prefilled_file_with_the_category_and_the_lists_as_
     assert Person.objects.get(pk=task.person_id).child == child
     event = AuditEvent.objects.get(action="linkage.task_confirmed")
     assert event.detail["outcome"] == "file_opened" and "失学童" not in str(event.detail)
+    assert differences() == []  # the aggregates' count table counts the new file (issue 16)
 
 
 def test_confirming_on_an_existing_file_adds_the_category(client, users, matcher):
@@ -102,6 +104,7 @@ def test_confirming_on_an_existing_file_adds_the_category(client, users, matcher
     assert response.status_code == 302
     assert child.categories.get().type.code == "out_of_school"
     assert "户籍人口" in child.categories.get().evidence
+    assert differences() == []
 
 
 def test_confirming_a_death_closes_the_file(client, users, matcher):
@@ -117,6 +120,7 @@ def test_confirming_a_death_closes_the_file(client, users, matcher):
     assert client.post(reverse("linkage:task_confirm", args=[task.pk]), {"note": "已核实"}).status_code == 302
     child.refresh_from_db()
     assert child.status == "exited" and child.exit_reason == "deceased" and child.exit_date == yesterday
+    assert differences() == []
 
 
 def test_rejecting_needs_a_reason_from_the_list(client, users, out_of_school):
