@@ -18,7 +18,13 @@ numbers encrypted with AES-GCM and looked up by keyed hash), 30 % with a categor
 to the end, registry_child's indexes (but its primary key and unique constraint) dropped, the children
 loaded with COPY in batches (each phase timed, the per-row encryption on its own), then the indexes built
 on the loaded table and timed — as migration 0004's search indexes met a registry in service —
-followed by VACUUM ANALYZE.
+followed by VACUUM ANALYZE; then the aggregates' count table (registry/tally) rebuilt from the files
+and timed, as `childfirst registry aggregates --rebuild` does (with --reuse: after the migrations).
+
+Aggregates (issue 16, item 3): the civil-affairs entry page's suggestions (uncached) and children by
+category × street read from the count table, the same recounted from the files (the definition, and
+the cost before the table), and what the table's upkeep adds to a change of one child.
+`--aggregates-only` measures these alone.
 
 Search: the work the list page does for a search (registry/search.py, then the first page of 50
 with its categories, and the count: search.list_page), timed in process for `--queries` terms of
@@ -116,7 +122,13 @@ def build_base() -> dict:
     from childfirst.accounts.models import Role, User
     from childfirst.areas.loader import load_areas
     from childfirst.areas.models import Area
-    from childfirst.demo.load import AREA_FILE, PLAN_FILE, create_demo_communities, ensure_demo_accounts
+    from childfirst.demo.load import (
+        AREA_FILE,
+        PLAN_FILE,
+        create_demo_communities,
+        ensure_demo_accounts,
+        load_second_district,
+    )
     from childfirst.plans.loader import load_plan
     from childfirst.registry.children.actions import do_approve_grant, do_request_grant
 
@@ -124,6 +136,7 @@ def build_base() -> dict:
     load_areas(AREA_FILE)
     create_demo_communities()
     load_plan(PLAN_FILE)  # the departments the demo accounts belong to
+    load_second_district()  # the made-up district's accounts (demo-b-*) need its areas and departments
     ensure_demo_accounts()
     office = User.objects.get(username="demo-office")
     district = Area.objects.get(code="330302")
@@ -245,25 +258,74 @@ def search_once(user, term: str) -> int:
     return list_page(children, PAGE_SIZE, areas=areas, searched=True).count
 
 
-def bench_aggregates() -> None:
+def rebuild_counts() -> None:
+    """The count table recounted from the loaded files, as `childfirst registry aggregates
+    --rebuild` (or migration 0012) does for a registry in service."""
+    from django.db import connection
+
+    from childfirst.registry.tally.maintain import rebuild
+
+    started = time.perf_counter()
+    rows = rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE registry_categorycount")
+    print(f"Count table rebuilt from the files: {rows:,} rows in {time.perf_counter() - started:.1f} s")
+
+
+def bench_aggregates(rounds: int = 20) -> None:
     """What the civil-affairs entry page asks of the registry: the suggestions for its indicators
-    (children in the key categories per street, and the homes' coverage)."""
+    (children in the key categories per street, and the homes' coverage; no longer cached);
+    children by category × street from the count
+    table, and the same recounted from the files (the definition; what it cost before issue 16)."""
     from childfirst.plans.models import Plan
-    from childfirst.registry.aggregates import children_by_category, prefills
+    from childfirst.registry.aggregates import children_by_category, prefills, recounted_by_category
 
     plan = Plan.objects.get(code="lucheng-2021-2025")
     year = datetime.date.today().year
-    for label, work in (
-        ("suggestions for the civil-affairs entry page", lambda: prefills(plan, year, ["WEL-10", "WEL-12", "WEL-13"])),
-        ("children by category × street (command)", lambda: children_by_category(plan.area, year)),
+    codes = ["WEL-10", "WEL-12", "WEL-13"]
+    assert children_by_category(plan.area, year) == recounted_by_category(plan.area, year), "table ≠ recount"
+    for label, work, times in (
+        ("suggestions for the entry page, uncached", lambda: prefills(plan, year, codes), rounds),
+        ("children by category × street (table)", lambda: children_by_category(plan.area, year), rounds),
+        ("the same recounted from the files (before)", lambda: recounted_by_category(plan.area, year), 5),
     ):
-        times = []
+        work()  # warm: the first call reads the mapping file and fills the caches of plan and areas
+        ms = []
         meter = CpuMeter().start()
-        for _ in range(5):
+        for _ in range(times):
             started = time.perf_counter()
             work()
-            times.append(time.perf_counter() - started)
-        print(f"  {label:<46} {summary(times)}{meter.per_op(5)}")
+            ms.append(time.perf_counter() - started)
+        print(f"  {label:<46} {summary(ms)}{meter.per_op(times)}")
+    bench_upkeep()
+
+
+def bench_upkeep(rounds: int = 50) -> None:
+    """What the table's upkeep adds to an action: a category added and ended on one child, each
+    inside tally.changing (the child's rows before and after, and the upsert), rolled back."""
+    from contextlib import nullcontext
+
+    from django.db import transaction
+
+    from childfirst.registry.models import CategoryType, Child, ChildCategory
+    from childfirst.registry.tally.maintain import changing
+
+    kind = CategoryType.objects.get(code="orphan")
+    children = list(Child.objects.filter(categories__isnull=False).values_list("pk", flat=True)[:rounds])
+    for label, upkeep in (
+        ("one category added, with the upkeep", changing),
+        ("the same insert without the upkeep", None),
+    ):
+        ms = []
+        meter = CpuMeter().start()
+        for pk in children:
+            with transaction.atomic():
+                started = time.perf_counter()
+                with upkeep([pk]) if upkeep else nullcontext():
+                    ChildCategory.objects.create(child_id=pk, type=kind, start=datetime.date.today())
+                ms.append(time.perf_counter() - started)
+                transaction.set_rollback(True)
+        print(f"  {label:<46} {summary(ms)}{meter.per_op(len(ms))}")
 
 
 # ----- CPU spent: what a page costs, whatever else the machine runs ---------------------------------
@@ -593,6 +655,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--load-only", action="store_true", help="only load the children (with --keep: to explore)")
     parser.add_argument("--reuse", action="store_true", help="measure the database a --keep run left (no load)")
+    parser.add_argument(
+        "--aggregates-only", action="store_true", help="measure the aggregates only (no search, no load)"
+    )
     args = parser.parse_args()
     args.keep = args.keep or args.reuse
 
@@ -620,6 +685,7 @@ def main() -> None:
               f"PostgreSQL {connection.cursor().connection.info.server_version}")  # fmt: skip
         if args.reuse:
             call_command("migrate", verbosity=0)
+            rebuild_counts()
             sample = sample_from_database(200)
         else:
             started = time.perf_counter()
@@ -637,6 +703,7 @@ def main() -> None:
                   f"VACUUM ANALYZE {t['analyze']:.1f} s")  # fmt: skip
             print(f"registry_child's {len(indexes)} indexes (0004's search indexes among them) built on the loaded "
                   f"table: {build_indexes(indexes):.1f} s")  # fmt: skip
+            rebuild_counts()
             sample = loaded["sample"]
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('registry_child'))")
@@ -647,9 +714,12 @@ def main() -> None:
 
         office = User.objects.get(username="demo-office")
         users = {"office": office, "supervisor": User.objects.get(username="demo-supervisor")}
-        bench_search(users, sample, args.queries)
+        if not args.aggregates_only:
+            bench_search(users, sample, args.queries)
         print(f"\nAggregates for monitoring, in process; load average {os.getloadavg()[0]:.1f}")
         bench_aggregates()
+        if args.aggregates_only:
+            return
         print(f"\nSupervisor's list page /registry/children/ through gunicorn ({args.workers} workers), loopback; "
               f"load average before {os.getloadavg()[0]:.1f}:")  # fmt: skip
         connection.close()

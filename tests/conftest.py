@@ -33,9 +33,15 @@ HUEY.immediate = True
 PASSWORD = "Test-Password-2025!"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _fast_passwords():
+    """A fast hasher for the whole run, module-scoped users included (production's PBKDF2 costs
+    ~0.4 s a user, and the access matrices make a dozen per file). The console tests run
+    `childfirst` in processes of their own, with production's hasher."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -225,6 +231,34 @@ def demo_var(tmp_path_factory) -> Path:
 WHILE_THE_DEMO_BUILDS = 4
 
 
+# Set by .ci/run for its second pass (PostgreSQL): run only the tests that use the configured database.
+DATABASE_ONLY = "CHILDFIRST_TESTS_DATABASE_ONLY"
+# A test uses the test database through one of these (pytest-django blocks every other test from it).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "django_db_setup",
+}
+
+
+def uses_the_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
+
+
+def _deselect_tests_without_the_database(config, items) -> None:
+    """The tests that cannot touch the configured database — pytest-django refuses them access — run
+    the same whatever DATABASE_URL says: the browser tests (their server runs on its own SQLite copy of
+    the demo), the console tests on a var/ of their own, the pure engine and file-format tests. A
+    second pass on another database would only repeat them."""
+    kept = [item for item in items if uses_the_database(item)]
+    skipped = [item for item in items if not uses_the_database(item)]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = kept
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Long files first, so that the short ones fill in at the end instead of one worker finishing
     a long file alone: pytest-xdist (`--dist loadfile`, see pyproject.toml) hands whole files to the
@@ -236,6 +270,9 @@ def pytest_collection_modifyitems(config, items) -> None:
         if "demo" in item.fixturenames or any(item.iter_markers("slow")) or any(item.iter_markers("browser")):
             return True
         return getattr(item.module, "subprocess", None) is not None  # the file starts processes
+
+    if os.environ.get(DATABASE_ONLY):
+        _deselect_tests_without_the_database(config, items)
 
     files: dict[Path, list] = {}
     heavy_files: set[Path] = set()
@@ -265,4 +302,7 @@ def pytest_collection_modifyitems(config, items) -> None:
 def pytest_report_header(config) -> str:
     from django.conf import settings
 
-    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+    header = f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+    if os.environ.get(DATABASE_ONLY):
+        header += f" (only the tests that use it: {DATABASE_ONLY} is set; the others are deselected)"
+    return header

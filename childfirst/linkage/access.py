@@ -59,6 +59,12 @@ def can_decide(user: User, item: ReviewItem) -> bool:
     return reviews_visible_to(user).filter(pk=item.pk, state="pending").exists()
 
 
+def can_undo(user: User, item: ReviewItem) -> bool:
+    """A decision can be taken back by its street's supervisor: every linkage run applies the decisions
+    as they stand, so a pair put back to "awaiting review" is simply asked again at the next run."""
+    return reviews_visible_to(user).filter(pk=item.pk).exclude(state="pending").exists()
+
+
 def get_task_for_user(request: AuthenticatedHttpRequest, pk: int) -> VerificationTask:
     """The task if the user may see it: 403 for a role without tasks, 404 for a task outside the scope
     (as for one that does not exist: the answer must not tell that it exists elsewhere)."""

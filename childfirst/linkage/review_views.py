@@ -21,13 +21,14 @@ from childfirst.accounts.models import Role
 from childfirst.registry.models import Child
 
 from . import run
-from .access import can_decide, get_review_for_user, log_records_view, reviews_visible_to
+from .access import can_decide, can_undo, get_review_for_user, log_records_view, reviews_visible_to
 from .current import source_label
 from .models import ReviewItem, ReviewState
 from .presentation import reasons, record_fields, side_by_side
-from .verification import do_decide_review
+from .verification import do_decide_review, do_undo_review
 
 BANDS = 4
+RECENT_DECISIONS = 10
 
 
 def precision_bands(items: QuerySet[ReviewItem]) -> list[dict[str, Any]]:
@@ -53,11 +54,19 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The street's pending pairs (numbers and places only; the records are on each pair's page)."""
     items = reviews_visible_to(request.user)
     pending = list(items.filter(state=ReviewState.PENDING).select_related("left__community", "child__residence_area"))
+    # The user's latest decisions, each with its undo: a decision is one click, so taking it back is one too.
+    recent = list(
+        items.exclude(state=ReviewState.PENDING)
+        .filter(decided_by=request.user)
+        .select_related("left__community")
+        .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
+    )
     return render(
         request,
         "linkage/review_list.html",
         {
             "pending": pending,
+            "recent": recent,
             "decided": items.exclude(state=ReviewState.PENDING).count(),
             "bands": precision_bands(items),
             "district_bands": precision_bands(ReviewItem.objects.all()),
@@ -102,6 +111,7 @@ def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "right_label": right_label,
             "reasons": reasons(item.reasons),
             "can_decide": can_decide(request.user, item),
+            "can_undo": can_undo(request.user, item),
         },
     )
 
@@ -118,8 +128,24 @@ def review_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
         return redirect("linkage:review", pk=item.pk)
-    messages.success(request, _("Decision saved; the next linkage run applies it."))
+    messages.success(
+        request,
+        _("Decision saved; the next linkage run applies it. Your latest decisions can be undone on the review list."),
+    )
     following = (
         reviews_visible_to(request.user).filter(state=ReviewState.PENDING).order_by("-probability", "pk").first()
     )
     return redirect("linkage:review", pk=following.pk) if following else redirect("linkage:reviews")
+
+
+@never_cache
+@role_required(Role.STREET_SUPERVISOR)
+@require_POST
+def review_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = get_review_for_user(request, pk)
+    if not can_undo(request.user, item):
+        messages.error(request, _("This pair is not decided; there is nothing to undo."))
+        return redirect("linkage:review", pk=item.pk)
+    do_undo_review(request.user, item, request=request)
+    messages.success(request, _("Decision undone: the pair awaits review again."))
+    return redirect("linkage:review", pk=item.pk)

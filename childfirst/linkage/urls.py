@@ -24,4 +24,5 @@ urlpatterns = [
     path("review/", review_views.review_list, name="reviews"),
     path("review/<int:pk>/", review_views.review_detail, name="review"),
     path("review/<int:pk>/decide/", review_views.review_decide, name="review_decide"),
+    path("review/<int:pk>/undo/", review_views.review_undo, name="review_undo"),
 ]

@@ -21,7 +21,7 @@ from childfirst.registry.children import actions as registry_actions
 from childfirst.registry.children import crypto
 from childfirst.registry.models import CategoryType, Child, ChildStatus, ExitReason
 
-from .access import can_act, can_decide
+from .access import can_act, can_decide, can_undo
 from .discovery import Rule, eighteenth_birthday, rules
 from .models import Person, ReviewItem, ReviewState, SourceRecord, TaskState, VerificationTask
 from .presentation import evidence_text
@@ -207,6 +207,28 @@ def do_decide_review(actor: User, item: ReviewItem, decision: str, *, request: H
         request=request,
         decision=decision,
         probability=round(locked.probability, 4),
+    )
+    return locked
+
+
+@transaction.atomic
+def do_undo_review(actor: User, item: ReviewItem, *, request: HttpRequest | None = None) -> ReviewItem:
+    """Take a decision back: the pair awaits review again (what was decided stays in the audit log)."""
+    locked = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    if not can_undo(actor, locked):
+        raise PermissionDenied(_("This pair is not yours to decide, or it is not decided."))
+    undone = locked.state
+    locked.state = ReviewState.PENDING
+    locked.decided_by = None
+    locked.decided_at = None
+    locked.save(update_fields=["state", "decided_by", "decided_at"])
+    record(
+        "linkage.review_undone",
+        actor=actor,
+        obj=locked,
+        area_code=locked.street.code if locked.street else "",
+        request=request,
+        undone=undone,
     )
     return locked
 

@@ -45,3 +45,4 @@ from .mandatory.models import (  # noqa: F401
     Urgency,
 )
 from .referrals.models import Referral, ReferralState, ReferralUpdate  # noqa: F401
+from .tally.models import CategoryCount  # noqa: F401

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import copy_of_demo, log_in, server_env, serving, shot
 
@@ -194,7 +195,7 @@ def test_import_tasks_confirm_review_and_scope(browser, demo):
     page = supervisor.new_page()
     log_in(page, url, "demo-supervisor")
     page.goto(f"{url}/linkage/review/")
-    pairs = page.locator("table.data tbody a[href^='/linkage/review/']")
+    pairs = page.locator("#pending-pairs tbody a[href^='/linkage/review/']")
     before = pairs.count()
     assert before >= 1
     pair_path = pairs.first.get_attribute("href")
@@ -205,7 +206,15 @@ def test_import_tasks_confirm_review_and_scope(browser, demo):
     page.locator("form:has(input[name=decision][value=non_match]) button[type=submit]").click()
     page.wait_for_load_state()
     page.goto(f"{url}/linkage/review/")
-    assert page.locator("table.data tbody a[href^='/linkage/review/']").count() == before - 1
+    assert pairs.count() == before - 1
+    # A decision is one click, so taking it back is one too: the pair awaits review again.
+    recent = page.locator("#recent-decisions tbody tr")
+    expect(recent).to_have_count(1)
+    shot(page, "linkage-review-undo")
+    recent.first.get_by_role("button", name="撤销").click()
+    expect(page.locator("main")).to_contain_text("已撤销决定")
+    page.goto(f"{url}/linkage/review/")
+    assert pairs.count() == before and page.locator("#recent-decisions").count() == 0
     supervisor.close()
 
     # 5. Another community's director sees none of demo-director's tasks and cannot open one.

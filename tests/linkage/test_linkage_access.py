@@ -69,6 +69,7 @@ COVERED_ELSEWHERE: set[str] = {
     "linkage:reviews",
     "linkage:review",
     "linkage:review_decide",
+    "linkage:review_undo",
 }
 
 

@@ -81,6 +81,7 @@ PAGES: dict[str, Case] = {
     "linkage:reviews": Case("supervisors"),
     "linkage:review": Case("review", obj="review"),
     "linkage:review_decide": Case("review", "post", ok=302, obj="review", data=lambda: {"decision": "non_match"}),
+    "linkage:review_undo": Case("review", "post", ok=302, obj="review"),
 }
 
 

@@ -16,6 +16,7 @@ from childfirst.linkage.models import Person, ReviewItem, TaskState, Verificatio
 from childfirst.linkage.run import do_run_linkage
 from childfirst.registry.children.actions import ChildData, do_create_child
 from childfirst.registry.models import Child, ChildAccessLog
+from childfirst.registry.tally.maintain import differences
 
 from .task_lists import DIRECTOR_COMMUNITY, Row, id_number, make_list, years_ago
 
@@ -86,6 +87,7 @@ def test_confirming_opens_the_prefilled_file_with_the_category_and_the_lists_as_
     assert Person.objects.get(pk=task.person_id).child == child
     event = AuditEvent.objects.get(action="linkage.task_confirmed")
     assert event.detail["outcome"] == "file_opened" and "失学童" not in str(event.detail)
+    assert differences() == []  # the aggregates' count table counts the new file (issue 16)
 
 
 def test_confirming_on_an_existing_file_adds_the_category(client, users, matcher):
@@ -102,6 +104,7 @@ def test_confirming_on_an_existing_file_adds_the_category(client, users, matcher
     assert response.status_code == 302
     assert child.categories.get().type.code == "out_of_school"
     assert "户籍人口" in child.categories.get().evidence
+    assert differences() == []
 
 
 def test_confirming_a_death_closes_the_file(client, users, matcher):
@@ -117,6 +120,7 @@ def test_confirming_a_death_closes_the_file(client, users, matcher):
     assert client.post(reverse("linkage:task_confirm", args=[task.pk]), {"note": "已核实"}).status_code == 302
     child.refresh_from_db()
     assert child.status == "exited" and child.exit_reason == "deceased" and child.exit_date == yesterday
+    assert differences() == []
 
 
 def test_rejecting_needs_a_reason_from_the_list(client, users, out_of_school):
@@ -166,6 +170,35 @@ def test_the_supervisor_reviews_a_pair_side_by_side(client, users, matcher):
     assert ReviewItem.objects.get().state == "match"
     listing = client.get(reverse("linkage:reviews"))
     assert listing.context["bands"][1]["same"] == 1
+    assert (
+        listing.context["recent"] == [item]
+        and reverse("linkage:review_undo", args=[item.pk]) in listing.content.decode()
+    )
+
+
+def test_a_decision_is_undone_and_the_next_run_asks_again(client, users, matcher):
+    make_list("hukou", [Row("赵一", datetime.date(2014, 5, 6))], proves="population")
+    make_list("student", [Row("赵一", datetime.date(2014, 6, 5))], proves="school")
+    do_run_linkage()
+    item = ReviewItem.objects.get()
+    client.force_login(users.supervisor)
+    client.post(reverse("linkage:review_decide", args=[item.pk]), {"decision": "non_match"})
+    client.force_login(users.other_supervisor)
+    assert client.post(reverse("linkage:review_undo", args=[item.pk])).status_code == 404
+    assert ReviewItem.objects.get().state == "non_match"
+    client.force_login(users.supervisor)
+    assert "撤销决定" in client.get(reverse("linkage:review", args=[item.pk])).content.decode()
+    response = client.post(reverse("linkage:review_undo", args=[item.pk]), follow=True)
+    undone = ReviewItem.objects.get()
+    assert (undone.state, undone.decided_by, undone.decided_at) == ("pending", None, None)
+    assert "已撤销决定" in response.content.decode()
+    entry = AuditEvent.objects.get(action="linkage.review_undone")
+    assert entry.actor == users.supervisor and entry.detail["undone"] == "non_match"
+    # Nothing to undo twice: the answer says so and changes nothing.
+    client.post(reverse("linkage:review_undo", args=[item.pk]))
+    assert AuditEvent.objects.filter(action="linkage.review_undone").count() == 1
+    do_run_linkage()
+    assert ReviewItem.objects.get().state == "pending"
     client.force_login(users.other_supervisor)
     assert client.get(reverse("linkage:review", args=[item.pk])).status_code == 404
 

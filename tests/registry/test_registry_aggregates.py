@@ -140,6 +140,17 @@ class TestPrefills:
         assert sum(p.numerator for k, p in found.items() if k[0] == "WEL-13") == 3
         assert sum(p.denominator for k, p in found.items() if k[0] == "WEL-13") == 56
 
+    def test_read_from_the_count_table_they_equal_a_recount(self, plan, homes, children, monkeypatch):
+        """The suggestions from the count table (issue 16) are those the recount of the files gives."""
+        from childfirst.registry.aggregates import counts
+
+        codes = ["WEL-10", "WEL-12", "WEL-13", "WEL-14", "WEL-15"]
+        for year in (2023, 2024, 2025):
+            from_table = prefills(plan, year, codes)
+            monkeypatch.setattr(counts, "count_children", counts.recounted_children)
+            assert prefills(plan, year, codes) == from_table
+            monkeypatch.undo()
+
     def test_only_codes_and_numbers_cross(self, plan, homes, children):
         payload = [dataclasses.asdict(p) for p in prefills(plan, 2025, plan.indicators.values_list("code", flat=True))]
         assert payload

@@ -11,6 +11,8 @@ from .counts import (
     prefills,
     read_mapping,
     reading_day,
+    recounted_by_category,
+    recounted_children,
 )
 
 __all__ = [
@@ -22,4 +24,6 @@ __all__ = [
     "prefills",
     "read_mapping",
     "reading_day",
+    "recounted_by_category",
+    "recounted_children",
 ]

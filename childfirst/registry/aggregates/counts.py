@@ -21,10 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
-from django.core.cache import cache
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,7 +33,7 @@ from childfirst.collection.prefill import SCALE, Prefill
 from childfirst.datafile import DataFile
 from childfirst.homes.coverage import Coverage, coverage
 from childfirst.plans.models import Indicator, Plan
-from childfirst.registry.models import CategoryType, ChildCategory
+from childfirst.registry.models import CategoryCount, CategoryType, ChildCategory
 
 AGGREGATE_FILE = Path(__file__).resolve().parent.parent / "data" / "aggregates.yaml"
 SOURCE = "registry"
@@ -207,6 +206,59 @@ AGGREGATES: dict[str, Aggregate] = {
 
 # ----- children by category ---------------------------------------------------------------------
 
+# Read from the count table (registry/tally), kept by the registry's actions: a year's counts sum a
+# few thousand rows instead of recounting the categories of every file (1.4 s at a million
+# children). The recount below is the definition the table is checked against.
+
+
+def _top_codes() -> dict[int, str]:
+    """Category id → the code of its top-level category (a sub-category counts with its parent)."""
+    types = list(CategoryType.objects.values_list("pk", "code", "parent_id"))
+    codes = {pk: code for pk, code, _parent in types}
+    return {pk: codes[parent] if parent else code for pk, code, parent in types}
+
+
+def _counted(district: Area, year: int) -> list[tuple[str, list[int], int]]:
+    """(street code, top category ids, children) of the district's communities in `year`: each child
+    in one row at most, under the set of categories it was in that year."""
+    rows = (
+        CategoryCount.objects.filter(
+            community__code__startswith=district.code, first_year__lte=year, last_year__gte=year, children__gt=0
+        )
+        .annotate(street=Substr("community__code", 1, STREET_CODE_LENGTH))
+        .values("street", "tops")
+        .annotate(n=Sum("children"))
+        .values_list("street", "tops", "n")
+    )
+    return [(street, [int(pk) for pk in tops.split()], n) for street, tops, n in rows]
+
+
+def count_children(district: Area, year: int, categories: Iterable[str]) -> dict[str, int]:
+    """Street code → children in any of `categories` (or their sub-categories) in `year`, each
+    child once; every street of the district valid at the year's end is present, 0 included."""
+    wanted = set(categories)
+    tops = {pk for pk, code in _top_codes().items() if code in wanted}
+    counts = dict.fromkeys(_streets(district, reading_day(year)), 0)
+    for street, in_tops, n in _counted(district, year):
+        if street in counts and tops.intersection(in_tops):
+            counts[street] += n
+    return counts
+
+
+def children_by_category(district: Area, year: int) -> dict[str, dict[str, int]]:
+    """Top-level category code → street code → children in it in `year` (a child in two
+    categories counts in each; in two sub-categories of one, once)."""
+    tops = _top_codes()
+    streets = _streets(district, reading_day(year))
+    # Every top-level category has a line, 0 included, in the file's order.
+    table = {code: dict.fromkeys(streets, 0) for code in dict.fromkeys(tops.values())}
+    for street, in_tops, n in _counted(district, year):
+        for top in in_tops:
+            line = table.get(tops.get(top, ""))
+            if line is not None and street in line:
+                line[street] += n
+    return table
+
 
 def _in_year(district: Area, year: int) -> tuple[Q, datetime.date, datetime.date]:
     start, end = datetime.date(year, 1, 1), reading_day(year)
@@ -219,16 +271,30 @@ def _in_year(district: Area, year: int) -> tuple[Q, datetime.date, datetime.date
     return condition, start, end
 
 
-def _top_codes() -> dict[int, str]:
-    """Category id → the code of its top-level category (a sub-category counts with its parent)."""
-    types = list(CategoryType.objects.values_list("pk", "code", "parent_id"))
-    codes = {pk: code for pk, code, _parent in types}
-    return {pk: codes[parent] if parent else code for pk, code, parent in types}
+def recounted_by_category(district: Area, year: int) -> dict[str, dict[str, int]]:
+    """children_by_category counted from the files themselves (the definition; slow at scale):
+    what `childfirst registry aggregates --verify` and the tests hold the table to."""
+    tops = _top_codes()
+    condition, _start, end = _in_year(district, year)
+    top_of = Case(
+        *[When(type_id=pk, then=Value(code)) for pk, code in tops.items()], output_field=CharField(), default=Value("")
+    )
+    rows = (
+        ChildCategory.objects.filter(condition)
+        .annotate(top=top_of, street=Substr("child__residence_area__code", 1, STREET_CODE_LENGTH))
+        .values("top", "street")
+        .annotate(n=Count("child_id", distinct=True))
+    )
+    streets = _streets(district, end)
+    table = {code: dict.fromkeys(streets, 0) for code in dict.fromkeys(tops.values())}
+    for row in rows:
+        if row["street"] in streets and row["top"] in table:
+            table[row["top"]][row["street"]] = row["n"]
+    return table
 
 
-def count_children(district: Area, year: int, categories: Iterable[str]) -> dict[str, int]:
-    """Street code → children in any of `categories` (or their sub-categories) in `year`, each
-    child once; every street of the district valid at the year's end is present, 0 included."""
+def recounted_children(district: Area, year: int, categories: Iterable[str]) -> dict[str, int]:
+    """count_children counted from the files themselves (the definition)."""
     wanted = set(categories)
     type_ids = [pk for pk, top in _top_codes().items() if top in wanted]
     condition, _start, end = _in_year(district, year)
@@ -245,29 +311,6 @@ def count_children(district: Area, year: int, categories: Iterable[str]) -> dict
     return counts
 
 
-def children_by_category(district: Area, year: int) -> dict[str, dict[str, int]]:
-    """Top-level category code → street code → children in it in `year` (a child in two
-    categories counts in each; in two sub-categories of one, once)."""
-    tops = _top_codes()
-    condition, _start, end = _in_year(district, year)
-    top_of = Case(
-        *[When(type_id=pk, then=Value(code)) for pk, code in tops.items()], output_field=CharField(), default=Value("")
-    )
-    rows = (
-        ChildCategory.objects.filter(condition)
-        .annotate(top=top_of, street=Substr("child__residence_area__code", 1, STREET_CODE_LENGTH))
-        .values("top", "street")
-        .annotate(n=Count("child_id", distinct=True))
-    )
-    streets = _streets(district, end)
-    # Every top-level category has a line, 0 included, in the file's order.
-    table = {code: dict.fromkeys(streets, 0) for code in dict.fromkeys(tops.values())}
-    for row in rows:
-        if row["street"] in streets and row["top"] in table:
-            table[row["top"]][row["street"]] = row["n"]
-    return table
-
-
 def _streets(district: Area, day: datetime.date) -> list[str]:
     return list(Area.objects.within(district).streets().valid_on(day).values_list("code", flat=True))
 
@@ -275,28 +318,16 @@ def _streets(district: Area, day: datetime.date) -> list[str]:
 # ----- prefills for collection ------------------------------------------------------------------
 
 
-# Suggestions are kept this long: counting a million children's categories takes about half a
-# second, too long for every opening of the entry page, and a suggestion minutes old is still one.
-CACHE_SECONDS = 300
-
-
-def prefills(plan: Plan, year: int, indicator_codes: Iterable[str], *, fresh: bool = False) -> list[Prefill]:
+def prefills(plan: Plan, year: int, indicator_codes: Iterable[str]) -> list[Prefill]:
     """The registry's suggestions for these indicators of `plan` in `year` (the mapping file says
     which indicators it knows). Per street for per-street indicators, else for the district.
-    Cached for CACHE_SECONDS (counts only, so the cache holds nothing personal); `fresh`
-    recounts, as the command does before it fills drafts."""
+    Not cached: read from the count table they take tens of milliseconds at a million children
+    (bench/README.md, issue 16), so the entry page shows today's counts, not five minutes' old."""
     mapping = read_mapping().plans.get(plan.code, {})
     wanted = sorted(code for code in indicator_codes if code in mapping)
     if not wanted:
         return []
-    key = f"registry-prefills:{plan.code}:{year}:{','.join(wanted)}"
-    if fresh:
-        found = _compute_prefills(plan, year, mapping, wanted)
-        cache.set(key, found, CACHE_SECONDS)
-        return found
-    # Never None: the default is a callable that returns the list.
-    cached = cache.get_or_set(key, lambda: _compute_prefills(plan, year, mapping, wanted), CACHE_SECONDS)
-    return cast("list[Prefill]", cached)
+    return _compute_prefills(plan, year, mapping, wanted)
 
 
 def _compute_prefills(plan: Plan, year: int, mapping: dict[str, MappingSpec], wanted: list[str]) -> list[Prefill]:

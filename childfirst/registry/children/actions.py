@@ -8,6 +8,7 @@ say which fields changed, not their values.
 from __future__ import annotations
 
 import datetime
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ from childfirst.registry.models import (
     RegistryGrant,
     Sex,
 )
+from childfirst.registry.tally import maintain as tally
 
 from . import crypto
 from .access import can_reveal_id, keeps_area, log_access, require_edit
@@ -262,9 +264,12 @@ def do_create_child(
             is_primary=guardian.is_primary if primaries else index == 0,
         )
     for category_type, start, evidence in data.categories:
+        if start > timezone.localdate():  # the count table relies on it (tally/maintain.py)
+            raise ValidationError({"categories": [_("The start date is in the future.")]})
         ChildCategory.objects.create(
             child=child, type=category_type, start=start, evidence=evidence.strip(), recorded_by=actor
         )
+    tally.opened([child.pk])
     record(
         "registry.child_created",
         actor=actor,
@@ -339,8 +344,10 @@ def do_update_child(
     locked.version += 1
     locked.updated_by = actor
     locked.updated_at = timezone.now()
+    # A move changes the street the child counts in.
+    counting = tally.changing([locked.pk]) if "residence_area" in changed else nullcontext()
     try:
-        with transaction.atomic():
+        with counting, transaction.atomic():
             locked.save()
     except IntegrityError:
         _refuse_duplicate(actor, locked)
@@ -409,9 +416,10 @@ def do_add_category(
         raise ValidationError(
             {"type": [_("The child is already in this category; end it first to record a new period.")]}
         )
-    category = ChildCategory.objects.create(
-        child=child, type=category_type, start=start, evidence=evidence.strip(), recorded_by=actor
-    )
+    with tally.changing([child.pk]):
+        category = ChildCategory.objects.create(
+            child=child, type=category_type, start=start, evidence=evidence.strip(), recorded_by=actor
+        )
     record(
         "registry.category_added",
         actor=actor,
@@ -439,7 +447,8 @@ def do_end_category(
         raise ValidationError({"end": [_("The end date is in the future.")]})
     category.end = end
     category.ended_by = actor
-    category.save(update_fields=["end", "ended_by"])
+    with tally.changing([child.pk]):
+        category.save(update_fields=["end", "ended_by"])
     record(
         "registry.category_ended",
         actor=actor,
@@ -479,13 +488,14 @@ def do_exit_child(
     locked.version += 1
     locked.updated_by = actor
     locked.updated_at = timezone.now()
-    locked.save()
     ended = 0
-    for category in locked.categories.filter(end__isnull=True, start__lt=date):
-        category.end = date
-        category.ended_by = actor
-        category.save(update_fields=["end", "ended_by"])
-        ended += 1
+    with tally.changing([locked.pk]):
+        locked.save()
+        for category in locked.categories.filter(end__isnull=True, start__lt=date):
+            category.end = date
+            category.ended_by = actor
+            category.save(update_fields=["end", "ended_by"])
+            ended += 1
     closed = Referral.objects.filter(child=locked, state=ReferralState.OPEN).update(
         state=ReferralState.CLOSED, closed_by=actor, closed_at=timezone.now(), outcome=_("The child's file was closed.")
     )
@@ -712,6 +722,7 @@ def do_purge_exited(
     for start in range(0, len(children), 500):
         batch = children[start : start + 500]
         log_access(actor, [Child(pk=pk) for pk in batch], AccessAction.PURGE)
+        tally.forgetting(batch)  # their years before the exit no longer count: the files are gone
         Child.objects.filter(pk__in=batch).delete()
     record(
         "registry.children_purged",

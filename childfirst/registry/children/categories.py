@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from childfirst.datafile import DataFile
 from childfirst.registry.models import CategoryType
+from childfirst.registry.tally import maintain as tally
 
 CATEGORY_FILE = Path(__file__).resolve().parent.parent / "data" / "categories.yaml"
 
@@ -46,6 +47,7 @@ def read_categories(path: Path = CATEGORY_FILE) -> CategoryFile:
 def load_categories(path: Path = CATEGORY_FILE) -> int:
     """Create or update every category in the file; returns how many the file holds."""
     spec = read_categories(path)
+    tops_before = tally.top_ids()
     order = 0
     for category in spec.categories:
         order += 10
@@ -71,4 +73,8 @@ def load_categories(path: Path = CATEGORY_FILE) -> int:
                     "order": order,
                 },
             )
+    tops_after = tally.top_ids()
+    if any(tops_after.get(pk) != top for pk, top in tops_before.items()):
+        # A sub-category moved to another parent: the count table's sets of categories change.
+        tally.rebuild()
     return sum(1 + len(c.subtypes) for c in spec.categories)

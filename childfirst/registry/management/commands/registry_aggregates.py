@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childfirst.accounts.models import Role, User
@@ -19,9 +20,16 @@ from childfirst.homes.coverage import coverage
 from childfirst.migrating import ensure_migrated
 from childfirst.plans.commands import plan_from_option
 from childfirst.plans.models import Indicator, Plan
-from childfirst.registry.aggregates import check_mapping, children_by_category, prefills, read_mapping
+from childfirst.registry.aggregates import (
+    check_mapping,
+    children_by_category,
+    prefills,
+    read_mapping,
+    recounted_by_category,
+)
 from childfirst.registry.aggregates import reading_day as _day
 from childfirst.registry.models import CategoryType
+from childfirst.registry.tally import maintain as tally
 
 
 class Command(BaseCommand):
@@ -37,6 +45,12 @@ class Command(BaseCommand):
         parser.add_argument("--plan", help="plan code (without it: the only plan loaded)")
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument("--check", action="store_true", help="only validate data/aggregates.yaml")
+        parser.add_argument(
+            "--rebuild", action="store_true", help="recount the count table from the child files (after bulk writes)"
+        )
+        parser.add_argument(
+            "--verify", action="store_true", help="say whether the count table agrees with a recount of the files"
+        )
         parser.add_argument("--apply", action="store_true", help="fill the suggestions into the draft")
         parser.add_argument("--user", help="the department reporter who fills them (with --apply)")
 
@@ -44,6 +58,13 @@ class Command(BaseCommand):
         ensure_migrated()
         if options["check"]:
             self._check()
+            return
+        if options["rebuild"]:
+            rows = tally.rebuild()
+            self.stdout.write(_("Count table recounted from the files: %(rows)d row(s).") % {"rows": rows})
+            return
+        if options["verify"]:
+            self._verify(options["plan"], options["year"])
             return
         if options["year"] is None:
             raise CommandError(_("Give the year: --year 2025."))
@@ -55,7 +76,7 @@ class Command(BaseCommand):
             mapping = read_mapping().plans.get(plan.code, {})
         except DataFileInvalid as exc:
             raise CommandError(str(exc)) from None
-        found = {(p.indicator, p.area): p for p in prefills(plan, year, mapping, fresh=True)}
+        found = {(p.indicator, p.area): p for p in prefills(plan, year, mapping)}
         if options["apply"]:
             self._apply(plan, year, options["user"], list(found.values()))
             return
@@ -74,6 +95,25 @@ class Command(BaseCommand):
         if problems:
             raise CommandError(_("%(count)d problem(s) in the aggregates file.") % {"count": len(problems)})
         self.stdout.write(_("The aggregates file is valid."))
+
+    def _verify(self, plan_code: str | None, year: int | None) -> None:
+        """The table against a recount of its rows, and (with a plan) a year's figures read from it
+        against the same figures counted from the files. Counts only in the output."""
+        wrong = tally.differences()
+        for (community, tops, first, last), stored, counted in wrong[:20]:
+            self.stderr.write(f"  area {community} [{tops}] {first}–{last}: {stored} ≠ {counted}")
+        mismatched = 0
+        if plan_code or year:
+            plan = plan_from_option(plan_code)
+            year = year or timezone.localdate().year
+            read, recounted = children_by_category(plan.area, year), recounted_by_category(plan.area, year)
+            mismatched = sum(read[code] != recounted.get(code) for code in read)
+        if wrong or mismatched:
+            raise CommandError(
+                _("The count table disagrees with the files: %(rows)d row(s), %(lines)d category line(s). "
+                  "Run --rebuild.") % {"rows": len(wrong), "lines": mismatched}
+            )  # fmt: skip
+        self.stdout.write(_("The count table agrees with the files."))
 
     def _payload(self, plan: Plan, year: int, found: dict[tuple[str, str], Prefill]) -> dict:
         def number(n: Decimal | None) -> str | None:
