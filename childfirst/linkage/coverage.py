@@ -14,7 +14,7 @@ from typing import Literal
 from django.db.models import Q
 from pydantic import BaseModel, ConfigDict
 
-from childfirst.areas.models import district_code, street_code
+from childfirst.areas.models import Area, district_code, street_code
 from childfirst.collection.prefill import Prefill
 from childfirst.datafile import DataFile
 from childfirst.plans.models import Plan
@@ -42,7 +42,24 @@ class Coverage:
 
 def coverage_by_street() -> dict[str, Coverage]:
     """{street code: coverage}, and the district under its own code."""
+    return _coverage(None)
+
+
+def coverage_of_street(street: Area) -> Coverage | None:
+    """One street's coverage, as coverage_by_street gives it, reading only that street's people (the
+    supervisor's dashboard shows one street: computing every street's was most of its time)."""
+    return _coverage(street).get(street.code)
+
+
+def _coverage(street: Area | None) -> dict[str, Coverage]:
+    # A person counts in the street of their community, else in the street the lists gave.
+    people = Person.objects.all()
     records = current_records().filter(person__isnull=False)
+    tasks = VerificationTask.objects.filter(state=TaskState.CONFIRMED, person__isnull=False)
+    if street is not None:
+        people = people.filter(Q(community__code__startswith=street.prefix) | Q(community__isnull=True, street=street))
+        records = records.filter(person__in=people.values("pk"))
+        tasks = tasks.filter(person__in=people.values("pk"))
     keys = population_source_keys()
     population = records.filter(Q(source__in=keys) if keys is not None else Q(proves__in=POPULATION_KINDS))
     person_ids = set(population.values_list("person_id", flat=True))
@@ -53,19 +70,15 @@ def coverage_by_street() -> dict[str, Coverage]:
     )
     # Whole-table reads intersected here rather than IN lists of every person (tens of thousands of
     # parameters took SQLite a minute).
-    covered |= set(Person.objects.filter(child__isnull=False, child__status="active").values_list("pk", flat=True))
-    covered |= set(
-        VerificationTask.objects.filter(state=TaskState.CONFIRMED, person__isnull=False).values_list(
-            "person_id", flat=True
-        )
-    )
+    covered |= set(people.filter(child__isnull=False, child__status="active").values_list("pk", flat=True))
+    covered |= set(tasks.values_list("person_id", flat=True))
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for pk, community, street in Person.objects.values_list("pk", "community__code", "street__code").iterator(
+    for pk, community, street_code_ in people.values_list("pk", "community__code", "street__code").iterator(
         chunk_size=5000
     ):
         if pk not in person_ids:
             continue
-        code = street_code(community) if community else street
+        code = street_code(community) if community else street_code_
         if not code:
             continue
         for key in (code, district_code(code)):  # the street and its district

@@ -212,10 +212,13 @@ def test_the_coverage_on_the_supervisors_dashboard(client, users, matcher):
     make_list("student", [Row("在校童", years_ago(10))], proves="school")
     make_list("dibao", [Row("低保童", years_ago(5))], proves="category:distress_poverty")
     do_run_linkage()
-    from childfirst.linkage.coverage import coverage_by_street
+    from childfirst.linkage.coverage import coverage_by_street, coverage_of_street
 
     coverage = coverage_by_street()
     assert (coverage["330302001"].covered, coverage["330302001"].total) == (2, 3)
     assert coverage["330302"].total == 3
+    # One street's, as the supervisor's dashboard reads it, is the same figure.
+    assert coverage_of_street(Area.objects.get(code="330302001")) == coverage["330302001"]
+    assert coverage_of_street(Area.objects.get(code="330302002")) is None
     client.force_login(users.supervisor)
     assert "66.7%" in client.get(reverse("registry:supervision")).content.decode()

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from childfirst.accounts.decorators import role_required
 from childfirst.accounts.http import AuthenticatedHttpRequest
 from childfirst.accounts.models import Role
-from childfirst.linkage.coverage import coverage_by_street
+from childfirst.linkage.coverage import coverage_of_street
 from childfirst.linkage.task_views import review_summary, task_summary
 from childfirst.registry.children.access import get_child_for_user, log_access, sees_referral_fields_only
 from childfirst.registry.children.idnumber import clean_characters, looks_like_id, mask_id
@@ -160,7 +160,7 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
             # The department lists (linkage): tasks, pairs to review and the street's coverage.
             "verification": task_summary(user),
             "reviews_pending": review_summary(user),
-            "coverage": coverage_by_street().get(street.code),
+            "coverage": coverage_of_street(street),
         },
     )
 
