@@ -116,7 +116,13 @@ def build_base() -> dict:
     from childfirst.accounts.models import Role, User
     from childfirst.areas.loader import load_areas
     from childfirst.areas.models import Area
-    from childfirst.demo.load import AREA_FILE, PLAN_FILE, create_demo_communities, ensure_demo_accounts
+    from childfirst.demo.load import (
+        AREA_FILE,
+        PLAN_FILE,
+        create_demo_communities,
+        ensure_demo_accounts,
+        load_second_district,
+    )
     from childfirst.plans.loader import load_plan
     from childfirst.registry.children.actions import do_approve_grant, do_request_grant
 
@@ -124,6 +130,7 @@ def build_base() -> dict:
     load_areas(AREA_FILE)
     create_demo_communities()
     load_plan(PLAN_FILE)  # the departments the demo accounts belong to
+    load_second_district()  # the second district's demo accounts need its area and departments
     ensure_demo_accounts()
     office = User.objects.get(username="demo-office")
     district = Area.objects.get(code="330302")
@@ -152,7 +159,10 @@ def load_children(count: int, seed: int = 2026) -> dict:
     rng = random.Random(seed)  # noqa: S311 — made-up data, reproducible by design
     today = timezone.localdate()
     now = timezone.now()
-    communities = list(Area.objects.valid_on(today).communities().filter(is_synthetic=True).order_by("code"))
+    lucheng = Area.objects.get(code="330302")  # the children live in Lucheng's streets only
+    communities = list(
+        Area.objects.valid_on(today).within(lucheng).communities().filter(is_synthetic=True).order_by("code")
+    )
     types = [t.pk for t in CategoryType.objects.filter(parent__isnull=False)] + list(
         CategoryType.objects.filter(parent__isnull=True).values_list("pk", flat=True)
     )
@@ -488,7 +498,7 @@ def bench_http(args: argparse.Namespace, bench_url: str, var_dir: str) -> None:
     from childfirst.areas.models import Area
 
     supervisors = []
-    for street in Area.objects.streets().order_by("code")[: args.users]:
+    for street in Area.objects.within(Area.objects.get(code="330302")).streets().order_by("code")[: args.users]:
         user = User.objects.filter(username=f"bench-supervisor-{street.code}").first()
         if user is None:
             from childfirst.accounts.actions import do_create_user
