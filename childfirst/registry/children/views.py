@@ -156,13 +156,10 @@ def _list_page(
 
 def _search_form(request: AuthenticatedHttpRequest) -> SearchForm:
     user = request.user
-    # The communities once (the list walks them); the filter's choices then by primary key.
-    areas = list(_communities(user).values_list("pk", "code"))
-    communities = Area.objects.filter(pk__in=[pk for pk, _code in areas]).order_by("code")
+    # The communities once: the list walks them and the filter offers them.
+    communities = list(_communities(user))
     kwargs: dict[str, Any] = {"communities": communities, "show_categories": not sees_referral_fields_only(user)}
-    form = SearchForm(request.POST, **kwargs) if request.method == "POST" else SearchForm(**kwargs)
-    form.areas = areas
-    return form
+    return SearchForm(request.POST, **kwargs) if request.method == "POST" else SearchForm(**kwargs)
 
 
 @sensitive_post_parameters()
