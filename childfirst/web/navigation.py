@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -110,7 +111,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     longest = max(weights, default=0)
     for i, weight in zip(items, weights, strict=True):
         i["current"] = bool(i["current"]) and weight == longest
-    return {"nav_items": items, "demo_mode": Area.objects.filter(is_synthetic=True).exists()}
+    return {"nav_items": items, "demo_mode": demo_mode()}
+
+
+# Whether any area is synthetic changes when a district's areas or the demo are loaded: asked once
+# a minute, not on every page.
+DEMO_MODE_SECONDS = 60
+
+
+def demo_mode() -> bool:
+    """Whether the banner saying the data are synthetic shows: any synthetic area."""
+    return bool(
+        cache.get_or_set("web:demo-mode", lambda: Area.objects.filter(is_synthetic=True).exists(), DEMO_MODE_SECONDS)
+    )
 
 
 def _url(item: NavItem, plan: Plan | None) -> str:

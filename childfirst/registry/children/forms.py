@@ -354,6 +354,7 @@ class SearchForm(forms.Form):
             ("", community.empty_label),
             *((a.pk, community.label_from_instance(a)) for a in communities),
         ]
+        self.communities = communities
         self.areas: list[tuple[int, str]] = [(area.pk, area.code) for area in communities]
         if not show_categories:
             del self.fields["category"]
@@ -362,7 +363,7 @@ class SearchForm(forms.Form):
             category = cast(CategoryChoiceField, self.fields["category"])
             category.choices = [
                 ("", category.empty_label),
-                *((c.pk, category.label_from_instance(c)) for c in category.queryset.all()),
+                *((c.pk, category.label_from_instance(c)) for c in CategoryType.objects.all()),
             ]
 
 

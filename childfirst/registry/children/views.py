@@ -40,8 +40,8 @@ from childfirst.spreadsheet import csv_writer
 from . import actions
 from .access import (
     REGISTRY_ROLES,
+    can_create_in,
     can_reveal_id,
-    creatable_areas,
     get_child_for_user,
     get_grant_for_user,
     is_file_keeper,
@@ -145,7 +145,7 @@ def _list_page(
         "page": page,
         "note": note,
         "limited": sees_referral_fields_only(user),
-        "can_create": is_file_keeper(user) and creatable_areas(user).exists(),
+        "can_create": can_create_in(user, form.communities),
         "export_form": export_form or ExportForm(),
         "is_office": user.role == Role.OFFICE,
         "count_bound": number_format(page.bound, force_grouping=True),
