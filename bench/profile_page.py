@@ -134,7 +134,7 @@ def main() -> None:
     )
     if profiler:
         stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "60")))
         stats.sort_stats("tottime").print_stats(30)
 
 
