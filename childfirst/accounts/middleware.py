@@ -50,14 +50,15 @@ class SessionRenewalMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = request.session
-        # No cookie, or a session ended (logout) or unknown: nothing to renew — and no session is
-        # created for a visitor who has none.
-        if session.session_key is None or session.modified:
+        # No cookie, or a session ended (logout): nothing to renew — and no session is created for
+        # a visitor who has none.
+        if session.session_key is None:
             return response
         renewed = session.get(RENEWED_KEY)
+        if session.session_key is None:  # the cookie named no live session
+            return response
         now = int(time.time())
-        if session.session_key is not None and (
-            not isinstance(renewed, int) or not 0 <= now - renewed < renewal_interval()
-        ):
+        # A session saved anyway (changed by the view) is stamped too, so that the next write waits.
+        if session.modified or not isinstance(renewed, int) or not 0 <= now - renewed < renewal_interval():
             session[RENEWED_KEY] = now
         return response
