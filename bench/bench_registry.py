@@ -165,7 +165,10 @@ def load_children(count: int, seed: int = 2026) -> dict:
     rng = random.Random(seed)  # noqa: S311 — made-up data, reproducible by design
     today = timezone.localdate()
     now = timezone.now()
-    communities = list(Area.objects.valid_on(today).communities().filter(is_synthetic=True).order_by("code"))
+    lucheng = Area.objects.get(code="330302")  # the children live in Lucheng's streets only
+    communities = list(
+        Area.objects.valid_on(today).within(lucheng).communities().filter(is_synthetic=True).order_by("code")
+    )
     types = [t.pk for t in CategoryType.objects.filter(parent__isnull=False)] + list(
         CategoryType.objects.filter(parent__isnull=True).values_list("pk", flat=True)
     )
@@ -550,7 +553,7 @@ def bench_http(args: argparse.Namespace, bench_url: str, var_dir: str) -> None:
     from childfirst.areas.models import Area
 
     supervisors = []
-    for street in Area.objects.streets().order_by("code")[: args.users]:
+    for street in Area.objects.within(Area.objects.get(code="330302")).streets().order_by("code")[: args.users]:
         user = User.objects.filter(username=f"bench-supervisor-{street.code}").first()
         if user is None:
             from childfirst.accounts.actions import do_create_user

@@ -174,6 +174,7 @@ MIDDLEWARE = [
     "childfirst.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "childfirst.accounts.middleware.SessionRenewalMiddleware",
     "childfirst.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -240,7 +241,9 @@ AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 SESSION_COOKIE_AGE = envint("CHILDFIRST_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # every request renews the cookie, so the age above is an idle timeout
+# The age above is an idle timeout: SessionRenewalMiddleware renews the session's expiry at most once a
+# minute (a tenth of a shorter timeout), rather than a write of the session on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

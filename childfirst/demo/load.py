@@ -22,6 +22,7 @@ from childfirst.areas.models import Area, Level
 from childfirst.collection.models import ReportingRound, RoundState
 from childfirst.linkage.run import execute_run, queue_run
 from childfirst.notifications.models import Notification
+from childfirst.notifications.unread import forget_unread
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
 from childfirst.plans.revisions import load_revisions
@@ -172,7 +173,11 @@ def mark_history_read() -> int:
     closed = Q(pk__in=[])
     for plan, year in ReportingRound.objects.filter(state=RoundState.CLOSED).values_list("plan__code", "year"):
         closed |= Q(url__startswith=reverse("collection:round", args=[plan, year]))
-    return Notification.objects.filter(closed, read_at__isnull=True).update(read_at=timezone.now())
+    unread = Notification.objects.filter(closed, read_at__isnull=True)
+    recipients = set(unread.values_list("recipient_id", flat=True))
+    count = unread.update(read_at=timezone.now())
+    forget_unread(recipients)  # the header's cached counts
+    return count
 
 
 def load_second_district() -> Plan:

@@ -10,6 +10,7 @@ from childfirst.accounts.audit import record
 from childfirst.accounts.models import User
 
 from .models import Notification
+from .unread import forget_unread
 
 
 @transaction.atomic
@@ -20,6 +21,7 @@ def do_mark_read(actor: User, notification: Notification) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
         record("notifications.read", actor=actor, obj=notification, count=1)
+        forget_unread([actor.pk])
     return notification
 
 
@@ -28,4 +30,5 @@ def do_mark_all_read(actor: User) -> int:
     count = Notification.objects.for_user(actor).unread().update(read_at=timezone.now())
     if count:
         record("notifications.read_all", actor=actor, count=count)
+        forget_unread([actor.pk])
     return count

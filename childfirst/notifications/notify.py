@@ -18,6 +18,7 @@ from childfirst.accounts.models import Role, User
 from childfirst.areas.models import Area
 
 from .models import Kind, Notification
+from .unread import forget_unread
 
 
 def _reachable(users: Iterable[User]) -> list[User]:
@@ -42,6 +43,7 @@ def notify(recipients: Iterable[User], kind: Kind | str, title: str, url: str, *
     rows = Notification.objects.bulk_create(
         Notification(recipient=u, kind=kind, title=title[:200], url=url, key=key) for u in users
     )
+    forget_unread(u.pk for u in users)
     if settings.NOTIFY_EMAIL:
         addresses = [u.email for u in users if u.email]
         if addresses:

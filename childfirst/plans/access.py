@@ -46,26 +46,31 @@ def plans_for_user(user: User) -> list[Plan]:
     return [plan for plan in Plan.objects.select_related("area") if user_can_see_plan(user, plan)]
 
 
-def visible_plan(user: User) -> Plan:
+def visible_plan(user: User, plans: list[Plan] | None = None) -> Plan:
     """The newest plan in force the user can see (else the newest draft or ended one), a plan of the
     user's own area first (a city's office sees its districts' plans, a district's users the city's);
-    404 when none."""
-    plans = plans_for_user(user)
+    404 when none. `plans`: the user's plans (plans_for_user) when the caller has them already."""
+    plans = plans_for_user(user) if plans is None else plans
     if not plans:
         raise Http404
     plans = [p for p in plans if acts_on_plan(user, p)] or plans
     return next((p for p in plans if p.status == PlanStatus.IN_FORCE), plans[0])
 
 
-def current_plan(request: HttpRequest) -> Plan:
-    """The plan the user last opened, if they may still see it; else `visible_plan`."""
+def current_plan(request: HttpRequest, plans: list[Plan] | None = None) -> Plan:
+    """The plan the user last opened, if they may still see it; else `visible_plan`. `plans`: the
+    user's plans (plans_for_user) when the caller has them already — then none is read again."""
     user: User = request.user  # type: ignore[assignment]  # callers are behind a login
     chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     if chosen:
-        plan = Plan.objects.select_related("area").filter(code=chosen).first()
-        if plan is not None and user_can_see_plan(user, plan):
-            return plan
-    return visible_plan(user)
+        if plans is not None:
+            found = next((plan for plan in plans if plan.code == chosen), None)
+        else:
+            found = Plan.objects.select_related("area").filter(code=chosen).first()
+            found = found if found is not None and user_can_see_plan(user, found) else None
+        if found is not None:
+            return found
+    return visible_plan(user, plans)
 
 
 def remember_plan(request: HttpRequest, plan: Plan) -> None:

@@ -5,12 +5,14 @@ a user who sees no plan does not get them."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -110,10 +112,27 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     longest = max(weights, default=0)
     for i, weight in zip(items, weights, strict=True):
         i["current"] = bool(i["current"]) and weight == longest
-    return {"nav_items": items, "demo_mode": Area.objects.filter(is_synthetic=True).exists()}
+    return {"nav_items": items, "demo_mode": demo_mode()}
+
+
+# Whether any area is synthetic changes when a district's areas or the demo are loaded: asked once
+# a minute, not on every page.
+DEMO_MODE_SECONDS = 60
+
+
+def demo_mode() -> bool:
+    """Whether the banner saying the data are synthetic shows: any synthetic area."""
+    return bool(
+        cache.get_or_set("web:demo-mode", lambda: Area.objects.filter(is_synthetic=True).exists(), DEMO_MODE_SECONDS)
+    )
 
 
 def _url(item: NavItem, plan: Plan | None) -> str:
-    if not item.per_plan or plan is None:
-        return reverse(item.url_name)
-    return reverse(item.url_name, kwargs={"plan": plan.code})
+    code = plan.code if item.per_plan and plan is not None else None
+    return _reversed(item.url_name, code, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=4096)
+def _reversed(url_name: str, plan: str | None, _prefix: str) -> str:
+    """The bar's URLs, reversed once per name, plan and script prefix (a dozen a page, every page)."""
+    return reverse(url_name) if plan is None else reverse(url_name, kwargs={"plan": plan})

@@ -10,8 +10,9 @@ needed, and the keyboard opens it like any disclosure."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -19,6 +20,9 @@ from django.utils.translation import gettext as _
 
 from childfirst.plans.access import current_plan, plans_for_user
 from childfirst.plans.models import Plan, PlanStatus
+
+if TYPE_CHECKING:
+    from childfirst.accounts.models import User
 
 # The URL namespace of the page the switcher is on → the section of the other plan it opens.
 # Any other page opens the other plan's catalogue page.
@@ -28,6 +32,12 @@ SECTIONS = {
     "evaluation": "evaluation",
     "reports": "reports",
 }
+
+
+# The header's plans are read for every page; a plan is loaded or changes status rarely, by a
+# command, so they are kept per user this long (a new plan reaches the header within a minute; what
+# a user may open is still checked by get_plan_for_user on every plan page).
+SHELL_PLANS_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -43,16 +53,27 @@ def shell_plans(request: HttpRequest) -> ShellPlans:
         return cached
     user = getattr(request, "user", None)  # None on a page rendered without the auth middleware
     signed_in = user is not None and user.is_authenticated and getattr(user, "role", "")
-    plans = plans_for_user(user) if signed_in else []  # type: ignore[arg-type]  # signed in: our User
+    plans = _user_plans(user) if signed_in else []  # type: ignore[arg-type]  # signed in: our User
     current: Plan | None = plans[0] if len(plans) == 1 else None
     if len(plans) > 1:
         try:
-            current = current_plan(request)
+            current = current_plan(request, plans)
         except Http404:  # cannot happen with plans to see; kept so a header never fails a page
             current = None
     result = ShellPlans(plans, current)
     request._childfirst_shell_plans = result  # type: ignore[attr-defined]  # a per-request cache
     return result
+
+
+def _user_plans(user: User) -> list[Plan]:
+    """plans_for_user, kept SHELL_PLANS_SECONDS; the key holds what the answer depends on besides
+    the plans (role and scope: internal ids, nothing personal), so a changed account asks again."""
+    key = f"web:shell-plans:{user.pk}:{user.role}:{user.area_id}:{user.department_id}"
+    plans: list[Plan] | None = cache.get(key)
+    if plans is None:
+        plans = plans_for_user(user)
+        cache.set(key, plans, SHELL_PLANS_SECONDS)
+    return plans
 
 
 def plan_badges(plan: Plan) -> list[str]:

@@ -7,11 +7,14 @@ import datetime
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from childfirst.accounts.middleware import RENEWED_KEY, renewal_interval
 from childfirst.accounts.models import AuditEvent
 from childfirst.demo.load import AREA_FILE
 
@@ -75,12 +78,48 @@ class TestLogin:
         assert again.status_code == 302
 
     def test_idle_session_timeout(self, client, users, settings):
-        assert settings.SESSION_SAVE_EVERY_REQUEST
         client.post("/accounts/login/", {"username": "office", "password": PASSWORD})
         client.get("/")
         remaining = client.session.get_expiry_age()
         assert settings.SESSION_COOKIE_AGE - 5 <= remaining <= settings.SESSION_COOKIE_AGE
         assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+    def test_session_is_renewed_at_most_once_a_minute_and_still_ends_when_idle(self, client, users, settings):
+        """Not written on every request (issue 16: a write per page), yet the idle timeout holds: the
+        expiry moves on once its renewal is a minute old, and an expired session is signed out."""
+        assert not settings.SESSION_SAVE_EVERY_REQUEST and renewal_interval() == 60
+        client.post("/accounts/login/", {"username": "office", "password": PASSWORD})
+        client.get("/")
+        key = client.session.session_key
+        first = Session.objects.get(session_key=key).expire_date
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        assert not [q for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+        assert Session.objects.get(session_key=key).expire_date == first
+
+        # A minute after the last renewal, a request renews the expiry (the idle timeout from now).
+        session = client.session
+        session[RENEWED_KEY] -= 61
+        session.save()
+        Session.objects.filter(session_key=key).update(expire_date=first - datetime.timedelta(seconds=61))
+        assert client.get("/").status_code == 200
+        renewed = Session.objects.get(session_key=key).expire_date
+        assert renewed > first - datetime.timedelta(seconds=5)
+        assert renewed - timezone.now() > datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 5)
+
+        # Idle past the timeout: the session is over, whatever the cookie holds.
+        Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+        response = client.get("/")
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+    def test_a_short_idle_timeout_is_renewed_more_often(self, settings):
+        settings.SESSION_COOKIE_AGE = 60
+        assert renewal_interval() == 6
+
+    def test_no_session_is_made_for_a_visitor(self, client):
+        client.get("/accounts/login/")
+        client.get("/healthz")
+        assert not Session.objects.exists()
 
     def test_expired_evaluator_is_logged_out(self, client, users):
         client.force_login(users.evaluator)

@@ -9,10 +9,12 @@ import datetime
 import re
 
 import pytest
+from django import forms
 
 from childfirst.areas.models import Area
 from childfirst.registry.children import search, views
 from childfirst.registry.children.actions import ChildData, do_create_child
+from childfirst.registry.children.forms import PlainSelect
 from childfirst.registry.children.search import LIST_ORDER, BadCursor, list_page, search_children
 from childfirst.registry.models import AccessAction, CategoryType, Child, ChildAccessLog
 
@@ -194,3 +196,13 @@ def test_the_rows_show_what_the_template_showed(client, users):
     )[1]
     assert exited.startswith(' <span class="tag muted">合成</span></td>')
     assert '<span class="tag muted">已结档</span>' in exited
+
+
+def test_the_filters_plain_select_writes_djangos_markup():
+    """PlainSelect (the list's filters, written in Python) gives what Django's select templates
+    give, but for the whitespace between tags; values and labels escaped."""
+    choices = [("", "全部"), (1, "五马<社区>"), (2, 'B "2"'), ("group", [(3, "C"), (4, "D")])]
+    for value in ("", 1, "2", 4, None):
+        plain = PlainSelect(choices=choices).render("community", value, {"id": "id_community"})
+        template = forms.Select(choices=choices).render("community", value, {"id": "id_community"})
+        assert plain == re.sub(r">\s+<", "><", template.strip())

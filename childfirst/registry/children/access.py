@@ -23,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childfirst.accounts.audit import client_ip
@@ -74,6 +75,18 @@ def creatable_areas(user: User) -> models.QuerySet[Area]:
         return Area.objects.none()
     assert user.area is not None  # is_file_keeper: a keeper always has an area
     return Area.objects.valid_on().communities().within(user.area)
+
+
+def can_create_in(user: User, known: Iterable[Area] = ()) -> bool:
+    """Whether `user` may open a file in some community: creatable_areas(user) is not empty.
+    `known`: communities the caller has read (the list's filter); one of them that exists today
+    and that the user keeps answers without a query."""
+    if not is_file_keeper(user):
+        return False
+    today = timezone.localdate()
+    if any(area.level == Level.COMMUNITY and area.is_valid_on(today) and keeps_area(user, area) for area in known):
+        return True
+    return creatable_areas(user).exists()
 
 
 def can_edit(user: User, child: Child) -> bool:

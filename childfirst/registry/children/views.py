@@ -40,8 +40,8 @@ from childfirst.spreadsheet import csv_writer
 from . import actions
 from .access import (
     REGISTRY_ROLES,
+    can_create_in,
     can_reveal_id,
-    creatable_areas,
     get_child_for_user,
     get_grant_for_user,
     is_file_keeper,
@@ -145,7 +145,7 @@ def _list_page(
         "page": page,
         "note": note,
         "limited": sees_referral_fields_only(user),
-        "can_create": is_file_keeper(user) and creatable_areas(user).exists(),
+        "can_create": can_create_in(user, form.communities),
         "export_form": export_form or ExportForm(),
         "is_office": user.role == Role.OFFICE,
         "count_bound": number_format(page.bound, force_grouping=True),
@@ -156,13 +156,10 @@ def _list_page(
 
 def _search_form(request: AuthenticatedHttpRequest) -> SearchForm:
     user = request.user
-    # The communities once (the list walks them); the filter's choices then by primary key.
-    areas = list(_communities(user).values_list("pk", "code"))
-    communities = Area.objects.filter(pk__in=[pk for pk, _code in areas]).order_by("code")
+    # The communities once: the list walks them and the filter offers them.
+    communities = list(_communities(user))
     kwargs: dict[str, Any] = {"communities": communities, "show_categories": not sees_referral_fields_only(user)}
-    form = SearchForm(request.POST, **kwargs) if request.method == "POST" else SearchForm(**kwargs)
-    form.areas = areas
-    return form
+    return SearchForm(request.POST, **kwargs) if request.method == "POST" else SearchForm(**kwargs)
 
 
 @sensitive_post_parameters()
