@@ -114,6 +114,21 @@ class TestPagesInOrder:
         pages, _cursors = walk(children, 4, None)
         assert [pk for page in pages for pk in page] == in_order(users.supervisor)
 
+    def test_a_few_matches_are_ordered_as_the_database_orders_them(self, users, files):
+        """Few matches are put in order in Python from their sort keys; a key that is not plain
+        pinyin (a name in Latin letters) leaves the order to the database. Either way: the list's."""
+        add_children(users.supervisor, 3, names=["Anna李", "李Ba", "李·四"])
+        areas = areas_of(users.supervisor)
+        for term in ("李", "zs", "曾"):
+            children, _ = search_children(users.supervisor, term, status="active")
+            pages, _cursors = walk(children, 2, areas, searched=True)
+            assert [pk for page in pages for pk in page] == in_order(users.supervisor, term), term
+        found = list(Child.objects.values_list("pk", "residence_area_id", "name_sort"))
+        by_database = list(Child.objects.order_by(*LIST_ORDER).values_list("pk", flat=True))
+        plain = [row for row in found if search._PLAIN_KEY.fullmatch(row[2])]
+        assert search._in_list_order(found, areas) == by_database
+        assert search._in_list_order(plain, areas) == [pk for pk in by_database if pk in {r[0] for r in plain}]
+
     def test_a_page_number_without_a_cursor_is_read_by_offset(self, users, files):
         children, _ = search_children(users.supervisor, "", status="active")
         page = list_page(children, 6, number=3, areas=areas_of(users.supervisor))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # ones are served by the index of each name's characters (Chinese) or become prefixes (pinyin).
 SHORT_TERM = 3
 LIST_ORDER = ("residence_area__code", "name_sort", "pk")
+_PLAIN_KEY = re.compile(r"[a-z0-9]*")
 
 
 class _NameHasCharacters(Func):
@@ -275,6 +276,17 @@ def _rows(ids: Sequence[int]) -> list[Child]:
     return [found[pk] for pk in ids if pk in found]
 
 
+def _in_list_order(found: list[tuple[int, int, str]], areas: Sequence[tuple[int, str]] | None) -> list[int]:
+    """The ids of `found` (id, area id, sort key) in LIST_ORDER: sorted here when every area's code
+    is known and every sort key is lower-case ASCII letters and digits (as pinyin gives them), which
+    every collation orders as Python does; else by the database."""
+    codes = dict(areas) if areas is not None else {}
+    if all(area in codes and _PLAIN_KEY.fullmatch(key) for _pk, area, key in found):
+        return [pk for pk, _area, _key in sorted(found, key=lambda row: (codes[row[1]], row[2], row[0]))]
+    ids = [pk for pk, _area, _key in found]
+    return list(Child.objects.filter(pk__in=ids).order_by(*LIST_ORDER).values_list("pk", flat=True))
+
+
 def _window(
     children: QuerySet[Child],
     size: int,
@@ -288,18 +300,19 @@ def _window(
     """Up to size + 1 files in the list's order — after `key` (before it when `backwards`: then
     the extra one comes first), or from position `start` — and the count up to bound + 1."""
     want = size + 1
-    # Stops at the bound: no order asked, so the first bound + 1 matches found will do.
-    unordered = children.order_by().values_list("pk", flat=True)[: bound + 1]
-    found = list(unordered) if searched or areas is None else None
+    # Stops at the bound: no order asked, so the first bound + 1 matches found will do. With their
+    # sort keys (in the list's index too), so that a few matches are put in order here.
+    unordered = children.order_by()[: bound + 1]
+    found = list(unordered.values_list("pk", "residence_area_id", "name_sort")) if searched or areas is None else None
     count = len(found) if found is not None else unordered.count()
     ordered = children.order_by(*LIST_ORDER).values_list("pk", flat=True)
     if key is None and start:
         # A page number without a cursor (an old link): by offset.
         return _rows(list(ordered[start : start + want])), count
     if found is not None and count <= bound:
-        # Few matches, all found: put them in the list's order by their ids (rows just read),
-        # rather than searching a second time; the page is a slice of them.
-        matches = list(Child.objects.filter(pk__in=found).order_by(*LIST_ORDER).values_list("pk", flat=True))
+        # Few matches, all found: put them in the list's order (rather than searching a second
+        # time); the page is a slice of them.
+        matches = _in_list_order(found, areas)
         if key is None:
             at = -1
         elif key[2] in matches:
