@@ -272,9 +272,11 @@ def subjects() -> list[Subject]:
         subject.records.append(rec)
     children_seen = {s.child.pk for s in by_person.values() if s.child is not None}
     found = list(by_person.values())
-    for child in Child.objects.active().exclude(pk__in=children_seen).select_related("residence_area"):
-        person = Person.objects.filter(child=child).first()
-        found.append(Subject(person, child))
+    unseen = Child.objects.active().exclude(pk__in=children_seen)
+    # Their persons (one at most: Person.child is one-to-one) in one query, not one query a file.
+    persons = {person.child_id: person for person in Person.objects.filter(child__in=unseen.values("pk"))}
+    for child in unseen.select_related("residence_area"):
+        found.append(Subject(persons.get(child.pk), child))
     return found
 
 

@@ -7,10 +7,12 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from childfirst.areas.models import Area
 from childfirst.datafile import DataFileInvalid
-from childfirst.linkage.discovery import DISCOVERY_FILE, do_discover, read_rules
+from childfirst.linkage.discovery import DISCOVERY_FILE, do_discover, read_rules, subjects
 from childfirst.linkage.models import TaskState, VerificationTask
 from childfirst.linkage.run import do_run_linkage
 from childfirst.registry.children.actions import ChildData, do_create_child
@@ -121,6 +123,20 @@ def test_an_active_file_in_no_population_list_is_checked_for_moving_away(matcher
     found = tasks("moved_out")
     assert [t.child for t in found] == [gone]
     assert found[0].person is None and found[0].community == community
+
+
+def test_files_in_no_current_list_cost_no_query_each(matcher, users, django_assert_num_queries):
+    """subjects() reads the persons of the files no current list names in one query, not one a file."""
+    community = Area.objects.get(code=DIRECTOR_COMMUNITY)
+    make_list("hukou", [Row("在册童", years_ago(9))], proves="population")
+    do_run_linkage()
+    do_create_child(users.director, ChildData("甲童", "male", years_ago(9), community))
+    with CaptureQueriesContext(connection) as one:
+        assert len(subjects()) == 2
+    for name in ("乙童", "丙童", "丁童"):
+        do_create_child(users.director, ChildData(name, "female", years_ago(7), community))
+    with django_assert_num_queries(len(one)):
+        assert len(subjects()) == 5
 
 
 def test_a_death_closes_the_file_after_confirmation(matcher, users):
