@@ -10,12 +10,12 @@ The page's markup is unchanged byte for byte (checked against the template's on 
 
 from __future__ import annotations
 
-import html
 from typing import Any
 from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,14 +26,15 @@ from .figures import figure
 
 register = template.Library()
 
-_LABELS: dict[str | None, dict[str, str]] = {}
-# What reverse() does to a str path part (django.urls.resolvers: RFC 3986 sub-delimiters stay).
-_PATH_SAFE = "!$&'()*+,;=~:@"
-
 
 def _e(value: Any) -> str:
     """Escaped as the template escapes `{{ value }}` (a safe string as it is)."""
-    return str(value.__html__()) if hasattr(value, "__html__") else html.escape(str(value))
+    return conditional_escape(value)
+
+
+_LABELS: dict[str | None, dict[str, str]] = {}
+# What reverse() does to a str path part (django.urls.resolvers: RFC 3986 sub-delimiters stay).
+_PATH_SAFE = "!$&'()*+,;=~:@"
 
 
 def _labels() -> dict[str, str]:

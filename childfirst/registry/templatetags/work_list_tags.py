@@ -6,11 +6,11 @@ on the demo (issue 16, item 4). The markup is the one the template and its inclu
 from __future__ import annotations
 
 import datetime
-import html
 from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -20,13 +20,14 @@ from childfirst.registry.casework.visits import Due
 
 register = template.Library()
 
-_MARKER = 987654321  # stands for a file's id in the reversed URLs
-_LABELS: dict[str | None, dict[str, str]] = {}
-
 
 def _e(value: Any) -> str:
     """Escaped as the template escapes `{{ value }}` (a safe string as it is)."""
-    return str(value.__html__()) if hasattr(value, "__html__") else html.escape(str(value))
+    return conditional_escape(value)
+
+
+_MARKER = 987654321  # stands for a file's id in the reversed URLs
+_LABELS: dict[str | None, dict[str, str]] = {}
 
 
 def _labels() -> dict[str, str]:
