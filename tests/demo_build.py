@@ -36,8 +36,10 @@ def child_env(var: Path) -> dict[str, str]:
     return env
 
 
-def start(root: Path) -> None:
-    """Start `childfirst demo-data` into `root`/demo-var unless a worker already did; do not wait."""
+def start(root: Path, template: Path | None = None) -> None:
+    """Start `childfirst demo-data` into `root`/demo-var unless a worker already did; do not wait.
+    With `template` (tests/migrated_db.py's SQLite database, being built), the build starts from a
+    copy of it once it is ready instead of migrating a database of its own."""
     var = root / "demo-var"
     with open(root / "demo-var.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -51,6 +53,12 @@ def start(root: Path) -> None:
             f'"$0" -m childfirst demo-data > "{log}" 2>&1'
             f' && touch "{root}/demo-var.done" || touch "{root}/demo-var.failed"'
         )
+        if template is not None:
+            ready, failed = f"{root}/migrated.done", f"{root}/migrated.failed"
+            command = (
+                f'while [ ! -e "{ready}" ] && [ ! -e "{failed}" ]; do sleep 0.2; done;'
+                f' if [ -e "{ready}" ]; then cp "{template}" "{var}/"; fi; {command}'
+            )
         subprocess.Popen(["/bin/sh", "-c", command, sys.executable], env=child_env(var), start_new_session=True)
         (root / "demo-var.started").touch()
 

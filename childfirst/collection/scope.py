@@ -19,11 +19,12 @@ from .entries import IndicatorInfo
 from .succession import Carried, carried_values
 
 
-def round_indicators(plan: Plan, year: int) -> list[Indicator]:
+def round_indicators(plan: Plan, year: int, led_by: Department | None = None) -> list[Indicator]:
+    indicators = plan.indicators.active()
+    if led_by is not None:
+        indicators = indicators.led_by(led_by)  # in SQL: one department's few, not the plan's every indicator
     # A city's indicator summed from its districts is derived at evaluation: nobody enters it.
-    indicators = (
-        plan.indicators.active().filter(from_districts="").select_related("domain").prefetch_related("responsibilities")
-    )
+    indicators = indicators.filter(from_districts="").select_related("domain").prefetch_related("responsibilities")
     if year < plan.start_year:
         indicators = indicators.filter(baseline_year=year)
     return list(indicators)
@@ -77,8 +78,7 @@ def expected_by_department(plan: Plan, year: int) -> dict[int, Expected]:
 
 
 def expected_for(plan: Plan, year: int, department: Department) -> Expected:
-    led = set(plan.indicators.led_by(department).values_list("pk", flat=True))
-    indicators = [i for i in round_indicators(plan, year) if i.pk in led]
+    indicators = round_indicators(plan, year, led_by=department)
     return Expected(
         indicators=indicators,
         streets=streets_in_year(plan, year),

@@ -184,13 +184,13 @@ class TestAuditLog:
         assert AuditEvent.objects.filter(action="account.create").count() >= 10
 
 
-def test_user_create_command_checks_role_scope_and_password(tmp_path):
+def test_user_create_command_checks_role_scope_and_password(migrated_var):
     import os
     import subprocess
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["CHILDFIRST_VAR_DIR"] = str(tmp_path)
+    env["CHILDFIRST_VAR_DIR"] = str(migrated_var)
 
     def create(*args: str, password: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -107,9 +107,9 @@ class TestErrors:
         assert after == before
         assert AuditEvent.objects.count() == events
 
-    def test_command_prints_problems_without_traceback(self, plan_dir, tmp_path):
+    def test_command_prints_problems_without_traceback(self, plan_dir, migrated_var):
         bad = write(plan_dir, MINI.replace('comparator: ">="', "comparator: at-least"))
-        env = {"CHILDFIRST_VAR_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"}
+        env = {"CHILDFIRST_VAR_DIR": str(migrated_var), "PATH": "/usr/bin:/bin"}
         done = subprocess.run(
             [sys.executable, "-m", "childfirst", "plan", "load", str(bad)],
             capture_output=True,

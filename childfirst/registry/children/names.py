@@ -21,7 +21,6 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 # Surnames whose reading differs from the everyday one, syllables separated by spaces
 # (compound surnames first: they are matched on the first two characters).
@@ -111,6 +110,10 @@ def normalise_name(raw: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def _reading(character: str) -> str:
     """The everyday reading of one character, lower-case letters only ("" for punctuation)."""
+    # Imported here: its phrase dictionary costs ~0.2 s, which every process start (a console
+    # command, a server) would pay although most never read a name.
+    from pypinyin import Style, lazy_pinyin
+
     # pypinyin's stub types `errors` as returning str; its docs (and the converter) take a list too.
     keep = cast("Callable[[str], str]", lambda chars: [chars])
     syllable = lazy_pinyin(character, style=Style.NORMAL, errors=keep)[0]
