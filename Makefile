@@ -6,9 +6,12 @@ demo:
 	.venv/bin/childfirst demo-data
 	CHILDFIRST_HTTPS=0 CHILDFIRST_REPORT_HOTLINE=$${CHILDFIRST_REPORT_HOTLINE-12345} .venv/bin/childfirst serve --host 127.0.0.1 --port 8000
 
+# The tests keep their compiled bytecode (__pycache__, git-ignored) even where the machine sets
+# PYTHONDONTWRITEBYTECODE: else every worker, server and command compiles, and pytest assert-rewrites,
+# every module again (~10 s of each worker's collection).
 test:
 	scripts/setup.sh test
-	.venv/bin/python -m pytest
+	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest
 
 lint:
 	.venv/bin/ruff check .

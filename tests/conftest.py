@@ -277,9 +277,11 @@ def _deselect_tests_without_the_database(config, items) -> None:
 def pytest_collection_modifyitems(config, items) -> None:
     """Long files first, so that the short ones fill in at the end instead of one worker finishing
     a long file alone: pytest-xdist (`--dist loadfile`, see pyproject.toml) hands whole files to the
-    workers in this order. The demo build (tests/demo_build.py) starts here in the background; the
-    files that need it (the browser tests, the longest of all) come right after the first few long
-    files, when it is ready. Order within a file is kept."""
+    workers in this order. The migrated template (tests/migrated_db.py) and the demo build
+    (tests/demo_build.py) start here in the background: the files that need neither (pure engine,
+    layer and file-format tests) come first, while the template is built (~12 s); the files that need
+    the demo (the browser tests, the longest of all) come right after the first few long files, when
+    it is ready. Order within a file is kept."""
 
     def heavy(item) -> bool:
         if "demo" in item.fixturenames or any(item.iter_markers("slow")) or any(item.iter_markers("browser")):
@@ -292,12 +294,15 @@ def pytest_collection_modifyitems(config, items) -> None:
     files: dict[Path, list] = {}
     heavy_files: set[Path] = set()
     demo_files: set[Path] = set()
+    waiting_files: set[Path] = set()  # those whose tests wait for the template
     for item in items:
         files.setdefault(item.path, []).append(item)
         if heavy(item):
             heavy_files.add(item.path)
         if demo_build.FIXTURE in item.fixturenames:
             demo_files.add(item.path)
+        if uses_the_database(item) or {demo_build.FIXTURE, "migrated_var"} & set(item.fixturenames):
+            waiting_files.add(item.path)
     root = demo_build.run_root(config._tmp_path_factory)
     if demo_files or any(uses_the_database(item) for item in items):
         migrated_db.start(root)
@@ -307,12 +312,14 @@ def pytest_collection_modifyitems(config, items) -> None:
     def by_size(paths) -> list[Path]:
         return sorted(paths, key=lambda path: (-len(files[path]), str(path)))  # the same order in every worker
 
-    long_first = by_size(heavy_files - demo_files)
+    free = set(files) - waiting_files
+    long_first = by_size(heavy_files - demo_files - free)
     order = (
-        long_first[:WHILE_THE_DEMO_BUILDS]
+        by_size(free)
+        + long_first[:WHILE_THE_DEMO_BUILDS]
         + by_size(demo_files)
         + long_first[WHILE_THE_DEMO_BUILDS:]
-        + by_size(set(files) - heavy_files - demo_files)
+        + by_size(set(files) - heavy_files - demo_files - free)
     )
     items[:] = [item for path in order for item in files[path]]
 
