@@ -34,9 +34,13 @@ def _page(browser, width: int):
     return context, context.new_page()
 
 
+def _click_and_load(target) -> None:
+    """Click, and wait for the page the click loads: a check made at once could read the page it left."""
+    with target.page.expect_navigation():
+        target.click()
+
+
 def _no_sideways_scroll(page, width: int) -> None:
-    # a click on a link may still be navigating: measure the page it lands on, not the gap between two
-    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
 
 
@@ -50,12 +54,11 @@ def test_write_attach_submit_approve_accept(browser, fresh_server, width, tmp_pa
     assert page.url.endswith("/implementation/rounds/2025/")
     _no_sideways_scroll(page, width)
     shot(page, f"implementation-round-reporter-{width}")
-    with page.expect_navigation():
-        page.get_by_role("link", name="区卫健局").click()
+    _click_and_load(page.get_by_role("link", name="区卫健局"))
     _no_sideways_scroll(page, width)
 
     # two items are still empty: submitting now is refused, naming them
-    page.get_by_role("button", name="提交审核").click()
+    _click_and_load(page.get_by_role("button", name="提交审核"))
     assert "“主要工作”未填写" in page.locator(".messages").inner_text()
 
     page.get_by_label("本年度工作概述").fill("2025年，区卫健局围绕规划目标推进各项工作。（演示）")
@@ -67,48 +70,47 @@ def test_write_attach_submit_approve_accept(browser, fresh_server, width, tmp_pa
     # a mistake in a fund: refused with the field named, everything typed kept
     fund = names[0].replace("work_done", "funds_spent")
     page.locator(f"input[name='{fund}']").fill("五十")
-    page.get_by_role("button", name="保存草稿").click()
+    _click_and_load(page.get_by_role("button", name="保存草稿"))
     assert "不是数字" in page.locator(".error-summary").inner_text()
     assert page.locator(f"textarea[name='{names[0]}']").input_value() == "开展专项行动，覆盖全部街镇。（演示）"
     shot(page, f"implementation-report-refused-{width}")
     page.locator(f"input[name='{fund}']").fill("50")
-    page.get_by_role("button", name="保存草稿").click()
+    _click_and_load(page.get_by_role("button", name="保存草稿"))
     assert "已保存为草稿" in page.locator(".messages").inner_text()
 
     # evidence: a renamed program is refused, a PDF is kept
     bad = tmp_path / "证明.pdf"
     bad.write_bytes(exe_bytes())
     page.set_input_files("input[type=file]", str(bad))
-    page.get_by_role("button", name="上传", exact=True).click()
+    _click_and_load(page.get_by_role("button", name="上传", exact=True))
     assert "程序" in page.locator(".messages").inner_text()
     good = tmp_path / "体检工作总结.pdf"
     good.write_bytes(pdf_bytes())
     page.set_input_files("input[type=file]", str(good))
-    page.get_by_role("button", name="上传", exact=True).click()
+    _click_and_load(page.get_by_role("button", name="上传", exact=True))
     assert page.get_by_role("link", name="体检工作总结.pdf").count() == 1
     _no_sideways_scroll(page, width)
     shot(page, f"implementation-report-reporter-{width}")
-    page.get_by_role("button", name="提交审核").click()
+    _click_and_load(page.get_by_role("button", name="提交审核"))
     assert "已提交本单位审核员审核" in page.locator(".messages").inner_text()
     context.close()
 
     context, page = _page(browser, width)
     log_in(page, server, "demo-reviewer")
-    page.get_by_role("link", name="2025年度实施报告 · 区卫健局").click()
-    page.get_by_role("button", name="审核通过").click()
+    _click_and_load(page.get_by_role("link", name="2025年度实施报告 · 区卫健局"))
+    _click_and_load(page.get_by_role("button", name="审核通过"))
     assert "已审核通过" in page.locator(".messages").inner_text()
     context.close()
 
     context, page = _page(browser, width)
     log_in(page, server, "demo-office")
-    page.get_by_role("link", name="2025年度实施报告 · 区卫健局").click()
+    _click_and_load(page.get_by_role("link", name="2025年度实施报告 · 区卫健局"))
     page.get_by_role("button", name="接收").click()
     dialog = page.locator("dialog#confirm-dialog[open]")
     dialog.wait_for()
     assert "报告将定稿" in dialog.inner_text()
     shot(page, f"implementation-accept-dialog-{width}")
-    dialog.get_by_role("button", name="接收").click()
-    page.wait_for_load_state()
+    _click_and_load(dialog.get_by_role("button", name="接收"))
     assert "已接收" in page.locator(".messages").inner_text()
     assert page.locator("textarea").count() == 0  # read-only now
     _no_sideways_scroll(page, width)
