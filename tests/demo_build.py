@@ -66,14 +66,21 @@ def start(root: Path, template: Path | None = None) -> None:
 def wait(root: Path, timeout: float = 900) -> Path:
     """The built demo's var/ directory, once the build has finished (started here if it was not)."""
     start(root)
+    wait_for(root, "demo-var", "childfirst demo-data", timeout)
+    return root / "demo-var"
+
+
+def wait_for(root: Path, name: str, command: str, timeout: float) -> None:
+    """Wait until the background `command` started under `name` has touched `name`.done (its log is
+    `name`.log); fail the waiting test with the log's end if it touched `name`.failed or took too long."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if (root / "demo-var.done").exists():
-            return root / "demo-var"
-        if (root / "demo-var.failed").exists():
-            pytest.fail("`childfirst demo-data` failed:\n" + (root / "demo-var.log").read_text()[-4000:])
-        time.sleep(0.2)
-    pytest.fail(f"`childfirst demo-data` did not finish in {timeout:.0f} s")
+        if (root / f"{name}.done").exists():
+            return
+        if (root / f"{name}.failed").exists():
+            pytest.fail(f"`{command}` failed:\n" + (root / f"{name}.log").read_text()[-4000:])
+        time.sleep(0.1)
+    pytest.fail(f"`{command}` did not finish in {timeout:.0f} s")
 
 
 def copy_of_demo(tmp_path_factory: pytest.TempPathFactory, demo_var: Path) -> Path:

@@ -16,15 +16,12 @@ import fcntl
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.demo_build import child_env
+from tests.demo_build import child_env, wait_for
 
 SQLITE_FILE = "childfirst.sqlite3"  # the database a var/ directory holds (childfirst/settings.py)
 
@@ -88,14 +85,7 @@ def sqlite_template(root: Path) -> Path:
 
 def wait(root: Path, timeout: float = 600) -> None:
     start(root)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (root / "migrated.done").exists():
-            return
-        if (root / "migrated.failed").exists():
-            pytest.fail("`childfirst migrate` failed:\n" + (root / "migrated.log").read_text()[-4000:])
-        time.sleep(0.1)
-    pytest.fail(f"`childfirst migrate` did not finish in {timeout:.0f} s")
+    wait_for(root, "migrated", "childfirst migrate", timeout)
 
 
 @contextmanager
