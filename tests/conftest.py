@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -24,6 +21,8 @@ from childfirst.demo.values import load_demo_values
 from childfirst.plans.loader import load_plan
 from childfirst.plans.models import Department, Plan
 from tests import demo_build, migrated_db
+from tests.database_states import database_state
+from tests.database_states import for_the_module as for_the_module  # re-exported for the test files
 
 # Playwright's sync API runs an event loop in the test thread; Django would refuse ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -124,27 +123,15 @@ def health(round_2025):
     )
 
 
-@contextmanager
-def for_the_module(django_db_blocker) -> Iterator[None]:
-    """Rows made once for a whole test file, inside a transaction that is rolled back at its end, so
-    that other files never see them; each test still runs in its own savepoint, so what one test
-    changes the next does not see. For module-scoped fixtures of read-mostly data (the demo values,
-    the access matrices' users and children), which would otherwise be made again for every test."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The demo values, loaded once for this file (`for_the_module`)."""
-    with for_the_module(django_db_blocker):
-        yield load_demo_values(Plan.objects.get(code="lucheng-2021-2025"))
+    """The demo values, loaded once for this file; built once per worker (tests/database_states.py)."""
+
+    def load() -> dict[str, int]:
+        return load_demo_values(Plan.objects.get(code="lucheng-2021-2025"))
+
+    with database_state("demo values", load, django_db_blocker) as loaded:
+        yield loaded
 
 
 def make_user(

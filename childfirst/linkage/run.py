@@ -243,6 +243,17 @@ def _street_of(rec: SourceRecord) -> int | None:
     return None
 
 
+def _with_places(records: list[SourceRecord]) -> list[SourceRecord]:
+    """`records` with their street and community set from one read of the areas they name: a few
+    hundred areas shared by tens of thousands of records, not two area objects per record."""
+    ids = {r.street_id for r in records} | {r.community_id for r in records}
+    areas = Area.objects.in_bulk([pk for pk in ids if pk is not None])
+    for rec in records:
+        rec.street = areas.get(rec.street_id) if rec.street_id else None  # type: ignore[arg-type]
+        rec.community = areas.get(rec.community_id) if rec.community_id else None  # type: ignore[arg-type]
+    return records
+
+
 # ----- the run ------------------------------------------------------------------------------------
 
 
@@ -255,7 +266,7 @@ def do_run_linkage(
     note = progress or (lambda percent, step: None)
     review_threshold, match_threshold = thresholds()
     note(5, _("Reading the current lists"))
-    records = list(current_records().select_related("street", "community", "list_import").order_by("pk"))
+    records = _with_places(list(current_records().order_by("pk")))
     by_pk = {r.pk: r for r in records}
     counts: Counter[str] = Counter({key: 0 for key in COUNT_KEYS})
     counts["records"] = len(records)

@@ -8,7 +8,8 @@ import re
 
 import pytest
 from docx import Document
-from pypdf import PdfReader
+
+from tests.pdf_text import pdf_text
 
 from .conftest import log_in, shot
 
@@ -50,8 +51,7 @@ def _docx_text(path) -> str:
 
 
 def _pdf_first_pages(path) -> str:
-    reader = PdfReader(str(path))
-    return "\n".join(page.extract_text() or "" for page in reader.pages[:3])
+    return pdf_text(path, last_page=3)
 
 
 def test_office_generates_and_downloads_the_annual_report_and_midterm_evaluation(page, server, tmp_path):

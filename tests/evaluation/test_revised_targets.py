@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from docx import Document
-from pypdf import PdfReader
 
 from childfirst.evaluation.actions import do_publish
 from childfirst.evaluation.data import evaluate_plan
@@ -20,6 +19,7 @@ from childfirst.evaluation.models import SnapshotResult
 from childfirst.plans.revisions import load_revisions
 from childfirst.reports.build import build_report, report_content
 from childfirst.reports.content import Facts, Table
+from tests.pdf_text import pdf_text
 
 # HEA-17 (0-6岁儿童健康管理率, plan: ≥ 90%) is 95.0% in 2022 and 95.7% in 2024 in the demo values:
 # met under the plan's target, not yet under the revised ≥ 96% from 2023.
@@ -132,7 +132,7 @@ class TestPublished:
         row = next(r for r in health.rows if r.cells[0].text == "HEA-17")
         assert "≥ 96%" in [c.text for c in row.cells]
         # Table cells wrap: compare without the line breaks and spaces.
-        text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(pdf).pages))
+        text = re.sub(r"\s+", "", pdf_text(pdf))
         assert "表" in text and "目标调整" in text and "测试：鹿妇儿工委〔2023〕1号" in text
 
 

@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from docx import Document
-from pypdf import PdfReader
 
 from childfirst.collection.actions import do_open_round
 from childfirst.evaluation.actions import do_publish
@@ -28,6 +27,7 @@ from childfirst.implementation.reports import department_items
 from childfirst.plans.models import Department, Indicator, KeyProject
 from childfirst.reports.build import report_content
 from childfirst.reports.docx_writer import write_docx
+from tests.pdf_text import pdf_text
 
 from .test_report_documents import headings, texts
 
@@ -195,7 +195,7 @@ class TestCompilationCommand:
         assert "区卫健局|工委办已接收|2025年3月20日|2025年4月2日|2/" in joined
         assert "教育局未接收的内容" not in joined
         assert not any(name in joined for name in ("reporter", "edu-reporter"))
-        text = "".join(page.extract_text() for page in PdfReader(pdf_path).pages)
+        text = pdf_text(pdf_path)
         compact = text.replace(" ", "").replace("\n", "")
         assert "成员单位规划实施情况汇编" in compact and HEALTH_WORK in compact
         assert "尚未经工委办接收" in compact

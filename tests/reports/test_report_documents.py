@@ -26,6 +26,7 @@ from childfirst.plans.models import Plan
 from childfirst.reports.build import KINDS, ReportUnavailable, build_report, report_content, snapshot_for
 from childfirst.reports.docx_writer import write_docx
 from childfirst.reports.pdf_writer import write_pdf
+from tests.pdf_text import pdf_text
 
 ANNUAL_HEADINGS = [
     "一、总体情况",
@@ -251,7 +252,7 @@ class TestAnnualReport:
         # (WeasyPrint named them Noto-Serif-CJK-SC, Typst by their PostScript name NotoSerifCJKsc-Regular.)
         faces = {name.replace("-", "").lower() for name in fonts}
         assert all("notoserifcjksc" in face or "notosanscjksc" in face for face in faces), fonts
-        text = "".join(page.extract_text() for page in reader.pages)
+        text = pdf_text(annual[1])
         for heading in ANNUAL_HEADINGS:
             assert heading in text
         assert "儿童与健康领域指标监测情况" in text and "\ufffd" not in text
@@ -417,7 +418,7 @@ class TestEvaluations:
                 assert measure.title in body
         quoted = {m.pk: m for i in lagging for m in i.measures.all()}
         assert quoted and all(m.text in body for m in quoted.values())
-        text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        text = pdf_text(pdf)
         assert "六、滞后指标及规划措施" in text
 
     def test_a_report_can_be_built_from_an_earlier_version(self, published):
