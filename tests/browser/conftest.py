@@ -50,7 +50,19 @@ def serving(var: Path) -> Iterator[str]:
             pytest.fail("the server did not start")
         yield url
     finally:
+        # It stops gracefully (its report worker first, ~1 s) while the next tests run; reaped at the end.
         process.terminate()
+        STOPPING.append(process)
+
+
+# Servers told to stop, which the run waits for at its end.
+STOPPING: list[subprocess.Popen] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _servers_stopped() -> Iterator[None]:
+    yield
+    for process in STOPPING:
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:  # a loaded machine: a server slow to stop is not a failed test

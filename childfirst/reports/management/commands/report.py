@@ -18,9 +18,6 @@ class Command(BaseCommand):
         "as Word and PDF files into a directory; or (implementation) the compilation of the departments' "
         "implementation reports of a year."
     )
-    # Django's system checks import every URL configuration and with it every view of the project:
-    # seconds of a command that needs none of them (the server and `childfirst check` run them).
-    requires_system_checks: list[str] = []
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # `--version N` is the snapshot's version, as the design names it, not Django's own version flag.
