@@ -58,7 +58,7 @@ Database: DATABASE_URL (default: SQLite file under var/).
 
 
 # Django runs its system checks before every command, and they import every URL configuration and
-# with it every view of the project: a third of a data command's second (`plan list` 1.6 -> 1.0 s)
+# with it every view of the project: half of a data command's time (`plan list` 1.6 -> 0.8 s)
 # for nothing it uses. The server runs them (at every start), and so does `childfirst check`; the
 # project's other commands skip them. Django's own commands (migrate …) keep Django's behaviour.
 CHECKED = {"serve"}

@@ -1,8 +1,8 @@
 """Read-mostly database states that many test files start from (the demo values: ~6 s to load),
 built once per worker and copied back for every other file that asks for them.
 
-A module-scoped fixture used to load its rows inside a transaction rolled back at the module's end
-(`for_the_module` in tests/conftest.py), so each file paid for the load again. On SQLite (the
+A module-scoped fixture loads its rows inside a transaction rolled back at the module's end
+(`for_the_module`, below), so each file pays for the load again. On SQLite (the
 in-memory test database) `database_state` builds the state once, committed, keeps an image of the
 whole database (SQLite's online backup into another in-memory database) and, for every later file,
 copies the image back instead of building again; at the end of the block the state it started from

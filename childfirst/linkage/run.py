@@ -249,8 +249,8 @@ def _with_places(records: list[SourceRecord]) -> list[SourceRecord]:
     ids = {r.street_id for r in records} | {r.community_id for r in records}
     areas = Area.objects.in_bulk([pk for pk in ids if pk is not None])
     for rec in records:
-        rec.street = areas.get(rec.street_id) if rec.street_id else None  # type: ignore[arg-type]
-        rec.community = areas.get(rec.community_id) if rec.community_id else None  # type: ignore[arg-type]
+        rec.street = areas.get(rec.street_id) if rec.street_id else None
+        rec.community = areas.get(rec.community_id) if rec.community_id else None
     return records
 
 
