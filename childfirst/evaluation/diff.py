@@ -19,14 +19,14 @@ class Change:
 def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
     changes: list[Change] = []
 
+    # Plain rows, not model objects: a snapshot holds thousands of values, each with its provenance.
     def values(snapshot: Snapshot) -> dict:
-        return {
-            (v.indicator.code, v.area.code, v.year): v.value
-            for v in snapshot.values.select_related("indicator", "area")
-        }
+        rows = snapshot.values.values_list("indicator__code", "area__code", "year", "value")
+        return {(code, area, year): value for code, area, year, value in rows}
 
     def results(snapshot: Snapshot) -> dict:
-        return {(r.indicator.code, r.area.code): r for r in snapshot.results.select_related("indicator", "area")}
+        rows = snapshot.results.values("indicator__code", "area__code", "status", "latest_value", "projected")
+        return {(r["indicator__code"], r["area__code"]): r for r in rows}
 
     before, after = values(old), values(new)
     for key in sorted(set(before) | set(after)):
@@ -36,7 +36,7 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> list[Change]:
     for key in sorted(set(before_results) | set(after_results)):
         a, b = before_results.get(key), after_results.get(key)
         for field, label in (("status", "status"), ("latest_value", "latest value"), ("projected", "projected")):
-            x, y = getattr(a, field, None), getattr(b, field, None)
+            x, y = (a or {}).get(field), (b or {}).get(field)
             if x != y:
                 changes.append(Change(key[0], key[1], label, x, y))
     return changes
