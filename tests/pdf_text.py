@@ -8,11 +8,8 @@ import subprocess
 from pathlib import Path
 
 
-def pdf_text(pdf: Path | bytes, *, last_page: int | None = None) -> str:
-    """The text of every page of `pdf` (a file or its bytes), or of its first `last_page` pages."""
+def pdf_text(pdf: Path, *, last_page: int | None = None) -> str:
+    """The text of every page of the file `pdf`, or of its first `last_page` pages."""
     pages = ["-l", str(last_page)] if last_page else []
-    source = pdf if isinstance(pdf, bytes) else Path(pdf).read_bytes()
-    done = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", *pages, "-", "-"], input=source, capture_output=True, check=True
-    )
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"], capture_output=True, check=True)
     return done.stdout.decode()
