@@ -3,6 +3,7 @@ file, Debian's chromium driven by Playwright, and screenshots for people to look
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -29,11 +30,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(var: Path) -> Iterator[str]:
-    """`childfirst serve` (with its report worker) on `var` and a free port, until the block ends."""
+def serving(var: Path, *, worker: bool = False) -> Iterator[str]:
+    """`childfirst serve` on `var` and a free port, until the block ends. With `worker`, beside it the
+    worker for long jobs (report generation, list imports, linkage runs) as `make demo` has it;
+    without, `--no-worker` spares the modules that queue no job its start and polling (~2 s of CPU)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "childfirst", "serve", "--port", str(port)],
+        [sys.executable, "-m", "childfirst", "serve", "--port", str(port), *([] if worker else ["--no-worker"])],
         env=server_env(var),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -71,9 +74,11 @@ def _servers_stopped() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, demo_var) -> Iterator[str]:
-    """The demo exactly as the README serves it, on its own copy of the database."""
-    with serving(copy_of_demo(tmp_path_factory, demo_var)) as url:
+def server(request, tmp_path_factory, demo_var) -> Iterator[str]:
+    """The demo exactly as the README serves it, on its own copy of the database; with the worker for
+    long jobs where the module is marked `worker`."""
+    worker = request.node.get_closest_marker("worker") is not None
+    with serving(copy_of_demo(tmp_path_factory, demo_var), worker=worker) as url:
         yield url
 
 
@@ -113,6 +118,8 @@ def no_csp_violations():
 
 @pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: while Playwright's sync API is started, its event loop makes Django
+    # refuse database calls in this thread (SynchronousOnlyOperation), and other files follow on the worker.
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make test`, which installs it")
     from playwright.sync_api import sync_playwright
@@ -139,9 +146,15 @@ def page(browser):
     context.close()
 
 
+# Screenshots show the first screen of a page, as a user opening it sees it; CHILDFIRST_FULL_SCREENSHOTS=1
+# makes them whole pages. A whole-page shot makes chromium lay the page out again at its full height
+# and encode it (~0.5-1 s of CPU a long page against ~0.05 s): ~20 % of the browser tests' CPU.
+FULL_SCREENSHOTS = os.environ.get("CHILDFIRST_FULL_SCREENSHOTS") == "1"
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=FULL_SCREENSHOTS)
 
 
 def log_in(page, server: str, username: str, password: str = DEMO_PASSWORD) -> None:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from .conftest import ARTIFACTS, log_in, shot
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 COMMUNITY = "330302001001"
 

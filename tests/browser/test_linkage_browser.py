@@ -69,7 +69,7 @@ def demo(tmp_path_factory, demo_var) -> Iterator[dict]:
     director; yields the server's address and the copy's var/ directory."""
     var = copy_of_demo(tmp_path_factory, demo_var)
     subprocess.run([sys.executable, "-c", SETUP], env=server_env(var), check=True, capture_output=True, text=True)
-    with serving(var) as url:
+    with serving(var, worker=True) as url:  # imports and runs are the worker's jobs
         yield {"url": url, "var": var}
 
 

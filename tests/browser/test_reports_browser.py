@@ -13,7 +13,7 @@ from tests.pdf_text import pdf_text
 
 from .conftest import log_in, shot
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 GENERATION_TIMEOUT_MS = 180_000  # two cores shared with other test runs: generous, never a measurement
 
