@@ -33,7 +33,7 @@ from childfirst.linkage.importing import import_file
 from childfirst.linkage.models import JobState, ListImport
 from childfirst.registry.children import crypto
 from childfirst.registry.children.idnumber import check_character
-from childfirst.registry.models import Child, ChildStatus
+from childfirst.registry.models import Child, ChildCategory, ChildStatus
 from childfirst.spreadsheet import append_row, csv_writer, is_dangerous
 
 DISTRICT = "330302"
@@ -79,27 +79,44 @@ def _age(birth: datetime.date, today: datetime.date) -> int:
 
 
 def _registry_kids() -> list[Kid]:
+    """The registry's active synthetic children in file order, read as plain values with one read of
+    the areas and one of the current categories (twenty thousand model objects, each with its areas
+    and categories, took ~3 s of the demo build)."""
     children = (
         Child.objects.filter(is_synthetic=True, status=ChildStatus.ACTIVE)
-        .select_related("residence_area__parent")
-        .prefetch_related("categories__type")
         .order_by("pk")
+        .values_list(
+            "pk",
+            "id_nonce",
+            "id_ciphertext",
+            "name",
+            "sex",
+            "birth_date",
+            "residence_area_id",
+            "school",
+            "hukou_area_id",
+        )
     )
+    codes: dict[int, list[str]] = {}
+    current = ChildCategory.objects.filter(end=None, child__is_synthetic=True, child__status=ChildStatus.ACTIVE)
+    for child_id, code in current.values_list("child_id", "type__code"):
+        codes.setdefault(child_id, []).append(code)
+    areas = Area.objects.in_bulk()
     kids = []
-    for child in children:
-        community = child.residence_area
-        assert community.parent is not None  # a residence is a community, under its street
+    for pk, nonce, ciphertext, name, sex, birth, residence_id, school, hukou_id in children:
+        community = areas[residence_id]
+        assert community.parent_id is not None  # a residence is a community, under its street
         kids.append(
             Kid(
-                number=crypto.decrypt(child.id_nonce, child.id_ciphertext) if child.id_ciphertext else None,
-                name=child.name,
-                sex="男" if child.sex == "male" else "女",
-                birth=child.birth_date,
-                street=community.parent,
+                number=crypto.decrypt(nonce, ciphertext) if ciphertext else None,
+                name=name,
+                sex="男" if sex == "male" else "女",
+                birth=birth,
+                street=areas[community.parent_id],
                 community=community,
-                school=child.school,
-                codes=tuple(c.type.code for c in child.categories.all() if c.end is None),
-                migrant=child.hukou_area_id is None,
+                school=school,
+                codes=tuple(codes.get(pk, ())),
+                migrant=hukou_id is None,
             )
         )
     return kids
