@@ -94,6 +94,7 @@ class CheckedBrowser:
 
     def new_context(self, **options):
         context = self._browser.new_context(**options)
+        OPEN_CONTEXTS.append(context)
 
         def on_console(message) -> None:
             if "Content Security Policy" in message.text:
@@ -106,6 +107,18 @@ class CheckedBrowser:
         return getattr(self._browser, name)
 
 
+# The contexts a module's tests opened, closed at the module's end (the browser outlives the module):
+# a page left open would go on polling a server that has stopped.
+OPEN_CONTEXTS: list = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _contexts_closed() -> Iterator[None]:
+    yield
+    while OPEN_CONTEXTS:
+        OPEN_CONTEXTS.pop().close()
+
+
 @pytest.fixture(autouse=True)
 def no_csp_violations():
     """Every page works under the Content-Security-Policy: no inline script or style was refused."""
@@ -116,10 +129,12 @@ def no_csp_violations():
     assert not found, "\n".join(found)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    # Per module, not per session: while Playwright's sync API is started, its event loop makes Django
-    # refuse database calls in this thread (SynchronousOnlyOperation), and other files follow on the worker.
+    """One chromium for the worker's run (starting Playwright's driver and chromium costs ~1.4 s of
+    CPU); each test has a context of its own, so no cookie or storage passes between tests. While it
+    runs, Django would refuse the database in this thread but for DJANGO_ALLOW_ASYNC_UNSAFE
+    (tests/conftest.py)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make test`, which installs it")
     from playwright.sync_api import sync_playwright
