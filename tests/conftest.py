@@ -261,6 +261,16 @@ def _deselect_tests_without_the_database(config, items) -> None:
         items[:] = kept
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config) -> None:
+    """Under pytest-xdist, the controller starts the migrated template (tests/migrated_db.py) before
+    the workers exist, so that it is built while they start and collect (~10 s) rather than after,
+    with the workers waiting for it; the workers find it started."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return  # a worker, or a run without pytest-xdist: collection starts it when a test needs it
+    migrated_db.start(demo_build.run_root(config._tmp_path_factory))
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Long files first, so that the short ones fill in at the end instead of one worker finishing
     a long file alone: pytest-xdist (`--dist loadfile`, see pyproject.toml) hands whole files to the
