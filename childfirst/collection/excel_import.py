@@ -89,7 +89,7 @@ class Problem:
     cell: str = ""
     value: str = ""
     reason: str = ""
-    about: str = ""  # the row's indicator (code and name) and area, e.g. "HEA-04 新生儿访视率 · 五马街道"
+    about: str = ""  # the row's indicator (code and name) and area, e.g. "XY-04 新生儿访视率 · 某某街道"
 
     @property
     def place(self) -> str:
@@ -766,7 +766,7 @@ def _read_sheet(
 
 
 def describe_row(indicator: Indicator | None, indicator_code: str, area: Area | None, area_code: str) -> str:
-    """ "HEA-04 新生儿访视率 · 五马街道": a row's indicator and area as people know them ("" without codes)."""
+    """ "XY-04 新生儿访视率 · 某某街道": a row's indicator and area as people know them ("" without codes)."""
     if not indicator_code and not area_code:
         return ""
     name = f"{indicator_code} {indicator.display_name}" if indicator else indicator_code

@@ -33,7 +33,7 @@ PROVINCE_CODES = frozenset(
     for code in (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46)
     + (50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83)
 )
-# A run of digits, possibly written in groups ("3303 0220 1501 0112 34", "330302-2015…"), ending in a
+# A run of digits, possibly written in groups ("1101 0520 1501 0112 34", "110105-2015…"), ending in a
 # digit or X; not part of a longer run of letters or digits.
 _NUMBER_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ \-]?[0-9]){13,16}(?:[ \-]?[0-9Xx])?(?![0-9A-Za-z])")
 

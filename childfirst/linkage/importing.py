@@ -50,7 +50,7 @@ MAX_PROBLEMS = 1000  # listed; beyond, a count (a wrong file can have a problem 
 BATCH = 2000
 PROGRESS_EVERY = 500
 ID_FIELDS = ("id_number", "guardian_id_number")
-# Fields whose spreadsheet number cells are codes, not quantities: 330302001.0 is "330302001".
+# Fields whose spreadsheet number cells are codes, not quantities: 110105001.0 is "110105001".
 CODE_FIELDS = {"record_id", "id_number", "guardian_id_number", "street", "community"}
 # Problems of these fields leave the row readable: the value is kept as given (see the module's doc).
 WARNING_FIELDS = {"id_number", "guardian_id_number"}

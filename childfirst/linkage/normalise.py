@@ -290,7 +290,7 @@ def normalise_sex(raw: object, id_key: IdKey | None = None) -> str:
 
 # -- areas and other text ---------------------------------------------------------------------
 
-# Suffixes an area name is written with or without (鹿城街道 / 鹿城街道办事处 / 鹿城).
+# Suffixes an area name is written with or without (东风街道 / 东风街道办事处 / 东风).
 AREA_SUFFIXES = (
     "街道办事处",
     "街道办",

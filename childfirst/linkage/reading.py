@@ -7,7 +7,7 @@ allocate the whole rectangle up to the farthest cell). Every refusal is a `FileR
 says, in the active language, what to do; no value of the file is ever put in a message.
 
 The header row is the first of the top rows whose columns are recognised (a title row such as
-"鹿城区2025年学籍名单" above the headers is common). Row numbers are the file's own (1 = the first line
+"某某区2025年学籍名单" above the headers is common). Row numbers are the file's own (1 = the first line
 or spreadsheet row), so a person can find the row the import names.
 """
 

@@ -5,6 +5,7 @@ Imports under `if TYPE_CHECKING:` are for annotations only and are exempt."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,24 @@ def test_the_rule_itself():
     assert not refusal("childfirst.evaluation.views", "childfirst.collection.models")
     assert not refusal("childfirst.demo.load", "childfirst.registry.models")
     assert not refusal("childfirst.urls", "childfirst.web.views")
+
+
+# The district's name and code and the plan's indicator codes (XXX-nn), which only the demo and the
+# plans' data files may name: the product runs any district's plan loaded as data.
+PLAN_SPECIFIC = re.compile(r"鹿城|330302|\b(?:FAM|HEA|SAF|EDU|WEL|LAW|ENV)-\d+")
+
+
+def test_no_python_outside_the_demo_names_the_district_or_an_indicator():
+    found = [
+        f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "demo" not in path.relative_to(PACKAGE).parts[:1] and "data" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if PLAN_SPECIFIC.search(line)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_plan_specific_pattern_itself():
+    assert PLAN_SPECIFIC.search('code = "HEA-04"') and PLAN_SPECIFIC.search("鹿城区") and PLAN_SPECIFIC.search("330302")
+    assert not PLAN_SPECIFIC.search("HEALTH-2025") and not PLAN_SPECIFIC.search("XY-04")
